@@ -1,0 +1,108 @@
+"""Live game state. Everything that decides a score lives here, in the database,
+so a restarted server (or another process) can carry a game on."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Game(models.Model):
+    class Phase(models.TextChoices):
+        LOBBY = "lobby", "Lobby"
+        QUESTION = "question", "Question open"
+        REVEAL = "reveal", "Reveal"
+        SCOREBOARD = "scoreboard", "Scoreboard"
+        FINISHED = "finished", "Finished"
+
+    pin = models.CharField(max_length=6)
+    quiz = models.ForeignKey("quizzes.Quiz", on_delete=models.SET_NULL, null=True, related_name="games")
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hosted_games")
+    title = models.CharField(max_length=200)
+    # The quiz's questions and keys as they were at start: editing the quiz in the
+    # admin mid-game must not change this game. A list of dicts, see services.
+    questions = models.JSONField(default=list)
+    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.LOBBY)
+    # Index into `questions` of the open or last question; -1 before the first.
+    question_index = models.IntegerField(default=-1)
+    # Absolute server times of the open question (UTC); durations go to clients.
+    question_started_at = models.DateTimeField(null=True, blank=True)
+    question_deadline = models.DateTimeField(null=True, blank=True)
+    locked = models.BooleanField(default=False)
+    # Per-game sequence number carried by every frame of this game.
+    seq = models.PositiveBigIntegerField(default=0)
+    # Host options: accuracy_only, generated_names_only, ...
+    options = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pin"], condition=Q(ended_at__isnull=True), name="game_unique_pin_while_running"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pin} · {self.title}"
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
+
+
+class Player(models.Model):
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="players")
+    nickname = models.CharField(max_length=40)
+    # casefolded nickname: unique per game ignoring case.
+    nickname_key = models.CharField(max_length=40)
+    # sha256 of the resume token; the token itself is only ever on the phone.
+    token_hash = models.CharField(max_length=64, unique=True)
+    score = models.IntegerField(default=0)
+    streak = models.PositiveIntegerField(default=0)
+    correct_count = models.PositiveIntegerField(default=0)
+    # Score and rank before the last question, for the scoreboard's movement.
+    previous_score = models.IntegerField(default=0)
+    kicked = models.BooleanField(default=False)
+    # Whether the player has an open socket (any process); away players do not
+    # hold up "everyone has answered".
+    connected = models.BooleanField(default=False)
+    # Extra seconds on every question (accommodation set by the host).
+    extra_time_s = models.PositiveSmallIntegerField(default=0)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["game", "nickname_key"], name="player_unique_nickname_per_game"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+
+class Answer(models.Model):
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="answers")
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="answers")
+    question_index = models.PositiveIntegerField()
+    # The snapshot's question id and chosen choice id (ints on the wire).
+    question_id = models.BigIntegerField()
+    choice_id = models.BigIntegerField(null=True, blank=True)
+    # For kinds whose answer is not one choice (order: list of ids; year_guess: a year).
+    value = models.JSONField(null=True, blank=True)
+    elapsed_ms = models.PositiveIntegerField()
+    correct = models.BooleanField(default=False)
+    points = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question_index", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["player", "question_index"], name="answer_once_per_player_and_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.player} → q{self.question_index}"

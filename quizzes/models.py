@@ -1,0 +1,166 @@
+"""Quiz content: a timeline of events, and quizzes of questions built on it.
+
+Rows are keyed by stable slugs so `load_seeds` can upsert them and
+`export_quiz` can write them back to the same YAML.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Timeline(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    period_start = models.PositiveSmallIntegerField(help_text="First year of the period studied.")
+    period_end = models.PositiveSmallIntegerField(help_text="Last year of the period studied.")
+    # The source's overall judgement, e.g. "not successful: good periods were short-lived".
+    overall_verdict = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Event(models.Model):
+    class Effect(models.TextChoices):
+        IMPROVED = "improved", "Improved relations"
+        WORSENED = "worsened", "Worsened relations"
+        NEUTRAL = "neutral", "Neutral"
+
+    class Verdict(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+        NEUTRAL = "neutral", "Neutral"
+
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="events")
+    slug = models.SlugField(max_length=100)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    actors = models.JSONField(default=list, blank=True)
+    effect = models.CharField(max_length=10, choices=Effect.choices)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    # Why the seed's verdict is what it is, in a sentence a student can read at the reveal.
+    verdict_reason = models.TextField(blank=True)
+    # Where the seed text is wrong and what the sources say instead.
+    correction = models.TextField(blank=True)
+    # False for the post-1991 epilogue: kept for context, never asked about.
+    in_period = models.BooleanField(default=True)
+    sources = models.JSONField(default=list, blank=True)
+    # Which generated question kinds may use this event; empty means every kind.
+    generate_kinds = models.JSONField(default=list, blank=True)
+    exclude_from_generation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["timeline", "year", models.F("month").asc(nulls_first=True), "day", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["timeline", "slug"], name="event_unique_slug_per_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.title}"
+
+    @property
+    def date_label(self) -> str:
+        months = [
+            "January", "February", "March", "April", "May", "June", "July",
+            "August", "September", "October", "November", "December",
+        ]
+        if self.month and self.day:
+            return f"{self.day} {months[self.month - 1]} {self.year}"
+        if self.month:
+            return f"{months[self.month - 1]} {self.year}"
+        return str(self.year)
+
+
+class Quiz(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    timeline = models.ForeignKey(
+        Timeline, on_delete=models.PROTECT, related_name="quizzes", null=True, blank=True
+    )
+    # How generated questions are made: {"seed": int, "kinds": {...}, "count": int}.
+    generator = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Multiple choice"
+        TRUE_FALSE = "true_false", "True or false"
+        ORDER = "order", "Put in order"
+        YEAR_GUESS = "year_guess", "Guess the year"
+
+    class Source(models.TextChoices):
+        HAND = "hand", "Hand-written"
+        GENERATED = "generated", "Generated"
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    slug = models.SlugField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CHOICE)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.HAND)
+    # For generated questions: which generator made it (year_of_event, event_in_year, ...).
+    generator_kind = models.CharField(max_length=30, blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
+    )
+    prompt = models.TextField()
+    explanation = models.TextField()
+    time_limit_s = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    # 1 for normal questions, 2 for Kahoot-style double points.
+    points_multiplier = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(0), MaxValueValidator(2)]
+    )
+    # For year_guess questions: the true year (choices are not used).
+    answer_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["quiz", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "slug"], name="question_unique_slug_per_quiz"),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.explanation or "").strip():
+            raise ValidationError({"explanation": "Every question needs an explanation for the reveal."})
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=200)
+    is_correct = models.BooleanField(default=False)
+    # Why this distractor is wrong (a real date or person of another event).
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -15,8 +15,12 @@ class Game(models.Model):
         FINISHED = "finished", "Finished"
 
     pin = models.CharField(max_length=6)
-    quiz = models.ForeignKey("quizzes.Quiz", on_delete=models.SET_NULL, null=True, related_name="games")
-    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hosted_games")
+    quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.SET_NULL, null=True, related_name="games"
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hosted_games"
+    )
     title = models.CharField(max_length=200)
     # The quiz's questions and keys as they were at start: editing the quiz in the
     # admin mid-game must not change this game. A list of dicts, see services.
@@ -39,7 +43,9 @@ class Game(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pin"], condition=Q(ended_at__isnull=True), name="game_unique_pin_while_running"
+                fields=["pin"],
+                condition=Q(ended_at__isnull=True),
+                name="game_unique_pin_while_running",
             ),
         ]
 
@@ -75,7 +81,9 @@ class Player(models.Model):
     class Meta:
         ordering = ["joined_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["game", "nickname_key"], name="player_unique_nickname_per_game"),
+            models.UniqueConstraint(
+                fields=["game", "nickname_key"], name="player_unique_nickname_per_game"
+            ),
         ]
 
     def __str__(self) -> str:

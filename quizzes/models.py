@@ -64,7 +64,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["timeline", "year", models.F("month").asc(nulls_first=True), "day", "slug"]
         constraints = [
-            models.UniqueConstraint(fields=["timeline", "slug"], name="event_unique_slug_per_timeline"),
+            models.UniqueConstraint(
+                fields=["timeline", "slug"], name="event_unique_slug_per_timeline"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,8 +75,18 @@ class Event(models.Model):
     @property
     def date_label(self) -> str:
         months = [
-            "January", "February", "March", "April", "May", "June", "July",
-            "August", "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ]
         if self.month and self.day:
             return f"{self.day} {months[self.month - 1]} {self.year}"
@@ -148,7 +160,9 @@ class Question(models.Model):
     def clean(self) -> None:
         super().clean()
         if not (self.explanation or "").strip():
-            raise ValidationError({"explanation": "Every question needs an explanation for the reveal."})
+            raise ValidationError(
+                {"explanation": "Every question needs an explanation for the reveal."}
+            )
 
 
 class Choice(models.Model):

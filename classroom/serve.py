@@ -1,0 +1,108 @@
+"""Start the embedded classroom server: one command, everything set up.
+
+    python -m classroom.serve            # http://127.0.0.1:8000, this computer only
+    python -m classroom.serve --lan      # reachable by phones on the same network
+
+It keeps a secret key in var/secret_key (created once), migrates the SQLite
+database, loads the seed quizzes, creates a teacher account if there is none and
+prints how to log in, then runs Daphne with the websocket limits this project
+relies on (frames over 4 KB refused, a listen backlog for a class joining at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Incoming frames are tiny JSON objects; refusing big ones at the server keeps a
+# prankster from making the process buffer megabytes (Daphne's own default is 1 MiB).
+MAX_MESSAGE_BYTES = 64 * 1024
+LISTEN_BACKLOG = 2048
+
+
+def lan_address() -> str:
+    """Return this machine's address on the local network (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        # connect() on UDP only picks a route; nothing leaves the machine.
+        probe.connect(("192.0.2.1", 9))
+        return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
+def ensure_secret_key() -> None:
+    if os.environ.get("DJANGO_SECRET_KEY"):
+        return
+    key_file = BASE_DIR / "var" / "secret_key"
+    if not key_file.is_file():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+
+
+def daphne_command(*, host: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-e",
+        f"tcp:port={port}:interface={host}:backlog={LISTEN_BACKLOG}",
+        "--websocket-max-message-size",
+        str(MAX_MESSAGE_BYTES),
+        "--websocket-max-frame-size",
+        str(MAX_MESSAGE_BYTES),
+        "--ping-interval",
+        "20",
+        "--ping-timeout",
+        "30",
+        "classroom.asgi:application",
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--lan", action="store_true", help="listen on every interface so phones can join"
+    )
+    parser.add_argument("--no-setup", action="store_true", help="skip migrate/load_seeds")
+    args = parser.parse_args(argv)
+
+    os.chdir(BASE_DIR)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classroom.settings")
+    ensure_secret_key()
+    host = "127.0.0.1"
+    base_url = f"http://127.0.0.1:{args.port}"
+    if args.lan:
+        host = "0.0.0.0"
+        address = lan_address()
+        base_url = f"http://{address}:{args.port}"
+        hosts = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+        os.environ["DJANGO_ALLOWED_HOSTS"] = f"{hosts},{address}"
+        os.environ.setdefault("PUBLIC_BASE_URL", base_url)
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    if not args.no_setup:
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("load_seeds")
+        call_command("ensure_teacher")
+    print(f"\nClassroom quiz: open {base_url}/ (teacher) — students join at {base_url}/play/\n")
+    sys.stdout.flush()
+    command = daphne_command(host=host, port=args.port)
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()

@@ -229,3 +229,6 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
     },
 }
+
+# django-axes logs a banner on every management command otherwise.
+AXES_VERBOSE = False

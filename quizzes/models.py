@@ -59,6 +59,9 @@ class Event(models.Model):
     sources = models.JSONField(default=list, blank=True)
     # Which generated question kinds may use this event; empty means every kind.
     generate_kinds = models.JSONField(default=list, blank=True)
+    # The "who" question's material: {"name", "prompt", "distractors"}; empty for none.
+    # Stored so the admin's "regenerate" and the exporter see what the YAML said.
+    key_actor = models.JSONField(default=dict, blank=True)
     exclude_from_generation = models.BooleanField(default=False)
 
     class Meta:

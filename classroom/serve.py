@@ -49,7 +49,8 @@ def ensure_secret_key() -> None:
         key_file.chmod(0o600)
 
 
-def daphne_command(*, host: str, port: int) -> list[str]:
+def daphne_command(*, host: str, port: int, proxy_headers: bool = False) -> list[str]:
+    """Return the Daphne command line this project runs (documented in docs/deploy.md)."""
     return [
         sys.executable,
         "-m",
@@ -64,6 +65,8 @@ def daphne_command(*, host: str, port: int) -> list[str]:
         "20",
         "--ping-timeout",
         "30",
+        # Behind nginx the client's address (for per-IP budgets) is X-Forwarded-For.
+        *(["--proxy-headers"] if proxy_headers else []),
         "classroom.asgi:application",
     ]
 

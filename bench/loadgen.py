@@ -1,0 +1,714 @@
+"""Load generator: one teacher and N phones playing a live game, as in docs/protocol.md.
+
+The host logs in over HTTP (Django's LoginView, CSRF), launches the quiz with
+`POST /host/start/`, opens `/ws/host/<PIN>/` with its session cookie and drives the
+game: `start`, then for each question waits for the `reveal` (the server closes a
+question once every connected phone has answered) and sends `next`. N phones connect
+to `/ws/play/<PIN>/` at a set rate (a join storm is a high rate), spread round-robin
+over several server URLs when there are several processes, `join`, and answer every
+question after a random delay within a window.
+
+Measured, all on this process's monotonic clock (the host's send and the phones'
+receipts happen in the same process, so no clock skew):
+
+- fan-out latency: host's `start`/`next` sent -> each phone's `question` received;
+- ack latency: a phone's `answer` sent -> its `answer_received`;
+- join latency, refused joins (connect failure, HTTP refusal, `error` or close
+  instead of `joined`), frames delivered against expected, `seq` gaps.
+
+Client keepalive and compression are off (the server's own pings are still answered),
+as the measurement method asks: a saturated client loop must not time out its own
+sockets. The same code drives `bench.floor` (`floor=True`: no login, any PIN).
+
+    python -m bench.loadgen --server http://127.0.0.1:8000 --username teacher \
+        --password secret --players 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import http.client
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from bench.stats import Summary, summarise
+
+DEFAULT_QUIZ = "pakistan-ussr-1947-1988"
+# Broadcast frames a phone receives: each carries a new `seq` (docs/protocol.md part 2).
+PLAYER_BROADCASTS = frozenset({"question", "reveal", "scoreboard", "finished", "host_status"})
+HOST_BROADCASTS = frozenset(
+    {"player_joined", "player_left", "question", "answer_count", "reveal", "scoreboard", "finished"}
+)
+MAX_ANSWER_RETRIES = 3
+
+Hook = Callable[[], Awaitable[None]]
+
+
+class LoadError(Exception):
+    """The run could not go on (login refused, game not started, host socket lost)."""
+
+
+@dataclass
+class LoadConfig:
+    servers: list[str]
+    players: int
+    questions: int = 0
+    join_rate: float = 200.0
+    answer_window_s: float = 1.0
+    gap_s: float = 2.0
+    quiz: str = DEFAULT_QUIZ
+    username: str = ""
+    password: str = ""
+    floor: bool = False
+    connect_timeout_s: float = 15.0
+    reveal_timeout_s: float = 30.0
+    sync_on_gap: bool = True
+    seed: int = 1
+    nickname_prefix: str = "Bench"
+
+    def __post_init__(self) -> None:
+        if not self.servers:
+            raise ValueError("at least one server URL is needed")
+        for url in self.servers:
+            parts = urlsplit(url)
+            if parts.scheme != "http" or not parts.hostname or not parts.port:
+                raise ValueError(f"server URL must look like http://127.0.0.1:8000, got {url!r}")
+        if self.players < 1:
+            raise ValueError("players must be at least 1")
+        if self.questions < 0:
+            raise ValueError("questions must be 0 (all) or more")
+        if self.join_rate <= 0 or self.answer_window_s < 0 or self.gap_s < 0:
+            raise ValueError("join_rate must be positive; answer_window_s and gap_s not negative")
+        if not self.floor and not (self.username and self.password):
+            raise ValueError("username and password of a teacher are needed (or floor=True)")
+
+
+@dataclass
+class RoundResult:
+    index: int
+    question_id: int | None
+    sent_at: float
+    latencies: list[float]
+    expected: int
+    reveals: int = 0
+
+    @property
+    def delivered(self) -> int:
+        return len(self.latencies)
+
+    def summary(self) -> Summary:
+        return summarise(self.latencies)
+
+
+@dataclass
+class LoadResult:
+    pin: str
+    players: int
+    joined: int = 0
+    refused: Counter = field(default_factory=Counter)
+    join_latencies: list[float] = field(default_factory=list)
+    join_duration_s: float = 0.0
+    rounds: list[RoundResult] = field(default_factory=list)
+    ack_latencies: list[float] = field(default_factory=list)
+    answers_sent: int = 0
+    answers_acked: int = 0
+    answer_errors: Counter = field(default_factory=Counter)
+    try_again: int = 0
+    finished: int = 0
+    player_seq_gaps: int = 0
+    player_stale: int = 0
+    host_seq_gaps: int = 0
+    syncs: int = 0
+    disconnects: Counter = field(default_factory=Counter)
+    player_frames: Counter = field(default_factory=Counter)
+    host_frames: Counter = field(default_factory=Counter)
+    host_errors: list[dict[str, Any]] = field(default_factory=list)
+    player_errors: Counter = field(default_factory=Counter)
+
+    @property
+    def fanout_latencies(self) -> list[float]:
+        return [latency for r in self.rounds for latency in r.latencies]
+
+    @property
+    def questions_delivered(self) -> int:
+        return sum(r.delivered for r in self.rounds)
+
+    @property
+    def questions_expected(self) -> int:
+        return sum(r.expected for r in self.rounds)
+
+    def as_dict(self) -> dict[str, Any]:
+        fan = summarise(self.fanout_latencies)
+        ack = summarise(self.ack_latencies)
+        join = summarise(self.join_latencies)
+        return {
+            "pin": self.pin,
+            "players": self.players,
+            "joined": self.joined,
+            "refused": dict(self.refused),
+            "join_duration_s": round(self.join_duration_s, 3),
+            "join_ms": {"p50": join.ms("p50"), "p99": join.ms("p99"), "max": join.ms("max")},
+            "fanout_ms": {"p50": fan.ms("p50"), "p99": fan.ms("p99"), "max": fan.ms("max")},
+            "rounds": [
+                {
+                    "index": r.index,
+                    "delivered": r.delivered,
+                    "expected": r.expected,
+                    "reveals": r.reveals,
+                    "p50_ms": r.summary().ms("p50"),
+                    "p99_ms": r.summary().ms("p99"),
+                }
+                for r in self.rounds
+            ],
+            "ack_ms": {"p50": ack.ms("p50"), "p99": ack.ms("p99"), "max": ack.ms("max")},
+            "answers_sent": self.answers_sent,
+            "answers_acked": self.answers_acked,
+            "answer_errors": dict(self.answer_errors),
+            "try_again": self.try_again,
+            "finished": self.finished,
+            "player_seq_gaps": self.player_seq_gaps,
+            "player_stale": self.player_stale,
+            "host_seq_gaps": self.host_seq_gaps,
+            "syncs": self.syncs,
+            "disconnects": dict(self.disconnects),
+            "player_frames": dict(self.player_frames),
+            "host_frames": dict(self.host_frames),
+            "host_errors": self.host_errors,
+            "player_errors": dict(self.player_errors),
+        }
+
+
+# --- HTTP: the teacher's login and the game launch --------------------------------
+
+
+class _HttpSession:
+    """A tiny cookie-keeping HTTP client for one server (stdlib only)."""
+
+    def __init__(self, base_url: str, *, timeout: float = 15.0) -> None:
+        parts = urlsplit(base_url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        self.origin = f"http://{self.host}:{self.port}"
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            headers = {"Origin": self.origin, "Referer": f"{self.origin}{path}"}
+            if self.cookies:
+                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            body = None
+            if form is not None:
+                body = urlencode(form)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                if "csrftoken" in self.cookies:
+                    headers["X-CSRFToken"] = self.cookies["csrftoken"]
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                jar = SimpleCookie()
+                jar.load(header)
+                for name, morsel in jar.items():
+                    self.cookies[name] = morsel.value
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+        finally:
+            conn.close()
+
+
+def host_login_and_start(
+    *, base_url: str, username: str, password: str, quiz: str
+) -> tuple[str, dict[str, str]]:
+    """Log the teacher in and launch `quiz`; return (PIN, session cookies).
+
+    Blocking (stdlib http.client): call it with asyncio.to_thread from async code.
+    """
+    session = _HttpSession(base_url)
+    status, _, page = session.request("GET", "/accounts/login/")
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if status != 200 or match is None:
+        raise LoadError(f"GET /accounts/login/ answered {status} without a CSRF form")
+    status, headers, _ = session.request(
+        "POST",
+        "/accounts/login/",
+        {"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)},
+    )
+    if status != 302 or "sessionid" not in session.cookies:
+        raise LoadError(f"login as {username!r} refused (HTTP {status})")
+    status, headers, body = session.request(
+        "POST",
+        "/host/start/",
+        {"quiz": quiz, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
+    )
+    location = headers.get("location", "")
+    pin = re.search(r"/host/(\d{6})/", location)
+    if status != 302 or pin is None:
+        raise LoadError(
+            f"POST /host/start/ quiz={quiz!r} answered {status} {location!r}: {body[:200]!r}"
+        )
+    return pin.group(1), dict(session.cookies)
+
+
+def _ws_url(base_url: str, path: str) -> tuple[str, str]:
+    parts = urlsplit(base_url)
+    return f"ws://{parts.hostname}:{parts.port}{path}", f"http://{parts.hostname}:{parts.port}"
+
+
+def _connect(url: str, origin: str, timeout: float, cookie: str | None = None) -> Any:
+    return connect(
+        url,
+        origin=origin,  # type: ignore[arg-type]
+        additional_headers={"Cookie": cookie} if cookie else None,
+        compression=None,
+        ping_interval=None,
+        open_timeout=timeout,
+        close_timeout=2,
+        max_size=1 << 20,
+        max_queue=None,
+        proxy=None,
+        user_agent_header="bench.loadgen",
+    )
+
+
+# --- the host ----------------------------------------------------------------------
+
+
+class _Host:
+    def __init__(self, ws: ClientConnection, result: LoadResult) -> None:
+        self.ws = ws
+        self.result = result
+        self.frames: list[dict[str, Any]] = []
+        self.changed = asyncio.Event()
+        self.last_seq: int | None = None
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.ws:
+                frame = json.loads(raw)
+                kind = frame.get("type")
+                self.result.host_frames[kind] += 1
+                seq = frame.get("seq")
+                if isinstance(seq, int):
+                    gap = self.last_seq is not None and seq > self.last_seq + 1
+                    if kind in HOST_BROADCASTS and gap:
+                        self.result.host_seq_gaps += 1
+                    if self.last_seq is None or seq > self.last_seq:
+                        self.last_seq = seq
+                if kind == "error":
+                    self.result.host_errors.append(frame)
+                self.frames.append(frame)
+                self.changed.set()
+        except ConnectionClosed:
+            pass
+        finally:
+            self.changed.set()
+
+    async def send(self, frame: dict[str, Any]) -> float:
+        sent_at = time.perf_counter()
+        await self.ws.send(json.dumps(frame))
+        return sent_at
+
+    async def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], *, start: int, timeout: float
+    ) -> dict[str, Any] | None:
+        """The first frame from index `start` on that matches, or None after `timeout`."""
+        deadline = time.perf_counter() + timeout
+        position = start
+        while True:
+            while position < len(self.frames):
+                frame = self.frames[position]
+                position += 1
+                if predicate(frame):
+                    return frame
+            if self.reader.done():
+                raise LoadError(f"host socket closed (errors: {self.result.host_errors[-3:]})")
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return None
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), remaining)
+            except TimeoutError:
+                return None
+
+
+# --- the phones --------------------------------------------------------------------
+
+
+@dataclass
+class _Shared:
+    config: LoadConfig
+    result: LoadResult
+    rng: random.Random
+    # Receipt time of each question (by index) per phone, collected for the rounds.
+    question_receipts: dict[int, list[float]] = field(default_factory=dict)
+    reveal_counts: Counter = field(default_factory=Counter)
+    sockets: list[ClientConnection] = field(default_factory=list)
+    tasks: set[asyncio.Task] = field(default_factory=set)
+    all_finished: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _answer_frame(question: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "answer", "question_id": question.get("question_id")}
+    kind = question.get("kind", "choice")
+    choice_ids = [c["id"] for c in question.get("choices") or []]
+    if kind == "order":
+        rng.shuffle(choice_ids)
+        frame["choice_ids"] = choice_ids
+    elif kind == "year_guess":
+        low = int(question.get("year_min", 1947))
+        high = int(question.get("year_max", low))
+        frame["year"] = rng.randint(low, max(low, high))
+    else:
+        frame["choice_id"] = rng.choice(choice_ids) if choice_ids else None
+    return frame
+
+
+class _Phone:
+    def __init__(self, number: int, base_url: str, pin: str, shared: _Shared) -> None:
+        self.number = number
+        self.base_url = base_url
+        self.pin = pin
+        self.shared = shared
+        self.ws: ClientConnection | None = None
+        self.last_seq: int | None = None
+        self.pending: dict[Any, tuple[float, dict[str, Any], int]] = {}
+
+    async def join(self, joined: asyncio.Future) -> None:
+        """Connect and join; settle `joined` with True/False; then play until the end."""
+        shared = self.shared
+        result = shared.result
+        url, origin = _ws_url(self.base_url, f"/ws/play/{self.pin}/")
+        started = time.perf_counter()
+        try:
+            ws = await _connect(url, origin, shared.config.connect_timeout_s)
+        except InvalidStatus as exc:
+            result.refused[f"http_{exc.response.status_code}"] += 1
+            joined.set_result(False)
+            return
+        except (OSError, TimeoutError) as exc:
+            result.refused[f"connect_{type(exc).__name__}"] += 1
+            joined.set_result(False)
+            return
+        except Exception as exc:  # handshake failures of every other kind
+            result.refused[f"handshake_{type(exc).__name__}"] += 1
+            joined.set_result(False)
+            return
+        self.ws = ws
+        shared.sockets.append(ws)
+        nickname = f"{shared.config.nickname_prefix} {self.number:05d}"
+        try:
+            await ws.send(json.dumps({"type": "join", "nickname": nickname}))
+            raw = await asyncio.wait_for(ws.recv(), shared.config.connect_timeout_s)
+        except (ConnectionClosed, TimeoutError) as exc:
+            code = getattr(getattr(exc, "rcvd", None), "code", None)
+            result.refused[f"closed_{code}" if code else "no_reply"] += 1
+            joined.set_result(False)
+            return
+        frame = json.loads(raw)
+        if frame.get("type") != "joined":
+            result.refused[f"{frame.get('type')}_{frame.get('code', '')}"] += 1
+            joined.set_result(False)
+            await ws.close()
+            return
+        result.join_latencies.append(time.perf_counter() - started)
+        result.player_frames["joined"] += 1
+        state = frame.get("state") or {}
+        seq = frame.get("seq", state.get("seq"))
+        self.last_seq = seq if isinstance(seq, int) else None
+        joined.set_result(True)
+        await self._play(ws)
+
+    async def _play(self, ws: ClientConnection) -> None:
+        shared = self.shared
+        result = shared.result
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                kind = frame.get("type")
+                result.player_frames[kind] += 1
+                if kind in PLAYER_BROADCASTS:
+                    seq = frame.get("seq")
+                    if isinstance(seq, int) and self.last_seq is not None:
+                        if seq <= self.last_seq:
+                            result.player_stale += 1
+                        elif seq > self.last_seq + 1:
+                            result.player_seq_gaps += 1
+                            if shared.config.sync_on_gap:
+                                result.syncs += 1
+                                await ws.send('{"type":"sync"}')
+                    if isinstance(seq, int):
+                        self.last_seq = max(seq, self.last_seq or seq)
+                if kind == "question":
+                    shared.question_receipts.setdefault(int(frame["index"]), []).append(now)
+                    self._schedule_answer(frame)
+                elif kind == "answer_received":
+                    pending = self.pending.pop(frame.get("question_id"), None)
+                    if pending is not None:
+                        result.ack_latencies.append(now - pending[0])
+                        result.answers_acked += 1
+                elif kind == "reveal":
+                    shared.reveal_counts[frame.get("question_id")] += 1
+                elif kind == "state":
+                    seq = frame.get("seq")
+                    if isinstance(seq, int):
+                        self.last_seq = seq
+                elif kind == "error":
+                    await self._on_error(ws, frame)
+                elif kind == "finished":
+                    result.finished += 1
+                    if result.finished >= result.joined:
+                        shared.all_finished.set()
+                    break
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd is not None else None
+            result.disconnects[f"closed_{code}"] += 1
+
+    async def _on_error(self, ws: ClientConnection, frame: dict[str, Any]) -> None:
+        result = self.shared.result
+        code = frame.get("code", "")
+        result.player_errors[code] += 1
+        if code == "try_again" and self.pending:
+            # Nothing was stored: send the same answer again, as the phone page does.
+            question_id, (sent_at, answer, tries) = next(iter(self.pending.items()))
+            if tries < MAX_ANSWER_RETRIES:
+                result.try_again += 1
+                self.pending[question_id] = (sent_at, answer, tries + 1)
+                await ws.send(json.dumps(answer))
+                return
+        if code in {"question_closed", "already_answered", "unknown_choice", "try_again"}:
+            result.answer_errors[code] += 1
+            self.pending.clear()
+
+    def _schedule_answer(self, question: dict[str, Any]) -> None:
+        shared = self.shared
+        delay = shared.rng.uniform(0.0, shared.config.answer_window_s)
+        answer = _answer_frame(question, shared.rng)
+        task = asyncio.create_task(self._answer_later(delay, answer))
+        shared.tasks.add(task)
+        task.add_done_callback(shared.tasks.discard)
+
+    async def _answer_later(self, delay: float, answer: dict[str, Any]) -> None:
+        await asyncio.sleep(delay)
+        if self.ws is None:
+            return
+        self.pending[answer["question_id"]] = (time.perf_counter(), answer, 0)
+        self.shared.result.answers_sent += 1
+        try:
+            await self.ws.send(json.dumps(answer))
+        except ConnectionClosed:
+            self.pending.pop(answer["question_id"], None)
+
+
+# --- the run -----------------------------------------------------------------------
+
+
+async def run_load(
+    config: LoadConfig,
+    *,
+    on_ready: Hook | None = None,
+    on_all_joined: Hook | None = None,
+    log: Callable[[str], None] = lambda message: None,
+) -> LoadResult:
+    """Play one game with `config.players` phones; return what was measured.
+
+    `on_ready` runs once the host is connected, before any phone; `on_all_joined` once
+    every phone has joined or failed (the harness samples server memory in both).
+    """
+    rng = random.Random(config.seed)
+    primary = config.servers[0]
+    cookie = None
+    if config.floor:
+        pin = "000000"
+    else:
+        pin, cookies = await asyncio.to_thread(
+            host_login_and_start,
+            base_url=primary,
+            username=config.username,
+            password=config.password,
+            quiz=config.quiz,
+        )
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    result = LoadResult(pin=pin, players=config.players)
+    shared = _Shared(config=config, result=result, rng=rng)
+    url, origin = _ws_url(primary, f"/ws/host/{pin}/")
+    host_ws = await _connect(url, origin, config.connect_timeout_s, cookie)
+    host = _Host(host_ws, result)
+    try:
+        if await host.wait_for(lambda f: f.get("type") == "lobby", start=0, timeout=10) is None:
+            raise LoadError(f"host got no lobby frame: {host.frames[:3]}")
+        log(f"game {pin} ready; host connected")
+        if on_ready is not None:
+            await on_ready()
+        await _join_all(config, pin, shared, log)
+        if on_all_joined is not None:
+            await on_all_joined()
+        await asyncio.sleep(1.0)
+        await _play_rounds(config, host, shared, log)
+        try:
+            await asyncio.wait_for(shared.all_finished.wait(), 10)
+        except TimeoutError:
+            log(f"only {result.finished}/{result.joined} phones saw `finished`")
+    finally:
+        await _close_all(host, shared)
+    for round_result in result.rounds:
+        round_result.reveals = shared.reveal_counts.get(round_result.question_id, 0)
+    return result
+
+
+async def _join_all(config: LoadConfig, pin: str, shared: _Shared, log: Callable) -> None:
+    loop = asyncio.get_running_loop()
+    futures: list[asyncio.Future] = []
+    started = time.perf_counter()
+    for number in range(config.players):
+        due = started + number / config.join_rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        phone = _Phone(number, config.servers[number % len(config.servers)], pin, shared)
+        joined: asyncio.Future = loop.create_future()
+        futures.append(joined)
+        task = asyncio.create_task(phone.join(joined))
+        shared.tasks.add(task)
+        task.add_done_callback(shared.tasks.discard)
+        task.add_done_callback(lambda t, f=joined: f.done() or f.set_result(False))
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(*futures), config.connect_timeout_s * 2 + config.players / config.join_rate
+    )
+    shared.result.join_duration_s = time.perf_counter() - started
+    shared.result.joined = sum(1 for ok in outcomes if ok)
+    log(
+        f"{shared.result.joined}/{config.players} joined in {shared.result.join_duration_s:.2f}s; "
+        f"refused: {dict(shared.result.refused)}"
+    )
+
+
+async def _play_rounds(config: LoadConfig, host: _Host, shared: _Shared, log: Callable) -> None:
+    result = shared.result
+    count: int | None = None
+    index = 0
+    while True:
+        mark = len(host.frames)
+        command = "start" if index == 0 else "next"
+        if count is not None and index >= min(count, config.questions or count):
+            break
+        sent_at = await host.send({"type": command})
+        question = await host.wait_for(
+            lambda f: f.get("type") in ("question", "finished", "error"), start=mark, timeout=30
+        )
+        if question is None or question.get("type") == "error":
+            raise LoadError(f"`{command}` got no question: {question or host.frames[-3:]}")
+        if question["type"] == "finished":
+            return
+        count = int(question.get("count", 0))
+        round_result = RoundResult(
+            index=int(question["index"]),
+            question_id=question.get("question_id"),
+            sent_at=sent_at,
+            latencies=[],
+            expected=result.joined,
+        )
+        result.rounds.append(round_result)
+        question_id = question.get("question_id")
+
+        def is_reveal(f: dict[str, Any], qid: Any = question_id) -> bool:
+            return f.get("type") == "reveal" and f.get("question_id") == qid
+
+        reveal = await host.wait_for(
+            is_reveal, start=mark, timeout=config.answer_window_s + config.reveal_timeout_s
+        )
+        if reveal is None:
+            log(f"question {index}: no reveal yet, closing it")
+            await host.send({"type": "close_question"})
+            if await host.wait_for(is_reveal, start=mark, timeout=15) is None:
+                raise LoadError(f"question {index} never revealed")
+        receipts = shared.question_receipts.get(round_result.index, [])
+        round_result.latencies = [t - sent_at for t in receipts]
+        summary = round_result.summary()
+        log(
+            f"question {round_result.index}: {round_result.delivered}/{round_result.expected} "
+            f"delivered, fan-out p50 {summary.ms('p50')} ms p99 {summary.ms('p99')} ms"
+        )
+        index += 1
+        await asyncio.sleep(config.gap_s)
+    # The quiz has more questions than this run plays: end the game instead.
+    mark = len(host.frames)
+    command = "next" if count is not None and index >= count else "end"
+    await host.send({"type": command})
+    if await host.wait_for(lambda f: f.get("type") == "finished", start=mark, timeout=30) is None:
+        log(f"`{command}` after the last question got no `finished`")
+
+
+async def _close_all(host: _Host, shared: _Shared) -> None:
+    for task in list(shared.tasks):
+        task.cancel()
+    closing = [ws.close() for ws in shared.sockets] + [host.ws.close()]
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.gather(*closing, return_exceptions=True), 30)
+    host.reader.cancel()
+
+
+def raise_fd_limit(needed: int) -> int:
+    """Raise this process's open-file soft limit towards `needed` (capped by the hard
+    limit); return the new soft limit. Loopback needs one fd per client socket here."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Drive a live game with N phones.")
+    parser.add_argument("--server", action="append", required=True, help="http://127.0.0.1:PORT")
+    parser.add_argument("--players", type=int, default=100)
+    parser.add_argument("--questions", type=int, default=3, help="0 = every question")
+    parser.add_argument("--join-rate", type=float, default=200.0, help="joins per second")
+    parser.add_argument("--answer-window", type=float, default=1.0, help="seconds")
+    parser.add_argument("--gap", type=float, default=2.0, help="seconds after each reveal")
+    parser.add_argument("--quiz", default=DEFAULT_QUIZ)
+    parser.add_argument("--username", default="")
+    parser.add_argument("--password", default="")
+    parser.add_argument("--floor", action="store_true", help="the server is bench.floor")
+    args = parser.parse_args(argv)
+    config = LoadConfig(
+        servers=args.server,
+        players=args.players,
+        questions=args.questions,
+        join_rate=args.join_rate,
+        answer_window_s=args.answer_window,
+        gap_s=args.gap,
+        quiz=args.quiz,
+        username=args.username,
+        password=args.password,
+        floor=args.floor,
+    )
+    raise_fd_limit(args.players * 2 + 256)
+    result = asyncio.run(run_load(config, log=lambda m: print(m, file=sys.stderr, flush=True)))
+    print(json.dumps(result.as_dict(), indent=2))
+
+
+if __name__ == "__main__":
+    main()

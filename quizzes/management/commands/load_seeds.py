@@ -1,0 +1,84 @@
+"""Validate seed YAML files, then upsert them in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quizzes.services import QuizContentError, seed_documents_load
+from quizzes.yaml_schema import SchemaError, SeedDocument, parse_document
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path(settings.BASE_DIR).resolve()))
+    except ValueError:
+        return str(path)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load seed YAML files (default: every seeds/*.yaml, sorted). Every file is "
+        "validated before anything is written; the load is one transaction."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="*", type=Path, help="YAML files to load")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what would change, then roll back.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths: list[Path] = options["paths"]
+        if not paths:
+            seeds_dir = Path(settings.BASE_DIR) / "seeds"
+            paths = sorted(seeds_dir.glob("*.yaml"))
+            if not paths:
+                raise CommandError(f"no seed files found in {_display_name(seeds_dir)}/")
+
+        errors: list[str] = []
+        documents: list[SeedDocument] = []
+        defined_by: dict[tuple[str, str], str] = {}
+        for path in paths:
+            name = _display_name(path)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                errors.append(f"{name}: cannot read the file: {exc}")
+                continue
+            try:
+                document = parse_document(text)
+            except SchemaError as exc:
+                errors.extend(exc.prefixed(name))
+                continue
+            keys = [("timeline", document.timeline.slug, "timeline.slug")]
+            keys += [
+                ("quiz", quiz.slug, f"quizzes[{i}].slug") for i, quiz in enumerate(document.quizzes)
+            ]
+            for what, slug, key_path in keys:
+                other = defined_by.setdefault((what, slug), name)
+                if other != name:
+                    errors.append(f"{name}: {key_path}: {what} '{slug}' is also defined in {other}")
+            documents.append(document)
+        if errors:
+            raise CommandError("\n".join(errors))
+
+        try:
+            report = seed_documents_load(documents=documents, dry_run=options["dry_run"])
+        except QuizContentError as exc:
+            raise CommandError(str(exc)) from exc
+
+        names = ", ".join(_display_name(path) for path in paths)
+        if report.dry_run:
+            self.stdout.write(f"Dry run, nothing written. Loading {names} would change:")
+        else:
+            self.stdout.write(f"Loaded {names}:")
+        for line in report.lines():
+            self.stdout.write(f"  {line}")
+        if not report.changed:
+            self.stdout.write("Nothing to change: the database already matches.")

@@ -1,0 +1,79 @@
+"""The timeline chart's geometry, without a database."""
+
+from quizzes.timeline_chart import AXIS_Y, ChartEvent, layout
+
+
+def event(slug, year, effect, verdict, month=None, title=None):
+    return ChartEvent(
+        slug=slug, year=year, month=month, title=title or slug, effect=effect, verdict=verdict
+    )
+
+
+def test_improving_events_sit_above_the_line_and_worsening_ones_below():
+    chart = layout(
+        [
+            event("u2", 1960, "worsened", "failure", month=5),
+            event("tashkent", 1966, "improved", "success", month=1),
+            event("relations", 1948, "neutral", "neutral", month=5),
+        ],
+        start=1947,
+        end=1988,
+    )
+    placed = {p.event.slug: p for p in chart.events}
+    assert placed["tashkent"].label_y < AXIS_Y
+    assert placed["u2"].label_y > AXIS_Y
+    assert placed["relations"].side == "on"
+    assert all(p.marker_y == AXIS_Y for p in chart.events)
+
+
+def test_events_are_placed_in_date_order_from_left_to_right():
+    chart = layout(
+        [
+            event("b", 1971, "worsened", "failure", month=12),
+            event("a", 1971, "worsened", "failure", month=8),
+            event("c", 1955, "worsened", "failure"),
+        ],
+        start=1947,
+        end=1988,
+    )
+    xs = [p.x for p in chart.events]
+    assert [p.event.slug for p in chart.events] == ["c", "a", "b"]
+    assert xs == sorted(xs)
+
+
+def test_events_outside_the_period_are_left_out():
+    chart = layout(
+        [event("in", 1965, "improved", "success"), event("after", 1999, "improved", "success")],
+        start=1947,
+        end=1988,
+    )
+    assert [p.event.slug for p in chart.events] == ["in"]
+
+
+def test_the_tally_counts_successes_and_failures():
+    chart = layout(
+        [
+            event("a", 1950, "worsened", "failure"),
+            event("b", 1960, "worsened", "failure"),
+            event("c", 1965, "improved", "success"),
+            event("d", 1948, "neutral", "neutral"),
+        ],
+        start=1947,
+        end=1988,
+    )
+    assert (chart.successes, chart.failures) == (1, 2)
+
+
+def test_labels_on_the_same_side_do_not_overlap():
+    chart = layout(
+        [event(f"e{i}", 1971, "worsened", "failure", month=i + 1) for i in range(6)],
+        start=1947,
+        end=1988,
+    )
+    assert len({p.label_y for p in chart.events}) == 6
+
+
+def test_the_four_report_periods_are_drawn_as_bands():
+    chart = layout([], start=1947, end=1988)
+    assert [band.label for band in chart.bands] == ["1947–58", "1958–71", "1971–79", "1979–88"]
+    assert all(band.width > 0 for band in chart.bands)

@@ -1,0 +1,80 @@
+"""The public timeline page of a quiz."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Event, Quiz, Timeline
+
+
+@pytest.fixture
+def quiz_with_timeline(db):
+    line = Timeline.objects.create(
+        slug="pk-ussr",
+        title="Pakistan and the USSR",
+        period_start=1947,
+        period_end=1988,
+        overall_verdict="Not successful: the good periods were short-lived.",
+    )
+    Event.objects.create(
+        timeline=line,
+        slug="u2-incident",
+        year=1960,
+        month=5,
+        day=1,
+        title="U-2 shot down",
+        summary="A US spy plane from Peshawar was shot down.",
+        effect=Event.Effect.WORSENED,
+        verdict=Event.Verdict.FAILURE,
+        verdict_reason="Moscow saw Pakistan as a US base.",
+    )
+    Event.objects.create(
+        timeline=line,
+        slug="tashkent",
+        year=1966,
+        month=1,
+        title="Tashkent Declaration",
+        summary="Kosygin brokered peace.",
+        effect=Event.Effect.IMPROVED,
+        verdict=Event.Verdict.SUCCESS,
+        correction="Kosygin was the Soviet Premier, not a president.",
+    )
+    Event.objects.create(
+        timeline=line,
+        slug="sharif-1999",
+        year=1999,
+        month=4,
+        title="<b>Sharif</b> in Moscow",
+        summary="Outside the period.",
+        effect=Event.Effect.IMPROVED,
+        verdict=Event.Verdict.NEUTRAL,
+        in_period=False,
+    )
+    return Quiz.objects.create(slug="pk-quiz", title="How successful?", timeline=line)
+
+
+def test_the_timeline_page_draws_each_event_of_the_period_with_the_verdict(
+    client, quiz_with_timeline
+):
+    response = client.get(reverse("timeline", args=["pk-quiz"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html
+    assert 'data-slug="u2-incident" data-effect="worsened" data-verdict="failure"' in html
+    assert 'data-slug="tashkent" data-effect="improved" data-verdict="success"' in html
+    assert 'data-slug="sharif-1999"' not in html  # epilogue: listed, not charted
+    assert "Not successful: the good periods were short-lived." in html
+    assert ">1 success<" in html
+    assert ">1 failure<" in html
+    assert "Kosygin was the Soviet Premier, not a president." in html
+
+
+def test_event_text_is_escaped(client, quiz_with_timeline):
+    html = client.get(reverse("timeline", args=["pk-quiz"])).content.decode()
+    assert "&lt;b&gt;Sharif&lt;/b&gt;" in html
+    assert "<b>Sharif</b>" not in html
+
+
+def test_an_unknown_quiz_or_one_without_timeline_is_not_found(client, db):
+    Quiz.objects.create(slug="bare", title="No timeline")
+    assert client.get(reverse("timeline", args=["nope"])).status_code == 404
+    assert client.get(reverse("timeline", args=["bare"])).status_code == 404

@@ -32,8 +32,14 @@ class Game(models.Model):
     question_started_at = models.DateTimeField(null=True, blank=True)
     question_deadline = models.DateTimeField(null=True, blank=True)
     locked = models.BooleanField(default=False)
-    # Per-game sequence number carried by every frame of this game.
+    # Sequence numbers of the broadcasts (docs/protocol.md, Part 2): `seq` counts
+    # those with a projector frame, `player_seq` those with a phone frame, so a delta
+    # only one audience receives never looks like a lost frame to the other.
     seq = models.PositiveBigIntegerField(default=0)
+    player_seq = models.PositiveBigIntegerField(default=0)
+    # The open projector socket (its channel name), empty when none: a newer projector
+    # tab replaces it, so the old tab closing does not tell phones the teacher left.
+    host_connection = models.CharField(max_length=100, blank=True, default="")
     # Host options: accuracy_only, generated_names_only, ...
     options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,386 @@
+"""Builders of every frame of docs/protocol.md: the only place frame shapes are written.
+
+Each builder copies the fields it names from its inputs (an allowlist), so a frame can
+never carry more than it should: above all, no frame before `reveal` carries which
+choice is correct (`correct_choice_ids`, `answer_year`, `correct`...). The stored
+question snapshot holds the keys; only the `reveal_*` builders read them.
+
+`seq` is filled in by whoever sends the frame (services for broadcasts, the consumer
+for replies); builders leave it out unless given.
+
+Pure: no Django, no Channels. Every value is JSON-safe (str, int, bool, None, lists
+and dicts with string keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+Frame = dict[str, Any]
+
+# Keys that give an answer away; tests scan every pre-reveal frame for them.
+ANSWER_KEYS = frozenset(
+    {
+        "correct_choice_ids",
+        "is_correct",
+        "answer_year",
+        "correct_year",
+        "correct",
+        "correct_count",
+        "distribution",
+    }
+)
+
+
+def _with_seq(frame: Frame, seq: int | None) -> Frame:
+    if seq is not None:
+        frame["seq"] = seq
+    return frame
+
+
+def error(*, code: str, message: str, seq: int | None = None) -> Frame:
+    return _with_seq({"type": "error", "code": code, "message": message}, seq)
+
+
+def pong(*, ref: Any, seq: int | None = None) -> Frame:
+    return _with_seq({"type": "pong", "ref": ref}, seq)
+
+
+def _public_choices(question: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{"id": c["id"], "text": c["text"]} for c in question.get("choices", [])]
+
+
+def question_player(
+    *,
+    question: Mapping[str, Any],
+    index: int,
+    count: int,
+    time_limit_ms: int,
+    remaining_ms: int,
+    seq: int | None = None,
+) -> Frame:
+    frame: Frame = {
+        "type": "question",
+        "question_id": question["id"],
+        "index": index,
+        "count": count,
+        "prompt": question["prompt"],
+        "kind": question["kind"],
+        "choices": _public_choices(question),
+        "time_limit_ms": int(time_limit_ms),
+        "remaining_ms": max(0, int(remaining_ms)),
+        "points_multiplier": int(question.get("points_multiplier", 1)),
+    }
+    if question["kind"] == "year_guess":
+        frame["year_min"] = question.get("year_min")
+        frame["year_max"] = question.get("year_max")
+    return _with_seq(frame, seq)
+
+
+def question_host(
+    *,
+    question: Mapping[str, Any],
+    index: int,
+    count: int,
+    time_limit_ms: int,
+    remaining_ms: int,
+    answered: int,
+    total: int,
+    seq: int | None = None,
+) -> Frame:
+    frame = question_player(
+        question=question,
+        index=index,
+        count=count,
+        time_limit_ms=time_limit_ms,
+        remaining_ms=remaining_ms,
+    )
+    frame["answered"] = answered
+    frame["total"] = total
+    return _with_seq(frame, seq)
+
+
+def answer_received(*, fields: Mapping[str, Any], seq: int | None = None) -> Frame:
+    frame: Frame = {
+        "type": "answer_received",
+        "question_id": fields["question_id"],
+        "choice_id": fields.get("choice_id"),
+    }
+    if "choice_ids" in fields:
+        frame["choice_ids"] = list(fields["choice_ids"])
+    if "year" in fields:
+        frame["year"] = fields["year"]
+    return _with_seq(frame, seq)
+
+
+def answer_count(*, question_id: int, answered: int, total: int, seq: int | None = None) -> Frame:
+    return _with_seq(
+        {"type": "answer_count", "question_id": question_id, "answered": answered, "total": total},
+        seq,
+    )
+
+
+def _event(event: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not event:
+        return None
+    keys = ("slug", "title", "year", "date_label", "effect", "verdict", "verdict_reason")
+    return {key: event.get(key) for key in keys}
+
+
+def _reveal_common(question: Mapping[str, Any]) -> Frame:
+    frame: Frame = {
+        "type": "reveal",
+        "question_id": question["id"],
+        "kind": question["kind"],
+        "correct_choice_ids": list(question.get("correct_choice_ids") or []),
+        "explanation": question.get("explanation", ""),
+    }
+    if question["kind"] == "year_guess":
+        frame["correct_year"] = question.get("answer_year")
+    return frame
+
+
+PLAYER_REVEAL_FIELDS = (
+    "your_choice_id",
+    "your_choice_ids",
+    "your_year",
+    "correct",
+    "points",
+    "score",
+    "rank",
+    "streak",
+)
+
+
+def player_reveal_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: fields[key] for key in PLAYER_REVEAL_FIELDS if key in fields}
+
+
+def reveal_player(
+    *, question: Mapping[str, Any], fields: Mapping[str, Any], seq: int | None = None
+) -> Frame:
+    """A phone's reveal; `fields` are the player's own (your_choice_id, points, ...)."""
+    frame = _reveal_common(question)
+    frame.update(player_reveal_fields(fields))
+    return _with_seq(frame, seq)
+
+
+def reveal_host(
+    *,
+    question: Mapping[str, Any],
+    distribution: Mapping[str, int],
+    answered: int,
+    total: int,
+    correct_count: int,
+    reason: str | None = None,
+    seq: int | None = None,
+) -> Frame:
+    frame = _reveal_common(question)
+    neighbours = question.get("neighbours") or {}
+    frame.update(
+        {
+            "prompt": question["prompt"],
+            "choices": _public_choices(question),
+            "distribution": {str(k): int(v) for k, v in distribution.items()},
+            "answered": answered,
+            "total": total,
+            "correct_count": correct_count,
+            "event": _event(question.get("event")),
+            "neighbours": {
+                "prev": _event(neighbours.get("prev")),
+                "next": _event(neighbours.get("next")),
+            },
+        }
+    )
+    if reason is not None:
+        frame["reason"] = reason
+    return _with_seq(frame, seq)
+
+
+def _entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "player_id": entry["player_id"],
+        "nickname": entry["nickname"],
+        "score": entry["score"],
+        "rank": entry["rank"],
+        "delta": entry.get("delta", 0),
+        "previous_rank": entry.get("previous_rank"),
+    }
+
+
+def scoreboard_host(*, top: Sequence[Mapping[str, Any]], seq: int | None = None) -> Frame:
+    return _with_seq({"type": "scoreboard", "top": [_entry(e) for e in top]}, seq)
+
+
+def scoreboard_player(*, rank: int | None, score: int, count: int, seq: int | None = None) -> Frame:
+    return _with_seq({"type": "scoreboard", "rank": rank, "score": score, "count": count}, seq)
+
+
+def finished_host(
+    *,
+    podium: Sequence[Mapping[str, Any]],
+    report_url: str,
+    timeline_url: str,
+    seq: int | None = None,
+) -> Frame:
+    return _with_seq(
+        {
+            "type": "finished",
+            "podium": [_entry(e) for e in podium],
+            "report_url": report_url,
+            "timeline_url": timeline_url,
+        },
+        seq,
+    )
+
+
+def finished_player(*, rank: int | None, score: int, count: int, seq: int | None = None) -> Frame:
+    return _with_seq({"type": "finished", "rank": rank, "score": score, "count": count}, seq)
+
+
+def _player(player: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": player["id"], "nickname": player["nickname"]}
+
+
+def lobby(
+    *,
+    pin: str,
+    join_url: str,
+    players: Sequence[Mapping[str, Any]],
+    locked: bool,
+    seq: int | None = None,
+) -> Frame:
+    return _with_seq(
+        {
+            "type": "lobby",
+            "pin": pin,
+            "join_url": join_url,
+            "players": [_player(p) for p in players],
+            "locked": bool(locked),
+        },
+        seq,
+    )
+
+
+def player_joined(
+    *, player: Mapping[str, Any], count: int, resumed: bool, seq: int | None = None
+) -> Frame:
+    return _with_seq(
+        {"type": "player_joined", "player": _player(player), "count": count, "resumed": resumed},
+        seq,
+    )
+
+
+def player_left(*, player_id: int, count: int, reason: str, seq: int | None = None) -> Frame:
+    return _with_seq(
+        {"type": "player_left", "player_id": player_id, "count": count, "reason": reason}, seq
+    )
+
+
+def host_status(*, connected: bool, seq: int | None = None) -> Frame:
+    return _with_seq({"type": "host_status", "connected": bool(connected)}, seq)
+
+
+def options(*, options: Mapping[str, bool], seq: int | None = None) -> Frame:
+    return _with_seq({"type": "options", "options": {k: bool(v) for k, v in options.items()}}, seq)
+
+
+def extra_time(*, player_id: int, seconds: int, seq: int | None = None) -> Frame:
+    return _with_seq({"type": "extra_time", "player_id": player_id, "seconds": seconds}, seq)
+
+
+def joined(
+    *,
+    player: Mapping[str, Any],
+    token: str,
+    state: Mapping[str, Any],
+    resumed: bool,
+    seq: int | None = None,
+) -> Frame:
+    return _with_seq(
+        {
+            "type": "joined",
+            "player": _player(player),
+            "token": token,
+            "resumed": resumed,
+            "state": dict(state),
+        },
+        seq,
+    )
+
+
+def player_state(
+    *,
+    phase: str,
+    player: Mapping[str, Any],
+    score: int,
+    rank: int | None,
+    count: int,
+    streak: int,
+    host_connected: bool,
+    question: Frame | None,
+    your_answer: Mapping[str, Any] | None,
+    reveal: Frame | None,
+    finished: Mapping[str, Any] | None,
+    seq: int | None = None,
+) -> Frame:
+    return _with_seq(
+        {
+            "type": "state",
+            "phase": phase,
+            "player": _player(player),
+            "score": score,
+            "rank": rank,
+            "count": count,
+            "streak": streak,
+            "host_connected": bool(host_connected),
+            "question": _strip_type(question),
+            "your_answer": dict(your_answer) if your_answer else None,
+            "reveal": _strip_type(reveal),
+            "finished": dict(finished) if finished else None,
+        },
+        seq,
+    )
+
+
+def host_state(
+    *,
+    phase: str,
+    pin: str,
+    locked: bool,
+    count: int,
+    question: Frame | None,
+    reveal: Frame | None,
+    top: Sequence[Mapping[str, Any]] | None,
+    podium: Sequence[Mapping[str, Any]] | None,
+    report_url: str | None,
+    timeline_url: str | None,
+    options: Mapping[str, bool],
+    allowed_actions: Sequence[str],
+    seq: int | None = None,
+) -> Frame:
+    return _with_seq(
+        {
+            "type": "state",
+            "phase": phase,
+            "pin": pin,
+            "locked": bool(locked),
+            "count": count,
+            "question": _strip_type(question),
+            "reveal": _strip_type(reveal),
+            "top": [_entry(e) for e in top] if top is not None else None,
+            "podium": [_entry(e) for e in podium] if podium is not None else None,
+            "report_url": report_url,
+            "timeline_url": timeline_url,
+            "options": {k: bool(v) for k, v in options.items()},
+            "allowed_actions": sorted(allowed_actions),
+        },
+        seq,
+    )
+
+
+def _strip_type(frame: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if frame is None:
+        return None
+    return {k: v for k, v in frame.items() if k not in ("type", "seq")}

@@ -1,0 +1,1091 @@
+"""Every write of the live game.
+
+Each service is one transaction that locks the game row (`select_for_update()`), so
+the services of one game run one after another whatever process they run in. A
+service that changes what clients see bumps the audience's sequence number in that
+transaction and hands the frames to the hub with `transaction.on_commit`: nothing is
+broadcast for a change that was rolled back, and a frame's `seq` is always stored.
+
+Host frames count `Game.seq`, phone frames `Game.player_seq` (docs/protocol.md, Part
+2): a delta only the projector sees (a join, an answer count) must not look like a lost
+frame to every phone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from classroom import frames
+from classroom.errors import ClientError
+from classroom.machine import Action, IllegalTransition, Phase, transition
+from classroom.models import Answer, Game, Player
+from classroom.nicknames import (
+    NicknameError,
+    clean_nickname,
+    generated_nickname,
+    is_offensive,
+    nickname_key,
+)
+from classroom.ranking import Standing, competition_ranks, podium, scoreboard
+from classroom.scoring import score_answer
+
+logger = logging.getLogger(__name__)
+
+PIN_ATTEMPTS = 50
+OPTION_KEYS = ("accuracy_only", "generated_names_only")
+MAX_EXTRA_TIME_S = 120
+SCOREBOARD_TOP = 5
+
+# --- publishing --------------------------------------------------------------------
+
+# The hub installs its publisher at import; services never import Channels. A
+# publisher takes (game_id, message) and must not raise.
+_publisher: Callable[[int, dict[str, Any]], None] | None = None
+
+
+def set_publisher(publisher: Callable[[int, dict[str, Any]], None] | None) -> None:
+    global _publisher
+    _publisher = publisher
+
+
+def _publish_on_commit(game_id: int, message: dict[str, Any]) -> None:
+    def send() -> None:
+        if _publisher is None:
+            return
+        try:
+            _publisher(game_id, message)
+        except Exception:
+            # The change is committed; a lost broadcast is repaired by the clients'
+            # seq-gap sync, so it must not turn into an error for the caller.
+            logger.exception("broadcast of game %s failed", game_id)
+
+    transaction.on_commit(send)
+
+
+@dataclass
+class Broadcast:
+    """Frames of one state change, per audience. Built inside the transaction."""
+
+    host: dict[str, Any] | None = None
+    players: dict[str, Any] | None = None
+    # player_id -> fields merged into `players` for that player's sockets.
+    per_player: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # player_id -> error frame; those sockets get it and are closed with close_code.
+    close_players: dict[int, dict[str, Any]] = field(default_factory=dict)
+    close_code: int | None = None
+    # A question the hub must close at its deadline: {"index", "deadline" (epoch s)}.
+    timer: dict[str, Any] | None = None
+
+
+def _broadcast(game: Game, broadcast: Broadcast) -> None:
+    """Stamp the next seq of each audience and publish after commit.
+
+    `game` must be locked; its seq fields are saved here.
+    """
+    update_fields = []
+    if broadcast.host is not None:
+        game.seq += 1
+        broadcast.host["seq"] = game.seq
+        update_fields.append("seq")
+    if broadcast.players is not None:
+        game.player_seq += 1
+        broadcast.players["seq"] = game.player_seq
+        update_fields.append("player_seq")
+    if update_fields:
+        game.save(update_fields=update_fields)
+    message: dict[str, Any] = {"type": "hub.broadcast", "game_id": game.id}
+    if broadcast.host is not None:
+        message["host"] = broadcast.host
+    if broadcast.players is not None:
+        message["players"] = broadcast.players
+    if broadcast.per_player:
+        message["per_player"] = {str(k): v for k, v in broadcast.per_player.items()}
+    if broadcast.close_players:
+        message["close_players"] = {str(k): v for k, v in broadcast.close_players.items()}
+        message["close_code"] = broadcast.close_code
+    if broadcast.timer is not None:
+        message["timer"] = broadcast.timer
+    _publish_on_commit(game.id, message)
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _lock_game(game_id: int) -> Game:
+    try:
+        return Game.objects.select_for_update().get(pk=game_id)
+    except Game.DoesNotExist:
+        raise ClientError(
+            "game_not_found", "There is no game with that PIN.", close_code=4404
+        ) from None
+
+
+def _running_game_id(pin: str) -> int:
+    game_id = (
+        Game.objects.filter(pin=pin, ended_at__isnull=True).values_list("id", flat=True).first()
+    )
+    if game_id is None:
+        raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
+    return game_id
+
+
+def _wrong_phase(message: str) -> ClientError:
+    return ClientError("wrong_phase", message)
+
+
+def _apply(game: Game, action: Action) -> Phase:
+    has_next = game.question_index + 1 < len(game.questions)
+    try:
+        return transition(game.phase, action, has_next_question=has_next)
+    except IllegalTransition as exc:
+        raise ClientError(exc.code, exc.message) from None
+
+
+def connected_count(game: Game) -> int:
+    return Player.objects.filter(game=game, kicked=False, connected=True).count()
+
+
+def _player_brief(player: Player) -> dict[str, Any]:
+    return {"id": player.id, "nickname": player.nickname}
+
+
+def player_time_limit_ms(question: dict[str, Any], extra_time_s: int) -> int:
+    return int(question["time_limit_ms"]) + 1000 * int(extra_time_s)
+
+
+def _epoch(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def _elapsed_ms(started: datetime, arrived: datetime) -> int:
+    return max(0, int((arrived - started).total_seconds() * 1000))
+
+
+def answer_value(answer: Answer, kind: str) -> Any:
+    """The stored answer in the shape score_answer takes."""
+    if kind in ("choice", "true_false"):
+        return answer.choice_id
+    if kind == "order":
+        return list(answer.value or [])
+    return answer.value
+
+
+# --- game_create -------------------------------------------------------------------
+
+
+def _event_dict(event: Any) -> dict[str, Any]:
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "year": event.year,
+        "date_label": event.date_label,
+        "effect": event.effect,
+        "verdict": event.verdict,
+        "verdict_reason": event.verdict_reason,
+    }
+
+
+def _neighbours(event: Any) -> dict[str, Any]:
+    if event is None:
+        return {"prev": None, "next": None}
+    siblings = list(event.timeline.events.filter(in_period=True))
+    ids = [e.id for e in siblings]
+    if event.id not in ids:
+        return {"prev": None, "next": None}
+    at = ids.index(event.id)
+    prev_event = siblings[at - 1] if at > 0 else None
+    next_event = siblings[at + 1] if at + 1 < len(siblings) else None
+    return {
+        "prev": _event_dict(prev_event) if prev_event else None,
+        "next": _event_dict(next_event) if next_event else None,
+    }
+
+
+def _year_range(question: Any, timeline: Any, rng: random.Random) -> tuple[int, int]:
+    year = int(question.answer_year)
+    if timeline is not None:
+        return min(timeline.period_start, year), max(timeline.period_end, year)
+    # No period to show: an uneven window, so its middle does not give the year away.
+    return year - rng.randint(10, 30), year + rng.randint(10, 30)
+
+
+def _snapshot_question(question: Any, rng: random.Random) -> dict[str, Any]:
+    choices = list(question.choices.all())
+    public = [{"id": c.id, "text": c.text} for c in choices]
+    kind = question.kind
+    answer_year = None
+    year_min = year_max = None
+    if kind == "order":
+        # The file lists an order question's choices in the right order.
+        correct = [c.id for c in choices]
+        if len(public) > 1:
+            shuffled = list(public)
+            while [c["id"] for c in shuffled] == correct:
+                rng.shuffle(shuffled)
+            public = shuffled
+    elif kind == "year_guess":
+        correct = []
+        public = []
+        answer_year = question.answer_year
+        timeline = question.event.timeline if question.event else question.quiz.timeline
+        year_min, year_max = _year_range(question, timeline, rng)
+    else:
+        correct = [c.id for c in choices if c.is_correct]
+    event = question.event
+    return {
+        "id": question.id,
+        "slug": question.slug,
+        "kind": kind,
+        "prompt": question.prompt,
+        "choices": public,
+        "correct_choice_ids": correct,
+        "answer_year": answer_year,
+        "year_min": year_min,
+        "year_max": year_max,
+        "time_limit_ms": int(question.time_limit_s) * 1000,
+        "points_multiplier": int(question.points_multiplier),
+        "explanation": question.explanation,
+        "event": _event_dict(event) if event else None,
+        "neighbours": _neighbours(event),
+    }
+
+
+def quiz_snapshot(*, quiz: Any, rng: random.Random | None = None) -> list[dict[str, Any]]:
+    """The questions of `quiz` as a game stores them (see Game.questions)."""
+    rng = rng or random.Random(secrets.randbits(64))
+    questions = (
+        quiz.questions.select_related("event__timeline", "quiz__timeline")
+        .prefetch_related("choices")
+        .order_by("position", "id")
+    )
+    return [_snapshot_question(q, rng) for q in questions]
+
+
+def game_create(
+    *,
+    quiz: Any,
+    host: Any,
+    options: dict[str, Any] | None = None,
+    rng: random.Random | None = None,
+) -> Game:
+    """A new game of `quiz` in the lobby, with a 6-digit PIN no running game has."""
+    clean_options = {key: bool((options or {}).get(key, False)) for key in OPTION_KEYS}
+    questions = quiz_snapshot(quiz=quiz, rng=rng)
+    for _ in range(PIN_ATTEMPTS):
+        pin = f"{secrets.randbelow(1_000_000):06d}"
+        if Game.objects.filter(pin=pin, ended_at__isnull=True).exists():
+            continue
+        try:
+            with transaction.atomic():
+                return Game.objects.create(
+                    pin=pin,
+                    quiz=quiz,
+                    host=host,
+                    title=quiz.title,
+                    questions=questions,
+                    options=clean_options,
+                )
+        except IntegrityError:
+            # Another game took the PIN between the check and the insert.
+            continue
+    raise RuntimeError("Could not find a free game PIN; too many games are running.")
+
+
+# --- players -----------------------------------------------------------------------
+
+
+def _taken_keys(game: Game) -> set[str]:
+    return set(Player.objects.filter(game=game).values_list("nickname_key", flat=True))
+
+
+def player_join(
+    *,
+    nickname: str,
+    game_id: int | None = None,
+    pin: str | None = None,
+    rng: random.Random | None = None,
+) -> tuple[Player, str]:
+    """A new connected player and their resume token (only its hash is stored)."""
+    if game_id is None:
+        if pin is None:
+            raise TypeError("player_join needs game_id or pin")
+        game_id = _running_game_id(pin)
+    try:
+        cleaned = clean_nickname(nickname)
+    except NicknameError as exc:
+        raise ClientError(exc.code, exc.message) from None
+    rng = rng or random.Random(secrets.randbits(64))
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        if game.is_ended:
+            raise ClientError("game_not_found", "This game has ended.", close_code=4404)
+        if game.locked:
+            raise ClientError("game_locked", "The teacher has locked this game.", close_code=4403)
+        if Player.objects.filter(game=game, kicked=False).count() >= settings.GAME_MAX_PLAYERS:
+            raise ClientError("game_full", "This game is full.", close_code=4403)
+        generated_only = bool(game.options.get("generated_names_only"))
+        if generated_only or is_offensive(cleaned):
+            taken = _taken_keys(game)
+            cleaned = generated_nickname(rng, taken=taken)
+        key = nickname_key(cleaned)
+        if Player.objects.filter(game=game, nickname_key=key).exists():
+            raise ClientError("nickname_taken", "Someone in this game already has that name.")
+        token = secrets.token_urlsafe(32)
+        player = Player.objects.create(
+            game=game,
+            nickname=cleaned,
+            nickname_key=key,
+            token_hash=_hash_token(token),
+            connected=True,
+        )
+        _broadcast(
+            game,
+            Broadcast(
+                host=frames.player_joined(
+                    player=_player_brief(player), count=connected_count(game), resumed=False
+                )
+            ),
+        )
+    return player, token
+
+
+def player_resume(*, token: str, game_id: int | None = None) -> Player:
+    """The player `token` belongs to, marked connected again (also in a locked game)."""
+    if not isinstance(token, str) or not token:
+        raise ClientError("bad_token", "That resume token is not known.", close_code=4404)
+    found = (
+        Player.objects.filter(token_hash=_hash_token(token)).values_list("id", "game_id").first()
+    )
+    if found is None or (game_id is not None and found[1] != game_id):
+        raise ClientError("bad_token", "That resume token is not known.", close_code=4404)
+    return player_connected(player_id=found[0])
+
+
+def player_connected(*, player_id: int) -> Player:
+    """Mark a known player's socket as open; the projector hears `player_joined`."""
+    with transaction.atomic():
+        game_id = Player.objects.values_list("game_id", flat=True).get(pk=player_id)
+        game = _lock_game(game_id)
+        player = Player.objects.get(pk=player_id)
+        if player.kicked:
+            raise ClientError("kicked", "The teacher removed you from this game.", close_code=4403)
+        player.connected = True
+        player.last_seen = timezone.now()
+        player.save(update_fields=["connected", "last_seen"])
+        if not game.is_ended:
+            _broadcast(
+                game,
+                Broadcast(
+                    host=frames.player_joined(
+                        player=_player_brief(player), count=connected_count(game), resumed=True
+                    )
+                ),
+            )
+    return player
+
+
+def player_disconnected(*, player_id: int, reason: str = "disconnected") -> None:
+    """A player's socket closed. Away players no longer hold up "everyone answered"."""
+    close_index: int | None = None
+    with transaction.atomic():
+        game_id = Player.objects.values_list("game_id", flat=True).get(pk=player_id)
+        game = _lock_game(game_id)
+        player = Player.objects.get(pk=player_id)
+        if not player.connected or player.kicked:
+            return
+        player.connected = False
+        player.last_seen = timezone.now()
+        player.save(update_fields=["connected", "last_seen"])
+        if game.is_ended:
+            return
+        _broadcast(
+            game,
+            Broadcast(
+                host=frames.player_left(
+                    player_id=player.id, count=connected_count(game), reason=reason
+                )
+            ),
+        )
+        if game.phase == Phase.QUESTION and _everyone_answered(game):
+            close_index = game.question_index
+    if close_index is not None:
+        question_close(game_id=game_id, expected_index=close_index, reason="all_answered")
+
+
+def player_kick(*, game_id: int, player_id: int) -> None:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        player = Player.objects.filter(game=game, pk=player_id).first()
+        if player is None:
+            raise ClientError("bad_field", "There is no such player in this game.")
+        if player.kicked:
+            return
+        player.kicked = True
+        player.connected = False
+        player.save(update_fields=["kicked", "connected"])
+        _broadcast(
+            game,
+            Broadcast(
+                host=frames.player_left(
+                    player_id=player.id, count=connected_count(game), reason="kicked"
+                ),
+                close_players={
+                    player.id: frames.error(
+                        code="kicked", message="The teacher removed you from this game."
+                    )
+                },
+                close_code=4403,
+            ),
+        )
+        close_index = (
+            game.question_index
+            if game.phase == Phase.QUESTION and _everyone_answered(game)
+            else None
+        )
+    if close_index is not None:
+        question_close(game_id=game_id, expected_index=close_index, reason="all_answered")
+
+
+def player_set_extra_time(*, game_id: int, player_id: int, seconds: int) -> None:
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise ClientError("bad_field", "seconds must be a whole number.")
+    if not 0 <= seconds <= MAX_EXTRA_TIME_S:
+        raise ClientError("bad_field", f"seconds must be between 0 and {MAX_EXTRA_TIME_S}.")
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        if game.phase != Phase.LOBBY:
+            raise _wrong_phase("Extra time can only be set in the lobby.")
+        updated = Player.objects.filter(game=game, pk=player_id, kicked=False).update(
+            extra_time_s=seconds
+        )
+        if not updated:
+            raise ClientError("bad_field", "There is no such player in this game.")
+        _broadcast(game, Broadcast(host=frames.extra_time(player_id=player_id, seconds=seconds)))
+
+
+# --- host presence and options -----------------------------------------------------
+
+
+def game_host_connected(*, game_id: int, connection: str) -> None:
+    """The projector's socket `connection` is open; phones stop waiting for the teacher."""
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        was_connected = bool(game.host_connection)
+        game.host_connection = connection
+        game.save(update_fields=["host_connection"])
+        if not was_connected and not game.is_ended:
+            _broadcast(game, Broadcast(players=frames.host_status(connected=True)))
+
+
+def game_host_disconnected(*, game_id: int, connection: str) -> None:
+    """The projector socket closed. A newer projector socket keeps the game connected."""
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        if game.host_connection != connection:
+            return
+        game.host_connection = ""
+        game.save(update_fields=["host_connection"])
+        if not game.is_ended:
+            _broadcast(game, Broadcast(players=frames.host_status(connected=False)))
+
+
+def _roster(game: Game) -> list[dict[str, Any]]:
+    return [
+        {"id": pid, "nickname": nick}
+        for pid, nick in Player.objects.filter(game=game, kicked=False, connected=True)
+        .order_by("joined_at", "id")
+        .values_list("id", "nickname")
+    ]
+
+
+def join_url(pin: str, base_url: str = "") -> str:
+    base = settings.PUBLIC_BASE_URL or base_url.rstrip("/")
+    return f"{base}/play/{pin}/"
+
+
+def _lobby_broadcast(game: Game) -> None:
+    _broadcast(
+        game,
+        Broadcast(
+            host=frames.lobby(
+                pin=game.pin, join_url=join_url(game.pin), players=_roster(game), locked=game.locked
+            )
+        ),
+    )
+
+
+def game_lock(*, game_id: int) -> None:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        if game.is_ended:
+            raise _wrong_phase("The game has already ended.")
+        if not game.locked:
+            game.locked = True
+            game.save(update_fields=["locked"])
+        _lobby_broadcast(game)
+
+
+def game_unlock(*, game_id: int) -> None:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        if game.is_ended:
+            raise _wrong_phase("The game has already ended.")
+        if game.locked:
+            game.locked = False
+            game.save(update_fields=["locked"])
+        _lobby_broadcast(game)
+
+
+def public_options(game: Game) -> dict[str, bool]:
+    return {key: bool(game.options.get(key, False)) for key in OPTION_KEYS}
+
+
+def game_set_options(
+    *,
+    game_id: int,
+    accuracy_only: bool | None = None,
+    generated_names_only: bool | None = None,
+) -> dict[str, bool]:
+    changes = {"accuracy_only": accuracy_only, "generated_names_only": generated_names_only}
+    for key, value in changes.items():
+        if value is not None and not isinstance(value, bool):
+            raise ClientError("bad_field", f"{key} must be true or false.")
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        if game.phase != Phase.LOBBY:
+            raise _wrong_phase("Options can only be changed in the lobby.")
+        options = dict(game.options)
+        options.update({k: v for k, v in changes.items() if v is not None})
+        game.options = options
+        game.save(update_fields=["options"])
+        result = public_options(game)
+        _broadcast(game, Broadcast(host=frames.options(options=result)))
+    return result
+
+
+# --- questions ---------------------------------------------------------------------
+
+
+def _everyone_answered(game: Game) -> bool:
+    waiting = Player.objects.filter(game=game, kicked=False, connected=True)
+    if not waiting.exists():
+        # Nobody is here (a wifi blip): let the clock decide, not an empty room.
+        return False
+    answered = Answer.objects.filter(game=game, question_index=game.question_index).values(
+        "player_id"
+    )
+    return not waiting.exclude(pk__in=answered).exists()
+
+
+def answer_totals(game: Game) -> tuple[int, int]:
+    """(answered, total) of the open or last question: total counts the connected
+    players and anyone who answered and left since."""
+    answered_ids = set(
+        Answer.objects.filter(game=game, question_index=game.question_index).values_list(
+            "player_id", flat=True
+        )
+    )
+    connected = set(
+        Player.objects.filter(game=game, kicked=False, connected=True).values_list("id", flat=True)
+    )
+    return len(answered_ids), len(connected | answered_ids)
+
+
+def _open_question(game: Game, index: int) -> None:
+    """Open question `index` now: times, deadline, and the `question` broadcast."""
+    question = game.questions[index]
+    now = timezone.now()
+    extras = sorted(
+        set(
+            Player.objects.filter(game=game, kicked=False, extra_time_s__gt=0).values_list(
+                "extra_time_s", flat=True
+            )
+        )
+    )
+    longest_ms = player_time_limit_ms(question, extras[-1] if extras else 0)
+    game.phase = Phase.QUESTION
+    game.question_index = index
+    game.question_started_at = now
+    game.question_deadline = now + timedelta(milliseconds=longest_ms)
+    game.save(update_fields=["phase", "question_index", "question_started_at", "question_deadline"])
+    count = len(game.questions)
+    limit = int(question["time_limit_ms"])
+    per_player = {}
+    if extras:
+        for pid, extra in Player.objects.filter(
+            game=game, kicked=False, extra_time_s__gt=0
+        ).values_list("id", "extra_time_s"):
+            own = player_time_limit_ms(question, extra)
+            per_player[pid] = {"time_limit_ms": own, "remaining_ms": own}
+    _, total = answer_totals(game)
+    _broadcast(
+        game,
+        Broadcast(
+            host=frames.question_host(
+                question=question,
+                index=index,
+                count=count,
+                time_limit_ms=limit,
+                remaining_ms=longest_ms,
+                answered=0,
+                total=total,
+            ),
+            players=frames.question_player(
+                question=question,
+                index=index,
+                count=count,
+                time_limit_ms=limit,
+                remaining_ms=limit,
+            ),
+            per_player=per_player,
+            timer={"index": index, "deadline": _epoch(game.question_deadline)},
+        ),
+    )
+
+
+def _finish(game: Game) -> None:
+    game.phase = Phase.FINISHED
+    game.ended_at = timezone.now()
+    game.save(update_fields=["phase", "ended_at"])
+    standings = _standings(game)
+    ranks = competition_ranks({s.player_id: s.score for s in standings})
+    count = len(standings)
+    per_player = {
+        s.player_id: {"rank": ranks[s.player_id], "score": s.score, "count": count}
+        for s in standings
+    }
+    _broadcast(
+        game,
+        Broadcast(
+            host=frames.finished_host(
+                podium=podium(standings),
+                report_url=report_url(game),
+                timeline_url=timeline_url(game),
+            ),
+            players=frames.finished_player(rank=None, score=0, count=count),
+            per_player=per_player,
+        ),
+    )
+
+
+def report_url(game: Game) -> str:
+    return f"/host/{game.pin}/report/"
+
+
+def timeline_url(game: Game) -> str:
+    return f"/host/{game.pin}/report/#timeline"
+
+
+def game_start(*, game_id: int) -> None:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        target = _apply(game, Action.START)
+        if target == Phase.QUESTION:
+            _open_question(game, 0)
+        else:
+            _finish(game)
+
+
+def game_next(*, game_id: int) -> None:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        target = _apply(game, Action.NEXT)
+        if target == Phase.QUESTION:
+            _open_question(game, game.question_index + 1)
+        else:
+            _finish(game)
+
+
+def game_end(*, game_id: int) -> None:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        _apply(game, Action.END)
+        _finish(game)
+
+
+def _standings(game: Game) -> list[Standing]:
+    return [
+        Standing(player_id=pid, nickname=nick, score=score, previous_score=prev)
+        for pid, nick, score, prev in Player.objects.filter(game=game, kicked=False)
+        .order_by("id")
+        .values_list("id", "nickname", "score", "previous_score")
+    ]
+
+
+def game_scoreboard(*, game_id: int) -> None:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        _apply(game, Action.SCOREBOARD)
+        game.phase = Phase.SCOREBOARD
+        game.save(update_fields=["phase"])
+        standings = _standings(game)
+        ranks = competition_ranks({s.player_id: s.score for s in standings})
+        count = len(standings)
+        _broadcast(
+            game,
+            Broadcast(
+                host=frames.scoreboard_host(top=scoreboard_top(game, standings)),
+                players=frames.scoreboard_player(rank=None, score=0, count=count),
+                per_player={
+                    s.player_id: {"rank": ranks[s.player_id], "score": s.score, "count": count}
+                    for s in standings
+                },
+            ),
+        )
+
+
+def scoreboard_top(game: Game, standings: Sequence[Standing]) -> list[dict[str, Any]]:
+    top = scoreboard(standings, top=SCOREBOARD_TOP)
+    if game.question_index <= 0:
+        # Before the first question there was no ranking to move from.
+        top = [{**entry, "previous_rank": None} for entry in top]
+    return top
+
+
+def _score_one(
+    *,
+    question: dict[str, Any],
+    answer: Any,
+    elapsed_ms: int,
+    time_limit_ms: int,
+    accuracy_only: bool,
+    streak_before: int,
+) -> Any:
+    return score_answer(
+        kind=question["kind"],
+        correct_choice_ids=question["correct_choice_ids"],
+        answer=answer,
+        correct_year=question.get("answer_year"),
+        elapsed_ms=elapsed_ms,
+        time_limit_ms=time_limit_ms,
+        multiplier=int(question.get("points_multiplier", 1)),
+        accuracy_only=accuracy_only,
+        streak_before=streak_before,
+    )
+
+
+def distribution(question: dict[str, Any], answers: Iterable[Answer]) -> dict[str, int]:
+    """The host reveal's `distribution` (docs/protocol.md, "Question kinds")."""
+    kind = question["kind"]
+    if kind == "year_guess":
+        counts: dict[str, int] = {}
+        for answer in answers:
+            if answer.value is not None:
+                counts[str(answer.value)] = counts.get(str(answer.value), 0) + 1
+        return dict(sorted(counts.items()))
+    counts = {str(c["id"]): 0 for c in question["choices"]}
+    if kind == "order":
+        correct = list(question["correct_choice_ids"])
+        for answer in answers:
+            for position, choice_id in enumerate(answer.value or []):
+                if position < len(correct) and correct[position] == choice_id:
+                    counts[str(choice_id)] = counts.get(str(choice_id), 0) + 1
+        return counts
+    for answer in answers:
+        if answer.choice_id is not None and str(answer.choice_id) in counts:
+            counts[str(answer.choice_id)] += 1
+    return counts
+
+
+def your_answer_fields(question: dict[str, Any], answer: Answer | None) -> dict[str, Any]:
+    """What the player answered, in the reveal's `your_*` fields."""
+    kind = question["kind"]
+    fields: dict[str, Any] = {"your_choice_id": answer.choice_id if answer else None}
+    if kind == "order":
+        fields["your_choice_ids"] = list(answer.value) if answer and answer.value else None
+    elif kind == "year_guess":
+        fields["your_year"] = answer.value if answer else None
+    return fields
+
+
+def question_close(*, game_id: int, expected_index: int, reason: str) -> bool:
+    """Close question `expected_index` if it is still the open one; False otherwise.
+
+    Idempotent: the timers of several processes, the host and the last answer may all
+    try; the game row lock lets exactly one of them do it.
+    """
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        if game.phase != Phase.QUESTION or game.question_index != expected_index:
+            return False
+        if reason == "time" and game.question_deadline and timezone.now() < game.question_deadline:
+            return False
+        _apply(game, Action.CLOSE_QUESTION)
+        question = game.questions[expected_index]
+        accuracy_only = bool(game.options.get("accuracy_only"))
+        answers = {
+            a.player_id: a for a in Answer.objects.filter(game=game, question_index=expected_index)
+        }
+        players = list(Player.objects.filter(game=game, kicked=False).order_by("id"))
+        for player in players:
+            answer = answers.get(player.id)
+            result = _score_one(
+                question=question,
+                answer=answer_value(answer, question["kind"]) if answer else None,
+                elapsed_ms=answer.elapsed_ms if answer else 0,
+                time_limit_ms=player_time_limit_ms(question, player.extra_time_s),
+                accuracy_only=accuracy_only,
+                streak_before=player.streak,
+            )
+            player.previous_score = player.score
+            player.score += result.points
+            player.streak = result.streak
+            if result.correct and int(question.get("points_multiplier", 1)) > 0:
+                player.correct_count += 1
+        Player.objects.bulk_update(players, ["previous_score", "score", "streak", "correct_count"])
+        game.phase = Phase.REVEAL
+        game.save(update_fields=["phase"])
+
+        ranks = competition_ranks({p.id: p.score for p in players})
+        per_player = {}
+        for player in players:
+            answer = answers.get(player.id)
+            per_player[player.id] = {
+                **your_answer_fields(question, answer),
+                "correct": bool(answer and answer.correct),
+                "points": answer.points if answer else 0,
+                "score": player.score,
+                "rank": ranks[player.id],
+                "streak": player.streak,
+            }
+        answered, total = answer_totals(game)
+        _broadcast(
+            game,
+            Broadcast(
+                host=frames.reveal_host(
+                    question=question,
+                    distribution=distribution(question, answers.values()),
+                    answered=answered,
+                    total=total,
+                    correct_count=sum(1 for a in answers.values() if a.correct),
+                    reason=reason,
+                ),
+                players=frames.reveal_player(
+                    question=question,
+                    fields={
+                        **your_answer_fields(question, None),
+                        "correct": False,
+                        "points": 0,
+                        "score": 0,
+                        "rank": None,
+                        "streak": 0,
+                    },
+                ),
+                per_player=per_player,
+            ),
+        )
+    return True
+
+
+# --- answers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One `answer` frame, stamped with the server time it arrived."""
+
+    player_id: int
+    question_id: int
+    arrived_at: datetime
+    choice_id: int | None = None
+    choice_ids: tuple[int, ...] | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission: Submission
+    error: ClientError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def received_fields(self) -> dict[str, Any]:
+        """The `answer_received` fields echoing what was stored."""
+        s = self.submission
+        fields: dict[str, Any] = {"question_id": s.question_id, "choice_id": s.choice_id}
+        if s.choice_ids is not None:
+            fields["choice_ids"] = list(s.choice_ids)
+        if s.year is not None:
+            fields["year"] = s.year
+        return fields
+
+
+def _try_again() -> ClientError:
+    return ClientError("try_again", "Your answer could not be saved. Please send it again.")
+
+
+def _validate(
+    game: Game, question: dict[str, Any], player: Player | None, sub: Submission
+) -> tuple[Any, ClientError | None]:
+    """(the answer in score_answer's shape, or the error refusing it)."""
+    if player is None or player.kicked:
+        return None, ClientError("not_joined", "Join the game before answering.")
+    if game.phase != Phase.QUESTION or sub.question_id != question["id"]:
+        return None, ClientError("question_closed", "This question is closed.")
+    kind = question["kind"]
+    choice_ids = {c["id"] for c in question["choices"]}
+    if kind in ("choice", "true_false"):
+        if sub.choice_id is None:
+            return None, ClientError("bad_field", "choice_id is missing.")
+        if sub.choice_id not in choice_ids:
+            return None, ClientError(
+                "unknown_choice", "That is not one of this question's choices."
+            )
+        return sub.choice_id, None
+    if kind == "order":
+        if sub.choice_ids is None:
+            return None, ClientError("bad_field", "choice_ids is missing.")
+        if len(sub.choice_ids) != len(choice_ids) or set(sub.choice_ids) != choice_ids:
+            return None, ClientError(
+                "unknown_choice", "Put every choice of this question in order, each once."
+            )
+        return list(sub.choice_ids), None
+    if sub.year is None:
+        return None, ClientError("bad_field", "year is missing.")
+    return sub.year, None
+
+
+def answers_submit(*, game_id: int, submissions: Sequence[Submission]) -> list[SubmissionResult]:
+    """Store a group of answers of one game in one transaction (group commit).
+
+    Each submission is judged on its own; the results come back in order. An answer
+    stamped after the player's own deadline is `question_closed`. If the database
+    fails, every submission gets `try_again` and nothing is stored. When every connected
+    player has answered, the question closes (after the answers are committed).
+    """
+    if not submissions:
+        return []
+    try:
+        results, close_index = _store_answers(game_id, submissions)
+    except DatabaseError:
+        logger.exception("storing %d answers of game %s failed", len(submissions), game_id)
+        return [SubmissionResult(s, _try_again()) for s in submissions]
+    if close_index is not None:
+        try:
+            question_close(game_id=game_id, expected_index=close_index, reason="all_answered")
+        except DatabaseError:
+            # The answers are stored; the timer closes the question at its deadline.
+            logger.exception("closing question %s of game %s failed", close_index, game_id)
+    return results
+
+
+def _store_answers(
+    game_id: int, submissions: Sequence[Submission]
+) -> tuple[list[SubmissionResult], int | None]:
+    with transaction.atomic():
+        game = _lock_game(game_id)
+        results: list[SubmissionResult | None] = [None] * len(submissions)
+        if game.phase != Phase.QUESTION or game.question_index < 0:
+            closed = ClientError("question_closed", "This question is closed.")
+            return [SubmissionResult(s, closed) for s in submissions], None
+        index = game.question_index
+        question = game.questions[index]
+        started = game.question_started_at
+        accuracy_only = bool(game.options.get("accuracy_only"))
+        players = Player.objects.in_bulk({s.player_id for s in submissions})
+        already = set(
+            Answer.objects.filter(
+                game=game, question_index=index, player_id__in=list(players)
+            ).values_list("player_id", flat=True)
+        )
+        rows: list[Answer] = []
+        for at, sub in enumerate(submissions):
+            player = players.get(sub.player_id)
+            if player is not None and player.game_id != game.id:
+                player = None
+            value, error = _validate(game, question, player, sub)
+            if error is None and sub.player_id in already:
+                error = ClientError("already_answered", "You have already answered this question.")
+            if error is None:
+                limit = player_time_limit_ms(question, player.extra_time_s)
+                own_deadline = started + timedelta(milliseconds=limit)
+                if sub.arrived_at > own_deadline:
+                    error = ClientError("question_closed", "Time is up for this question.")
+            if error is not None:
+                results[at] = SubmissionResult(sub, error)
+                continue
+            elapsed = min(_elapsed_ms(started, sub.arrived_at), limit)
+            scored = _score_one(
+                question=question,
+                answer=value,
+                elapsed_ms=elapsed,
+                time_limit_ms=limit,
+                accuracy_only=accuracy_only,
+                streak_before=player.streak,
+            )
+            kind = question["kind"]
+            rows.append(
+                Answer(
+                    game=game,
+                    player=player,
+                    question_index=index,
+                    question_id=question["id"],
+                    choice_id=value if kind in ("choice", "true_false") else None,
+                    value=None if kind in ("choice", "true_false") else value,
+                    elapsed_ms=elapsed,
+                    correct=scored.correct,
+                    points=scored.points,
+                )
+            )
+            already.add(sub.player_id)
+            results[at] = SubmissionResult(sub)
+        if rows:
+            Answer.objects.bulk_create(rows)
+            Player.objects.filter(pk__in=[r.player_id for r in rows]).update(
+                last_seen=timezone.now()
+            )
+            answered, total = answer_totals(game)
+            _broadcast(
+                game,
+                Broadcast(
+                    host=frames.answer_count(
+                        question_id=question["id"], answered=answered, total=total
+                    )
+                ),
+            )
+        close_index = index if rows and _everyone_answered(game) else None
+    return [r for r in results if r is not None], close_index
+
+
+# --- lookups the consumers need ----------------------------------------------------
+
+
+def game_for_host(*, pin: str, user: Any) -> Game:
+    """The game `user` may host under `pin`: the running one, else their latest ended one.
+
+    ClientError game_not_found (4404) or not_host (4403).
+    """
+    game = Game.objects.filter(pin=pin, ended_at__isnull=True).first()
+    if game is None:
+        game = Game.objects.filter(Q(pin=pin), Q(host_id=getattr(user, "id", None))).first()
+    if game is None:
+        raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
+    if not user_may_host(user=user, game=game):
+        raise ClientError("not_host", "Only the game's host can do that.", close_code=4403)
+    return game
+
+
+def user_may_host(*, user: Any, game: Game) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not getattr(user, "is_active", False):
+        return False
+    return bool(user.is_staff or user.id == game.host_id)

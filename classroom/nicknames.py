@@ -1,0 +1,212 @@
+"""Nicknames: clean and validate what a student types, refuse rude ones, make friendly ones.
+
+A nickname is shown on the projector to the whole class, so:
+
+- `clean_nickname` is the one gate. It refuses anything that is not text, refuses raw
+  input over 4 x MAX_NICKNAME_LENGTH characters *before* normalising (NFKC can turn one
+  character into 18, so normalising attacker-sized input first would be wasted work),
+  applies NFKC, removes invisible characters (controls, bidi overrides and isolates,
+  zero-width characters, the BOM, Hangul fillers...), collapses whitespace, and then
+  requires 1-20 characters with at least one letter or digit. It also refuses names
+  `is_offensive` flags, with the same error code (`nickname_invalid`).
+- HTML in a nickname is *not* refused or altered: `<img src=x onerror=alert(1)>` is a
+  (strange) nickname like any other text. Escaping is the renderer's job, everywhere.
+- `is_offensive` is a small English blocklist (classroom/data/blocklist.txt, ROT13 so
+  the file reads cleanly), matched against a folded form of the name: casefolded,
+  accents and a few Cyrillic/Greek look-alikes mapped to Latin, leetspeak undone
+  (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s !→i), and each letter of a blocked word allowed to
+  repeat ("fuuuck"). Long words (5+ letters, or marked `*`) match anywhere, even across
+  spaces and punctuation; short words only as a whole word, so towns and names that
+  contain one (Scunthorpe, Dickens, Hancock, Cassandra, Essex, Pakistan, Therapist)
+  are allowed. It is a speed bump for a classroom, not a moderation system: the host
+  can still kick.
+- `generated_nickname` makes "Adjective Animal" names from fixed friendly word lists
+  (for games where the teacher allows only generated names).
+
+Pure: stdlib only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import random
+import re
+import unicodedata
+from collections.abc import Collection
+from itertools import count
+from pathlib import Path
+
+MAX_NICKNAME_LENGTH = 20
+# Raw input longer than this is refused before any normalisation.
+MAX_RAW_LENGTH = 4 * MAX_NICKNAME_LENGTH
+
+LENGTH_MESSAGE = f"Choose a nickname of 1–{MAX_NICKNAME_LENGTH} characters."
+ALNUM_MESSAGE = "Use at least one letter or number in your nickname."
+OFFENSIVE_MESSAGE = "Please choose a different nickname."
+
+
+class NicknameError(ValueError):
+    code = "nickname_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# Categories removed outright: controls (Cc), format characters (Cf: bidi overrides
+# U+202A-202E, isolates U+2066-2069, zero-width U+200B-200D, U+FEFF, soft hyphen...),
+# lone surrogates (Cs, which JSON can carry but no database column should) and
+# private-use characters (Co, invisible or meaningless on other devices).
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+# Characters that render as nothing but are classed as letters or marks, the usual
+# ways to make an "empty" or look-alike name.
+_INVISIBLE = frozenset(
+    "\u034f"  # combining grapheme joiner
+    "\u115f\u1160\u3164\uffa0"  # Hangul fillers
+    "\u17b4\u17b5"  # Khmer inherent vowels
+    "\u2800"  # Braille blank
+)
+
+
+def _strip_invisible(text: str) -> str:
+    return "".join(
+        ch
+        for ch in text
+        if ch not in _INVISIBLE and unicodedata.category(ch) not in _REMOVED_CATEGORIES
+    )
+
+
+def clean_nickname(raw: object) -> str:
+    """The nickname to store and show, or NicknameError (code `nickname_invalid`)."""
+    if not isinstance(raw, str):
+        raise NicknameError(LENGTH_MESSAGE)
+    if len(raw) > MAX_RAW_LENGTH:
+        raise NicknameError(LENGTH_MESSAGE)
+    text = unicodedata.normalize("NFKC", raw)
+    # Whitespace controls (tab, newline) become spaces before the controls go, so
+    # "Ali\tKhan" stays two words.
+    text = "".join(" " if ch.isspace() else ch for ch in text)
+    text = " ".join(_strip_invisible(text).split())
+    if not 1 <= len(text) <= MAX_NICKNAME_LENGTH:
+        raise NicknameError(LENGTH_MESSAGE)
+    if not any(ch.isalnum() for ch in text):
+        raise NicknameError(ALNUM_MESSAGE)
+    if is_offensive(text):
+        raise NicknameError(OFFENSIVE_MESSAGE)
+    return text
+
+
+def nickname_key(nickname: str) -> str:
+    """The form that must be unique within a game: "Ali" and "ALI" are one name."""
+    return nickname.casefold()
+
+
+# --- the blocklist ------------------------------------------------------------------
+
+_BLOCKLIST_PATH = Path(__file__).with_name("data") / "blocklist.txt"
+# Words shorter than this only match as a whole word unless marked "*".
+_ANYWHERE_MIN_LENGTH = 5
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+                       "@": "a", "$": "s", "!": "i"})  # fmt: skip
+# Cyrillic and Greek letters that look like Latin ones, lower case (after casefold).
+_LOOKALIKES = str.maketrans({"а": "a", "в": "b", "е": "e", "ё": "e", "і": "i", "ј": "j",
+                             "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+                             "т": "t", "у": "y", "х": "x", "ѕ": "s", "α": "a", "ε": "e",
+                             "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+                             "υ": "u", "χ": "x"})  # fmt: skip
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+
+def _word_pattern(word: str) -> str:
+    """'ass' -> 'a+s{2,}': each run of a letter may repeat, but not shrink."""
+    return "".join(
+        re.escape(letter) + ("+" if len(run) == 1 else f"{{{len(run)},}}")
+        for run, letter in ((m.group(0), m.group(1)) for m in re.finditer(r"(.)\1*", word))
+    )
+
+
+def _load_blocklist(path: Path) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    anywhere: list[str] = []
+    whole: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        mark, encoded = (line[0], line[1:]) if line[0] in "*=" else ("", line)
+        word = codecs.decode(encoded, "rot13").casefold()
+        if mark == "*" or (not mark and len(word) >= _ANYWHERE_MIN_LENGTH):
+            anywhere.append(_word_pattern(word))
+        else:
+            whole.append(_word_pattern(word))
+    return (
+        re.compile("|".join(anywhere)) if anywhere else None,
+        re.compile("(?:" + "|".join(whole) + ")") if whole else None,
+    )
+
+
+_ANYWHERE, _WHOLE_WORD = _load_blocklist(_BLOCKLIST_PATH)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.translate(_LOOKALIKES).translate(_LEET)
+
+
+def is_offensive(nickname: str) -> bool:
+    """Whether the name contains a blocked word (see the module docstring for how)."""
+    folded = _fold(_strip_invisible(nickname))
+    tokens = [t for t in _NON_LETTERS.split(folded) if t]
+    letters = "".join(tokens)
+    if _ANYWHERE is not None and _ANYWHERE.search(letters):
+        return True
+    if _WHOLE_WORD is not None:
+        # Each word on its own, and all letters run together ("a.s.s", "A S S").
+        return any(_WHOLE_WORD.fullmatch(token) for token in [*tokens, letters])
+    return False
+
+
+# --- generated names ----------------------------------------------------------------
+
+# Short, friendly, unambiguous words: "Adjective Animal" is at most 15 characters,
+# leaving room for " 9999" within MAX_NICKNAME_LENGTH.
+ADJECTIVES: tuple[str, ...] = (
+    "Brave", "Bright", "Calm", "Clever", "Cosmic", "Daring", "Eager", "Gentle", "Golden",
+    "Grand", "Happy", "Jolly", "Keen", "Kind", "Lively", "Lucky", "Merry", "Mighty",
+    "Nimble", "Noble", "Plucky", "Proud", "Quick", "Quiet", "Rapid", "Silver", "Smart",
+    "Steady", "Sunny", "Swift", "Witty", "Zesty", "Breezy", "Cheery", "Dapper", "Curious",
+)  # fmt: skip
+ANIMALS: tuple[str, ...] = (
+    "Badger", "Beaver", "Bison", "Camel", "Cheetah", "Crane", "Dolphin", "Eagle", "Falcon",
+    "Fox", "Gecko", "Heron", "Ibex", "Jaguar", "Kestrel", "Koala", "Lemur", "Lion", "Llama",
+    "Lynx", "Magpie", "Meerkat", "Moose", "Narwhal", "Otter", "Owl", "Panda", "Parrot",
+    "Pelican", "Penguin", "Puffin", "Quokka", "Rabbit", "Raven", "Robin", "Seal", "Sparrow",
+    "Swan", "Tiger", "Toucan", "Turtle", "Walrus", "Wombat", "Yak", "Zebra",
+)  # fmt: skip
+# Numbers a class would giggle at are skipped.
+_SKIPPED_NUMBERS = frozenset({69, 420})
+# Plain names tried before numbering one: with 1,600 combinations, numbers are rare.
+_PLAIN_TRIES = 30
+
+
+def generated_nickname(rng: random.Random, *, taken: Collection[str] = ()) -> str:
+    """A friendly "Adjective Animal" name whose key is not in `taken` (names or keys).
+
+    Tries a few random plain names, then numbers one ("Brave Falcon 2"). Deterministic
+    for a given `rng` state.
+    """
+    taken_keys = {nickname_key(name) for name in taken}
+    for _ in range(_PLAIN_TRIES):
+        name = f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
+        if nickname_key(name) not in taken_keys:
+            return name
+    base = f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
+    # Terminates: at most len(taken) numbers can be taken.
+    for number in count(2):
+        if number in _SKIPPED_NUMBERS:
+            continue
+        name = f"{base} {number}"
+        if nickname_key(name) not in taken_keys:
+            return name
+    raise AssertionError("unreachable")  # pragma: no cover

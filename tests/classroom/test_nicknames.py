@@ -1,0 +1,239 @@
+import codecs
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from classroom.nicknames import (
+    ADJECTIVES,
+    ANIMALS,
+    MAX_NICKNAME_LENGTH,
+    NicknameError,
+    clean_nickname,
+    generated_nickname,
+    is_offensive,
+    nickname_key,
+)
+
+
+def rot13(text):
+    # Test inputs are ROT13-encoded like the blocklist, so this file reads cleanly.
+    return codecs.decode(text, "rot13")
+
+
+def test_an_ordinary_name_is_kept_as_typed():
+    assert clean_nickname("Ayesha") == "Ayesha"
+    assert clean_nickname("Muhammad Ali 7") == "Muhammad Ali 7"
+    assert clean_nickname("Zoë") == "Zoë"
+    assert clean_nickname("عائشہ") == "عائشہ"
+
+
+@pytest.mark.parametrize(
+    "raw", ["<b>Ali</b>", "<b onclick=alert(1)>", "<script>alert(1)", "&lt;Ali"]
+)
+def test_html_is_accepted_as_literal_text(raw):
+    # Escaping is the renderer's job; the name is kept exactly as typed.
+    assert clean_nickname(raw) == raw
+
+
+def test_whitespace_is_collapsed_and_stripped():
+    assert clean_nickname("  Ali \t\n  Khan  ") == "Ali Khan"
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200c", "\u200d", "\ufeff", "\x00",
+     "\x1b", "\u00ad", "\u3164", "\u2800", "\ud800", "\ue000"],
+)  # fmt: skip
+def test_bidi_zero_width_and_control_characters_are_removed(invisible):
+    assert clean_nickname(f"Al{invisible}i") == "Ali"
+
+
+def test_a_right_to_left_override_cannot_reverse_the_name():
+    assert clean_nickname("\u202eiloveyou") == "iloveyou"
+
+
+def test_nfkc_folds_fullwidth_and_ligatures():
+    assert clean_nickname("Ａｌｉ") == "Ali"
+    assert clean_nickname("ﬁona") == "fiona"
+
+
+def test_the_img_onerror_nickname_is_refused_only_for_its_length_never_cut():
+    with pytest.raises(NicknameError) as caught:
+        clean_nickname("<img src=x onerror=alert(1)>")
+    assert caught.value.code == "nickname_invalid"
+    assert caught.value.message == "Choose a nickname of 1–20 characters."
+
+
+def test_twenty_characters_is_the_limit():
+    assert clean_nickname("a" * MAX_NICKNAME_LENGTH) == "a" * 20
+    with pytest.raises(NicknameError, match="1–20"):
+        clean_nickname("a" * 21)
+
+
+def test_over_long_raw_input_is_refused_before_normalising(monkeypatch):
+    import classroom.nicknames as module
+
+    calls = []
+    real = module.unicodedata.normalize
+    monkeypatch.setattr(
+        module.unicodedata, "normalize", lambda form, s: calls.append(s) or real(form, s)
+    )
+    with pytest.raises(NicknameError, match="1–20"):
+        clean_nickname("\u200b" * 81 + "Ali")
+    assert calls == []
+
+
+def test_raw_input_padded_with_invisibles_under_the_raw_limit_is_cleaned():
+    assert clean_nickname("\u200b" * 70 + "Ali") == "Ali"
+
+
+def test_nfkc_expansion_past_the_limit_is_refused():
+    # U+FDFA is one character that NFKC expands to 18.
+    with pytest.raises(NicknameError, match="1–20"):
+        clean_nickname("\ufdfa\ufdfa")
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\u200b\u200b", "\u202e"])
+def test_an_empty_name_is_refused(raw):
+    with pytest.raises(NicknameError, match="1–20"):
+        clean_nickname(raw)
+
+
+@pytest.mark.parametrize("raw", ["!!!", "...", "☺☺", "- -"])
+def test_a_name_without_a_letter_or_digit_is_refused(raw):
+    with pytest.raises(NicknameError, match="at least one letter or number"):
+        clean_nickname(raw)
+
+
+@pytest.mark.parametrize("raw", [None, 42, ["Ali"], {"n": "Ali"}, b"Ali"])
+def test_a_nickname_that_is_not_text_is_refused(raw):
+    with pytest.raises(NicknameError) as caught:
+        clean_nickname(raw)
+    assert caught.value.code == "nickname_invalid"
+
+
+def test_an_offensive_name_is_refused_with_a_kind_message():
+    with pytest.raises(NicknameError) as caught:
+        clean_nickname(rot13("Ovt Shpxre"))
+    assert caught.value.code == "nickname_invalid"
+    assert caught.value.message == "Please choose a different nickname."
+
+
+def test_nickname_key_ignores_case():
+    assert nickname_key("ALI") == nickname_key("ali") == "ali"
+    assert nickname_key("Straße") == nickname_key("STRASSE")
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        "shpx",  # plain
+        "SHPX",  # upper case
+        "Shhhhpx lbh",  # repeated letters
+        "s.h.p.x",  # punctuation between letters
+        "s h p x",  # spaces between letters
+        "5u1g",  # leetspeak
+        "$u1g",  # leetspeak with symbols
+        "Ovt Nff",  # short word as a whole word
+        "n.f.f",  # short word spelled out
+        "fuvgurnq99",  # long word inside a token
+        "xvyyzrcyrnfr shpxre",  # long word anywhere
+        "ovgpué",  # accent
+        "Ovgpu",
+    ],
+)
+def test_blocked_words_are_found_through_disguises(encoded):
+    assert is_offensive(rot13(encoded))
+
+
+def test_cyrillic_look_alikes_do_not_hide_a_blocked_word():
+    # A Cyrillic "с" (U+0441) in place of the Latin "c".
+    disguised = rot13("shpx").replace("c", "\u0441")
+    assert disguised != rot13("shpx")
+    assert is_offensive(disguised)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Scunthorpe",
+        "Dickens",
+        "Hancock",
+        "Cassandra",
+        "Essex",
+        "Pakistan",
+        "Therapist",
+        "Grape",
+        "Assassin",
+        "Arsenal",
+        "Raccoon",
+        "Cumberbatch",
+        "Shiitake",
+        "Sussex Bass",
+        "Ali",
+        "Peacock",
+        "Torpedo",
+    ],
+)
+def test_ordinary_names_containing_a_short_blocked_word_are_allowed(name):
+    assert not is_offensive(name)
+    assert clean_nickname(name) == name
+
+
+def test_generated_names_are_friendly_adjective_animal_pairs():
+    name = generated_nickname(random.Random(1))
+    adjective, animal = name.split(" ")
+    assert adjective in ADJECTIVES and animal in ANIMALS
+
+
+def test_generated_names_are_deterministic_for_a_seed():
+    assert generated_nickname(random.Random(7)) == generated_nickname(random.Random(7))
+
+
+def test_no_generated_name_is_offensive_or_invalid():
+    for adjective in ADJECTIVES:
+        for animal in ANIMALS:
+            for suffix in ("", " 2", " 99", " 9999"):
+                name = f"{adjective} {animal}{suffix}"
+                assert not is_offensive(name), name
+                assert clean_nickname(name) == name
+
+
+def test_a_taken_name_is_not_generated_again_ignoring_case():
+    rng = random.Random(3)
+    first = generated_nickname(random.Random(3))
+    again = generated_nickname(rng, taken=[first.upper()])
+    assert nickname_key(again) != nickname_key(first)
+
+
+def test_when_every_plain_name_is_taken_a_number_is_added():
+    every = [f"{a} {n}" for a in ADJECTIVES for n in ANIMALS]
+    name = generated_nickname(random.Random(0), taken=every)
+    base, number = name.rsplit(" ", 1)
+    assert base in every and number == "2"
+    taken = [*every, name]
+    assert generated_nickname(random.Random(0), taken=taken) not in taken
+
+
+def test_numbering_skips_numbers_a_class_would_giggle_at():
+    every = [f"{a} {n}" for a in ADJECTIVES for n in ANIMALS]
+    base = generated_nickname(random.Random(5), taken=every).rsplit(" ", 1)[0]
+    taken = every + [f"{base} {i}" for i in range(2, 69)]
+    assert generated_nickname(random.Random(5), taken=taken) == f"{base} 70"
+
+
+@given(st.text(max_size=100))
+def test_clean_nickname_returns_a_valid_name_or_refuses(raw):
+    try:
+        name = clean_nickname(raw)
+    except NicknameError as error:
+        assert error.code == "nickname_invalid" and error.message
+        return
+    assert 1 <= len(name) <= MAX_NICKNAME_LENGTH
+    assert name == name.strip() and "  " not in name
+    assert any(ch.isalnum() for ch in name)
+    assert not any(ch in name for ch in "\u202e\u200b\u200d\ufeff\x00\n\t")
+    # Cleaning is idempotent: a stored name passes again unchanged.
+    assert clean_nickname(name) == name

@@ -1,7 +1,20 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from classroom import views
+
+PIN = r"(?P<pin>[0-9]{6})"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", views.dashboard, name="dashboard"),
+    path("host/start/", views.game_start, name="game_start"),
+    re_path(rf"^host/{PIN}/$", views.projector, name="projector"),
+    re_path(rf"^host/{PIN}/report/$", views.report, name="report"),
+    re_path(rf"^host/{PIN}/report\.csv$", views.report_download, name="report_csv"),
+    path("games/<int:game_id>/delete/", views.game_delete, name="game_delete"),
+    path("play/", views.play, name="play"),
+    re_path(rf"^play/{PIN}/$", views.play, name="play_pin"),
+    path("", include("quizzes.urls")),
 ]

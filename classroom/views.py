@@ -1,0 +1,185 @@
+"""The HTML pages: teacher dashboard, game launch, projector, phone, reports.
+
+The live game itself runs over websockets (`classroom.consumers`); these views only
+render the pages that speak to it, and read or delete stored rows.
+"""
+
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from classroom.models import Game
+from classroom.qr import qr_svg
+from classroom.reports import game_report, report_csv
+from quizzes.models import Quiz
+
+
+def _dashboard_context(request: HttpRequest) -> dict:
+    quizzes = Quiz.objects.annotate(question_count=Count("questions")).order_by("title")
+    games = (
+        Game.objects.filter(host=request.user)
+        .annotate(player_count=Count("players", filter=Q(players__kicked=False)))
+        .order_by("-created_at")
+    )
+    return {
+        "quizzes": quizzes,
+        "running_games": [g for g in games if g.ended_at is None],
+        "past_games": [g for g in games if g.ended_at is not None],
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "classroom/dashboard.html", _dashboard_context(request))
+
+
+@login_required
+@require_POST
+def game_start(request: HttpRequest) -> HttpResponse:
+    slug = (request.POST.get("quiz") or "").strip()
+    error = ""
+    quiz = Quiz.objects.filter(slug=slug).first() if slug else None
+    if not slug:
+        error = "Choose a quiz to start."
+    elif quiz is None:
+        error = f"There is no quiz called “{slug}”. Pick one from the list."
+    elif not quiz.questions.exists():
+        error = f"“{quiz.title}” has no questions yet, so it cannot be played."
+    if not error:
+        # Imported here: the services module pulls in the live-game machinery,
+        # which the read-only pages do not need.
+        from classroom import services
+
+        try:
+            game = services.game_create(quiz=quiz, host=request.user)
+        except (ValueError, ValidationError, RuntimeError) as exc:
+            error = f"The game could not be started: {_first_message(exc)}"
+        else:
+            return redirect("projector", pin=game.pin)
+    context = _dashboard_context(request)
+    context["start_error"] = error
+    return render(request, "classroom/dashboard.html", context, status=400)
+
+
+def _first_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+def _game_for(request: HttpRequest, pin: str, *, prefer_running: bool) -> Game:
+    """The game a teacher means by `pin`: theirs (staff: anyone's), most recent first.
+
+    PINs are reused once a game has ended, so one PIN can name several games. A
+    teacher's own games win; staff see any game. Someone else's game is a 403, an
+    unknown PIN a 404.
+    """
+    games = Game.objects.filter(pin=pin).select_related("quiz", "host")
+    if not games.exists():
+        raise Http404("No game has this PIN.")
+    user = request.user
+    mine = games if user.is_staff else games.filter(host=user)
+    if prefer_running:
+        running = mine.filter(ended_at__isnull=True).first()
+        if running is not None:
+            return running
+    game = mine.order_by("-created_at", "-id").first()
+    if game is None:
+        raise PermissionDenied("Only the teacher who started this game can open it.")
+    return game
+
+
+def join_url(request: HttpRequest, pin: str) -> str:
+    """The absolute URL students type or scan to join the game with `pin`."""
+    path = reverse("play_pin", kwargs={"pin": pin})
+    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    if base:
+        return base.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+@login_required
+@require_GET
+def projector(request: HttpRequest, pin: str) -> HttpResponse:
+    game = _game_for(request, pin, prefer_running=True)
+    url = join_url(request, game.pin)
+    return render(
+        request,
+        "classroom/projector.html",
+        {
+            "game": game,
+            "join_url": url,
+            "join_url_short": url.split("://", 1)[-1],
+            "qr": qr_svg(url=url, title=f"QR code: {url}"),
+            "ws_path": f"/ws/host/{game.pin}/",
+            "report_url": reverse("report", kwargs={"pin": game.pin}),
+            "question_count": len(game.questions or []),
+            "options": game.options or {},
+        },
+    )
+
+
+@require_GET
+def play(request: HttpRequest, pin: str = "") -> HttpResponse:
+    return render(request, "classroom/phone.html", {"pin": pin})
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, pin: str) -> HttpResponse:
+    game = _game_for(request, pin, prefer_running=False)
+    return render(request, "classroom/report.html", {"report": game_report(game=game)})
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pin: str) -> HttpResponse:
+    game = _game_for(request, pin, prefer_running=False)
+    body = report_csv(report=game_report(game=game))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = game.created_at.strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="game-{game.pin}-{stamp}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
+    """Delete a game's data (players, answers, the game) after a confirmation page."""
+    game = get_object_or_404(Game.objects.select_related("quiz"), pk=game_id)
+    if game.host_id != request.user.pk and not request.user.is_staff:
+        raise PermissionDenied("Only the teacher who started this game can delete it.")
+    if request.method == "GET":
+        return render(
+            request,
+            "classroom/game_delete.html",
+            {"game": game, "player_count": game.players.count()},
+        )
+    title, pin = game.title, game.pin
+    if game.ended_at is None:
+        _end_before_delete(game)
+    with transaction.atomic():
+        # Players and answers go with the game (on_delete=CASCADE).
+        Game.objects.filter(pk=game.pk).delete()
+    messages.success(request, f"The data of game {pin} ({title}) has been deleted.")
+    return redirect("dashboard")
+
+
+def _end_before_delete(game: Game) -> None:
+    """End a running game first, so its phones hear `finished` instead of a dead socket."""
+    from classroom import services
+    from classroom.errors import ClientError
+
+    # Already finishing or finished: deleting is all that is left to do.
+    with contextlib.suppress(ClientError):
+        services.game_end(game_id=game.pk)

@@ -1,0 +1,154 @@
+"""Fixtures for the page tests: teachers, a small quiz built through the ORM, games."""
+
+import hashlib
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from classroom.models import Answer, Game, Player
+from quizzes.models import Choice, Event, Question, Quiz, Timeline
+
+_tokens = itertools.count(1)
+
+
+@pytest.fixture
+def teacher(db):
+    return get_user_model().objects.create_user(username="teacher", password="pw-teacher-1")
+
+
+@pytest.fixture
+def other_teacher(db):
+    return get_user_model().objects.create_user(username="other", password="pw-other-1")
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user(
+        username="staff", password="pw-staff-1", is_staff=True
+    )
+
+
+@pytest.fixture
+def teacher_client(client, teacher):
+    client.force_login(teacher)
+    return client
+
+
+@pytest.fixture
+def timeline(db):
+    return Timeline.objects.create(
+        slug="pk-ussr", title="Pakistan and the USSR", period_start=1947, period_end=1988
+    )
+
+
+@pytest.fixture
+def quiz(db, timeline):
+    """Three questions: a choice question on a 1966 success, a true/false on a 1960
+    failure, and a year guess on a 1979 event."""
+    tashkent = Event.objects.create(
+        timeline=timeline,
+        slug="tashkent",
+        year=1966,
+        month=1,
+        title="Tashkent Declaration",
+        summary="Kosygin brokered peace.",
+        effect=Event.Effect.IMPROVED,
+        verdict=Event.Verdict.SUCCESS,
+    )
+    u2 = Event.objects.create(
+        timeline=timeline,
+        slug="u2",
+        year=1960,
+        title="U-2 shot down",
+        summary="A spy plane from Peshawar was shot down.",
+        effect=Event.Effect.WORSENED,
+        verdict=Event.Verdict.FAILURE,
+    )
+    afghan = Event.objects.create(
+        timeline=timeline,
+        slug="afghan",
+        year=1979,
+        title="Soviet intervention in Afghanistan",
+        summary="Soviet troops entered Afghanistan.",
+        effect=Event.Effect.WORSENED,
+        verdict=Event.Verdict.FAILURE,
+    )
+    quiz = Quiz.objects.create(slug="pk-quiz", title="Pakistan and the USSR", timeline=timeline)
+    q1 = Question.objects.create(
+        quiz=quiz,
+        slug="mediator",
+        position=0,
+        prompt="Who brokered the Tashkent Declaration?",
+        explanation="Alexei Kosygin, the Soviet Premier.",
+        event=tashkent,
+    )
+    for position, (text, correct) in enumerate(
+        [("Kosygin", True), ("Brezhnev", False), ("Gromyko", False), ("Podgorny", False)]
+    ):
+        Choice.objects.create(question=q1, position=position, text=text, is_correct=correct)
+    q2 = Question.objects.create(
+        quiz=quiz,
+        slug="u2-tf",
+        position=1,
+        kind=Question.Kind.TRUE_FALSE,
+        prompt="The U-2 flew from Peshawar.",
+        explanation="It did.",
+        event=u2,
+    )
+    Choice.objects.create(question=q2, position=0, text="True", is_correct=True)
+    Choice.objects.create(question=q2, position=1, text="False", is_correct=False)
+    Question.objects.create(
+        quiz=quiz,
+        slug="afghan-year",
+        position=2,
+        kind=Question.Kind.YEAR_GUESS,
+        prompt="In which year did Soviet troops enter Afghanistan?",
+        explanation="December 1979.",
+        event=afghan,
+        answer_year=1979,
+    )
+    return quiz
+
+
+@pytest.fixture
+def game(quiz, teacher):
+    from classroom.services import game_create
+
+    return game_create(quiz=quiz, host=teacher)
+
+
+def make_player(game: Game, nickname: str, *, score: int = 0, kicked: bool = False) -> Player:
+    token = f"token-{next(_tokens)}"
+    return Player.objects.create(
+        game=game,
+        nickname=nickname,
+        nickname_key=nickname.casefold(),
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        score=score,
+        kicked=kicked,
+    )
+
+
+def make_answer(
+    player: Player,
+    index: int,
+    *,
+    choice_id: int | None = None,
+    value=None,
+    correct: bool,
+    elapsed_ms: int,
+    points: int = 0,
+) -> Answer:
+    question = player.game.questions[index]
+    return Answer.objects.create(
+        game=player.game,
+        player=player,
+        question_index=index,
+        question_id=question["id"],
+        choice_id=choice_id,
+        value=value,
+        elapsed_ms=elapsed_ms,
+        correct=correct,
+        points=points,
+    )

@@ -1,0 +1,222 @@
+"""The teacher's report: permissions, the numbers, the CSV, escaping."""
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+
+from classroom.models import Game
+from classroom.reports import competition_ranks, csv_safe, game_report, period_of
+
+from .conftest import make_answer, make_player
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def played(game):
+    """Three players and a kicked one; every question asked (see the numbers below)."""
+    Game.objects.filter(pk=game.pk).update(question_index=2, phase="finished")
+    game.refresh_from_db()
+    q0, q1 = game.questions[0], game.questions[1]
+    kosygin, brezhnev, gromyko = (c["id"] for c in q0["choices"][:3])
+    true_id, false_id = q1["choices"][0]["id"], q1["choices"][1]["id"]
+    ayesha = make_player(game, "Ayesha", score=1800)
+    bilal = make_player(game, "Bilal", score=1800)
+    chen = make_player(game, "Chen", score=500)
+    troll = make_player(game, "Troll", score=0, kicked=True)
+    make_answer(ayesha, 0, choice_id=kosygin, correct=True, elapsed_ms=2000)
+    make_answer(bilal, 0, choice_id=kosygin, correct=True, elapsed_ms=4000)
+    make_answer(chen, 0, choice_id=brezhnev, correct=False, elapsed_ms=6000)
+    make_answer(troll, 0, choice_id=gromyko, correct=False, elapsed_ms=500)
+    make_answer(ayesha, 1, choice_id=true_id, correct=True, elapsed_ms=1000)
+    make_answer(bilal, 1, choice_id=false_id, correct=False, elapsed_ms=3000)
+    make_answer(ayesha, 2, value=1979, correct=True, elapsed_ms=5000)
+    make_answer(bilal, 2, value=1980, correct=False, elapsed_ms=6000)
+    make_answer(chen, 2, value=1979, correct=True, elapsed_ms=8000)
+    return game
+
+
+def test_ranks_share_places_on_equal_scores():
+    assert competition_ranks([30, 20, 20, 10]) == [1, 2, 2, 4]
+
+
+@pytest.mark.parametrize(
+    ("year", "period"),
+    [
+        (1947, "1947–58"),
+        (1957, "1947–58"),
+        (1958, "1958–71"),
+        (1971, "1971–79"),
+        (1979, "1979–88"),
+        (1988, "1979–88"),
+        (1946, None),
+        (1989, None),
+        (None, None),
+    ],
+)
+def test_each_year_falls_in_one_period(year, period):
+    assert period_of(year) == period
+
+
+def test_players_are_ranked_with_accuracy_apart_from_speed(played):
+    report = game_report(game=played)
+    rows = [(p.rank, p.nickname, p.score, p.correct, p.accuracy, p.kicked) for p in report.players]
+    assert rows == [
+        (1, "Ayesha", 1800, 3, 100.0, False),
+        (1, "Bilal", 1800, 1, 33.3, False),
+        (3, "Chen", 500, 1, 33.3, False),
+        (0, "Troll", 0, 0, 0.0, True),
+    ]
+    assert report.player_count == 3
+    assert report.asked == 3
+    assert report.average_accuracy == pytest.approx(55.6)
+
+
+def test_each_question_has_accuracy_distribution_and_average_time(played):
+    q0, q1, q2 = game_report(game=played).questions
+    assert (q0.answered, q0.correct, q0.accuracy, q0.average_seconds) == (3, 2, 66.7, 4.0)
+    # The kicked player's answer (Gromyko) is left out.
+    assert [(c.label, c.text, c.count, c.correct) for c in q0.distribution] == [
+        ("A", "Kosygin", 2, True),
+        ("B", "Brezhnev", 1, False),
+        ("C", "Gromyko", 0, False),
+        ("D", "Podgorny", 0, False),
+    ]
+    assert (q1.answered, q1.correct, q1.accuracy, q1.average_seconds) == (2, 1, 33.3, 2.0)
+    assert [(c.text, c.count) for c in q1.distribution] == [("True", 1), ("False", 1)]
+    assert (q2.accuracy, q2.average_seconds) == (66.7, 6.3)
+    assert [(c.text, c.count, c.correct) for c in q2.distribution] == [
+        ("1979", 2, True),
+        ("1980", 1, False),
+    ]
+
+
+def test_accuracy_is_broken_down_by_period_and_by_success_or_failure(played):
+    report = game_report(game=played)
+    periods = {g.label: (g.questions, g.accuracy) for g in report.periods}
+    assert periods == {
+        "1947–58": (0, None),
+        "1958–71": (2, 50.0),
+        "1971–79": (0, None),
+        "1979–88": (1, 66.7),
+    }
+    verdicts = {g.label: (g.questions, g.accuracy) for g in report.verdicts}
+    assert verdicts == {"Success": (1, 66.7), "Failure": (2, 50.0)}
+
+
+def test_questions_not_reached_are_not_counted(game):
+    Game.objects.filter(pk=game.pk).update(question_index=0)
+    game.refresh_from_db()
+    player = make_player(game, "Solo", score=900)
+    make_answer(
+        player, 0, choice_id=game.questions[0]["choices"][0]["id"], correct=True, elapsed_ms=1500
+    )
+    report = game_report(game=game)
+    assert report.asked == 1
+    assert report.players[0].accuracy == 100.0
+    assert [q.asked for q in report.questions] == [True, False, False]
+
+
+def test_the_report_page_shows_the_numbers(teacher_client, played):
+    html = teacher_client.get(f"/host/{played.pin}/report/").content.decode()
+    assert "Ayesha" in html
+    assert "66.7 %" in html
+    assert "4.0 s" in html
+    assert "1958–71" in html
+    assert f"/host/{played.pin}/report.csv" in html
+
+
+def test_a_hostile_nickname_is_escaped_in_the_report(teacher_client, game):
+    make_player(game, XSS, score=10)
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert XSS not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def _sections(body: str) -> dict[str, list[list[str]]]:
+    sections: dict[str, list[list[str]]] = {}
+    current = None
+    for row in csv.reader(io.StringIO(body)):
+        if len(row) == 1 and row[0] in {"Players", "Questions", "By period", "By event verdict"}:
+            current = sections.setdefault(row[0], [])
+        elif current is not None and row:
+            current.append(row)
+        elif not row:
+            current = None
+    return sections
+
+
+def test_the_csv_has_a_players_and_a_questions_section(teacher_client, played):
+    response = teacher_client.get(f"/host/{played.pin}/report.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    sections = _sections(response.content.decode())
+    players = sections["Players"]
+    assert players[0][:6] == [
+        "rank",
+        "nickname",
+        "score",
+        "correct",
+        "questions asked",
+        "accuracy %",
+    ]
+    assert players[1][:6] == ["1", "Ayesha", "1800", "3", "3", "100.0"]
+    assert players[3][:6] == ["3", "Chen", "500", "1", "3", "33.3"]
+    questions = sections["Questions"]
+    assert questions[1][:7] == [
+        "1",
+        "Who brokered the Tashkent Declaration?",
+        "choice",
+        "3",
+        "2",
+        "66.7",
+        "4.0",
+    ]
+    assert "A: Kosygin = 2 (correct)" in questions[1][9]
+    assert sections["By period"][2] == ["1958–71", "2", "50.0"]
+
+
+def test_csv_cells_cannot_start_a_formula(teacher_client, game):
+    make_player(game, '=HYPERLINK("http://x")', score=5)
+    make_player(game, "@SUM(A1)", score=4)
+    body = teacher_client.get(f"/host/{game.pin}/report.csv").content.decode()
+    nicknames = [row[1] for row in _sections(body)["Players"][1:]]
+    assert nicknames == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]
+    assert csv_safe("-1") == "'-1"
+    assert csv_safe("+1") == "'+1"
+    assert csv_safe(-1) == -1
+    assert csv_safe("plain") == "plain"
+
+
+@pytest.mark.parametrize("suffix", ["report/", "report.csv"])
+def test_only_the_host_or_staff_may_read_the_report(client, game, other_teacher, staff, suffix):
+    url = f"/host/{game.pin}/{suffix}"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+    client.force_login(other_teacher)
+    assert client.get(url).status_code == 403
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
+    client.force_login(game.host)
+    assert client.get(url).status_code == 200
+
+
+def test_an_unknown_pin_has_no_report(teacher_client, game):
+    other = "000000" if game.pin != "000000" else "111111"
+    assert teacher_client.get(f"/host/{other}/report/").status_code == 404
+
+
+def test_a_reused_pin_reports_the_hosts_most_recent_game(teacher_client, game, quiz, teacher):
+    Game.objects.filter(pk=game.pk).update(ended_at=timezone.now(), phase="finished")
+    make_player(game, "OldGamePlayer", score=1)
+    newer = Game.objects.create(
+        pin=game.pin, quiz=quiz, host=teacher, title="Newer game", questions=game.questions
+    )
+    make_player(newer, "NewGamePlayer", score=1)
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert "NewGamePlayer" in html
+    assert "OldGamePlayer" not in html

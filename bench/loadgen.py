@@ -49,11 +49,10 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from bench.stats import Summary, summarise
 
 DEFAULT_QUIZ = "pakistan-ussr-1947-1988"
-# Broadcast frames a phone receives: each carries a new `seq` (docs/protocol.md part 2).
-PLAYER_BROADCASTS = frozenset({"question", "reveal", "scoreboard", "finished", "host_status"})
-HOST_BROADCASTS = frozenset(
-    {"player_joined", "player_left", "question", "answer_count", "reveal", "scoreboard", "finished"}
-)
+# Frames that are not broadcasts: snapshots carry the seq of the state they describe
+# and replies the seq of the socket's last broadcast (docs/protocol.md part 2), so
+# neither can open a gap; every other frame is a broadcast and must be last_seq + 1.
+NOT_BROADCASTS = frozenset({"state", "lobby", "joined", "error", "pong", "answer_received"})
 MAX_ANSWER_RETRIES = 3
 
 Hook = Callable[[], Awaitable[None]]
@@ -309,7 +308,7 @@ class _Host:
                 seq = frame.get("seq")
                 if isinstance(seq, int):
                     gap = self.last_seq is not None and seq > self.last_seq + 1
-                    if kind in HOST_BROADCASTS and gap:
+                    if kind not in NOT_BROADCASTS and gap:
                         self.result.host_seq_gaps += 1
                     if self.last_seq is None or seq > self.last_seq:
                         self.last_seq = seq
@@ -447,7 +446,7 @@ class _Phone:
                 frame = json.loads(raw)
                 kind = frame.get("type")
                 result.player_frames[kind] += 1
-                if kind in PLAYER_BROADCASTS:
+                if kind not in NOT_BROADCASTS:
                     seq = frame.get("seq")
                     if isinstance(seq, int) and self.last_seq is not None:
                         if seq <= self.last_seq:

@@ -7,8 +7,9 @@ A nickname is shown on the projector to the whole class, so:
   character into 18, so normalising attacker-sized input first would be wasted work),
   applies NFKC, removes invisible characters (controls, bidi overrides and isolates,
   zero-width characters, the BOM, Hangul fillers...), collapses whitespace, and then
-  requires 1-20 characters with at least one letter or digit. It also refuses names
-  `is_offensive` flags, with the same error code (`nickname_invalid`).
+  requires 1-20 characters with at least one letter or digit. It does *not* judge
+  taste: what to do with a name `is_offensive` flags (refuse it, or hand out a
+  generated name instead) is the caller's policy.
 - HTML in a nickname is *not* refused or altered: `<img src=x onerror=alert(1)>` is a
   (strange) nickname like any other text. Escaping is the renderer's job, everywhere.
 - `is_offensive` is a small English blocklist (classroom/data/blocklist.txt, ROT13 so
@@ -42,6 +43,7 @@ MAX_RAW_LENGTH = 4 * MAX_NICKNAME_LENGTH
 
 LENGTH_MESSAGE = f"Choose a nickname of 1–{MAX_NICKNAME_LENGTH} characters."
 ALNUM_MESSAGE = "Use at least one letter or number in your nickname."
+# For callers that refuse a name is_offensive flags.
 OFFENSIVE_MESSAGE = "Please choose a different nickname."
 
 
@@ -91,8 +93,6 @@ def clean_nickname(raw: object) -> str:
         raise NicknameError(LENGTH_MESSAGE)
     if not any(ch.isalnum() for ch in text):
         raise NicknameError(ALNUM_MESSAGE)
-    if is_offensive(text):
-        raise NicknameError(OFFENSIVE_MESSAGE)
     return text
 
 

@@ -1,0 +1,630 @@
+"""The two websocket endpoints of a live game: thin, every rule lives in services.
+
+`HostConsumer` (/ws/host/<PIN>/) and `PlayerConsumer` (/ws/play/<PIN>/) parse a frame,
+check its fields, call one service in the database thread and send the reply. A
+`ClientError` becomes the `error` frame; with a close code the socket is then closed.
+Broadcasts reach sockets through the per-process hub (classroom/hub.py), never
+through a per-socket channel-layer channel (so these consumers have none).
+
+Answers take a faster path: the arrival time is stamped first thing, the answer goes
+into this process's batch for its game, and one `answers_submit` call stores the whole
+batch; each socket's `answer_received` goes out after that commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+from urllib.parse import urlsplit
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http.request import validate_host
+from django.utils import timezone
+
+from classroom import frames, selectors, services
+from classroom import timers as _timers  # noqa: F401 - installs the question timers
+from classroom.errors import ClientError
+from classroom.hub import HOST, PLAYER, HoldBroadcasts, dumps, get_hub, run_holding
+from classroom.models import Game
+from classroom.ratelimit import KeyedBudget, TokenBucket
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 4096
+FRAMES_PER_SECOND = 20.0
+FRAME_BURST = 20.0
+JOIN_TIMEOUT_S = 30.0
+# A school shares one address: generous per IP, and one try per socket (its PIN is in
+# its path, so an unknown PIN closes it).
+UNKNOWN_PIN_PER_IP = 300
+UNKNOWN_PIN_WINDOW_S = 60.0
+BATCH_WINDOW_S = 0.005
+MAX_BATCH = 200
+
+HOST_TYPES = frozenset(
+    {
+        "start",
+        "next",
+        "close_question",
+        "scoreboard",
+        "kick",
+        "lock",
+        "unlock",
+        "end",
+        "set_options",
+        "extra_time",
+    }
+)
+
+_unknown_pin_budget = KeyedBudget(limit=UNKNOWN_PIN_PER_IP, window_s=UNKNOWN_PIN_WINDOW_S)
+
+
+def unknown_pin_budget() -> KeyedBudget:
+    return _unknown_pin_budget
+
+
+def _allowed_hosts() -> list[str]:
+    hosts = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not hosts:
+        hosts = [".localhost", "127.0.0.1", "[::1]"]
+    return hosts
+
+
+def origin_allowed(scope: dict[str, Any]) -> bool:
+    """Whether the handshake's Origin is one of ALLOWED_HOSTS (a missing one is not)."""
+    origin = None
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            origin = value.decode("latin1")
+            break
+    if not origin:
+        return False
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    return validate_host(host, _allowed_hosts())
+
+
+def _int_field(data: dict[str, Any], name: str) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ClientError("bad_field", f"{name} must be a whole number.")
+    return value
+
+
+class GameSocket(AsyncWebsocketConsumer):
+    """What both endpoints share: origin check, limits, parsing, errors, hub delivery."""
+
+    # No per-socket channel: broadcasts come through the hub (see module docstring).
+    channel_layer_alias = "__no_channel_per_socket__"
+    role = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.socket_id = uuid.uuid4().hex
+        self.last_seq = 0
+        self.game_id: int | None = None
+        self.registered = False
+        self.closed = False
+        self.bucket = TokenBucket(rate=FRAMES_PER_SECOND, burst=FRAME_BURST)
+        # Broadcasts that arrive before this socket's snapshot went out wait here, so
+        # the snapshot comes first and nothing it already covers is sent again.
+        self.ready = False
+        self.pending: list[tuple[str, int]] = []
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels runs aclose_old_connections() before every handler: a thread hop
+        # per frame. Every ORM call here goes through database_sync_to_async, which
+        # closes stale connections in the database thread itself, so skip it.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    # --- sending ---------------------------------------------------------------------
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=dumps(frame))
+
+    async def send_error(self, error: ClientError) -> None:
+        await self.send_frame(
+            frames.error(code=error.code, message=error.message, seq=self.last_seq)
+        )
+        if error.close_code is not None:
+            await self.close(code=error.close_code)
+
+    async def refuse(self, code: str, message: str, close_code: int) -> None:
+        await self.send_error(ClientError(code, message, close_code=close_code))
+
+    async def deliver(self, text: str, seq: int) -> None:
+        """Called by the hub for each broadcast frame."""
+        if not self.ready:
+            self.pending.append((text, seq))
+            return
+        await self.send(text_data=text)
+        self.last_seq = max(self.last_seq, seq)
+
+    async def send_snapshot(self, snapshot: list[dict[str, Any]]) -> None:
+        """Send snapshot frames, then the broadcasts newer than them that waited."""
+        for frame in snapshot:
+            await self.send_frame(frame)
+        seq = max(frame.get("seq", 0) for frame in snapshot)
+        self.last_seq = max(self.last_seq, seq)
+        self.ready = True
+        pending, self.pending = self.pending, []
+        for text, frame_seq in pending:
+            if frame_seq > seq:
+                await self.send(text_data=text)
+                self.last_seq = max(self.last_seq, frame_seq)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        await super().close(code=code, reason=reason)
+
+    # --- receiving -------------------------------------------------------------------
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        await self.accept()
+        if not origin_allowed(self.scope):
+            await self.refuse("forbidden", "This page's origin may not open a game socket.", 4403)
+            return
+        try:
+            await self.on_connect()
+        except ClientError as error:
+            await self.send_error(error)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        arrived_at = timezone.now()
+        if self.closed:
+            return
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > MAX_FRAME_BYTES:
+            await self.refuse(
+                "frame_too_large", f"Frames may be at most {MAX_FRAME_BYTES} bytes.", 4400
+            )
+            return
+        if not self.bucket.allow(time.monotonic()):
+            await self.refuse("rate_limited", "Too many messages; slow down.", 4429)
+            return
+        try:
+            if text_data is None:
+                raise ClientError("bad_json", "Frames must be JSON text.")
+            try:
+                data = json.loads(text_data)
+            except ValueError:
+                raise ClientError("bad_json", "That frame is not valid JSON.") from None
+            if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+                raise ClientError("bad_field", 'A frame is a JSON object with a "type" string.')
+            await self.handle(data["type"], data, arrived_at)
+        except ClientError as error:
+            await self.send_error(error)
+
+    async def handle(self, kind: str, data: dict[str, Any], arrived_at: Any) -> None:
+        raise NotImplementedError
+
+    async def on_connect(self) -> None:
+        raise NotImplementedError
+
+    async def pong(self, data: dict[str, Any]) -> None:
+        await self.send_frame(frames.pong(ref=data.get("ref"), seq=self.last_seq))
+
+    def arm_timer_if_open(self, game: Game) -> None:
+        if game.phase == Game.Phase.QUESTION and game.question_deadline is not None:
+            get_hub().arm_timer(game.id, game.question_index, game.question_deadline.timestamp())
+
+    def base_url(self) -> str:
+        host = ""
+        for name, value in self.scope.get("headers", []):
+            if name == b"host":
+                host = value.decode("latin1")
+        if not host:
+            return ""
+        secure = self.scope.get("scheme") == "wss"
+        return f"{'https' if secure else 'http'}://{host}"
+
+
+# --- the projector -------------------------------------------------------------------
+
+
+def _current_user(session_key: str | None) -> Any:
+    """The user of session `session_key` as stored now: None once logged out."""
+    from django.contrib.auth import get_user
+
+    if not session_key:
+        return None
+    engine = import_module(settings.SESSION_ENGINE)
+
+    class _Request:
+        session = engine.SessionStore(session_key)
+
+    user = get_user(_Request())
+    return user if user.is_authenticated else None
+
+
+def _host_game(pin: str, session_key: str | None) -> tuple[Game, Any]:
+    user = _current_user(session_key)
+    if user is None:
+        raise ClientError("not_host", "Log in as the game's host to open it.", close_code=4403)
+    return services.game_for_host(pin=pin, user=user), user
+
+
+def _host_command_allowed(game_id: int, session_key: str | None) -> None:
+    user = _current_user(session_key)
+    game = Game.objects.get(pk=game_id)
+    if user is None or not services.user_may_host(user=user, game=game):
+        raise ClientError("not_host", "Only the game's host can do that.", close_code=4403)
+
+
+def _host_snapshot(game_id: int, base_url: str) -> list[dict[str, Any]]:
+    game = Game.objects.get(pk=game_id)
+    return [selectors.host_lobby(game=game, base_url=base_url), selectors.host_snapshot(game=game)]
+
+
+def _close_current(game_id: int) -> None:
+    game = Game.objects.get(pk=game_id)
+    if game.phase != Game.Phase.QUESTION:
+        raise ClientError("wrong_phase", "There is no open question to close.")
+    if not services.question_close(
+        game_id=game_id, expected_index=game.question_index, reason="host"
+    ):
+        raise ClientError("wrong_phase", "There is no open question to close.")
+
+
+class HostConsumer(GameSocket):
+    role = HOST
+
+    def session_key(self) -> str | None:
+        session = self.scope.get("session")
+        return getattr(session, "session_key", None)
+
+    async def on_connect(self) -> None:
+        pin = self.scope["url_route"]["kwargs"]["pin"]
+        game, _user = await database_sync_to_async(_host_game)(pin, self.session_key())
+        self.game_id = game.id
+        await get_hub().register(self, game_id=game.id, role=HOST)
+        self.registered = True
+        await database_sync_to_async(services.game_host_connected)(
+            game_id=game.id, connection=self.socket_id
+        )
+        await self.send_snapshot(
+            await database_sync_to_async(_host_snapshot)(game.id, self.base_url())
+        )
+        self.arm_timer_if_open(await Game.objects.aget(pk=game.id))
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.closed = True
+        if self.registered and self.game_id is not None:
+            await get_hub().unregister(self, game_id=self.game_id)
+            try:
+                await database_sync_to_async(services.game_host_disconnected)(
+                    game_id=self.game_id, connection=self.socket_id
+                )
+            except Exception:
+                logger.exception("host disconnect bookkeeping failed")
+        await super().websocket_disconnect(message)
+
+    async def handle(self, kind: str, data: dict[str, Any], arrived_at: Any) -> None:
+        if self.game_id is None:
+            raise ClientError("not_host", "This socket is not a game's projector.", close_code=4403)
+        if kind == "ping":
+            await self.pong(data)
+            return
+        if kind == "sync":
+            await self.send_snapshot(
+                await database_sync_to_async(_host_snapshot)(self.game_id, self.base_url())
+            )
+            return
+        if kind not in HOST_TYPES:
+            raise ClientError("unknown_type", f"Unknown frame type {kind!r}.")
+        await database_sync_to_async(_host_command_allowed)(self.game_id, self.session_key())
+        game_id = self.game_id
+        call: Any
+        if kind == "start":
+            call = (services.game_start, {"game_id": game_id})
+        elif kind == "next":
+            call = (services.game_next, {"game_id": game_id})
+        elif kind == "close_question":
+            call = (_close_current, {"game_id": game_id})
+        elif kind == "scoreboard":
+            call = (services.game_scoreboard, {"game_id": game_id})
+        elif kind == "end":
+            call = (services.game_end, {"game_id": game_id})
+        elif kind == "lock":
+            call = (services.game_lock, {"game_id": game_id})
+        elif kind == "unlock":
+            call = (services.game_unlock, {"game_id": game_id})
+        elif kind == "kick":
+            call = (
+                services.player_kick,
+                {"game_id": game_id, "player_id": _int_field(data, "player_id")},
+            )
+        elif kind == "extra_time":
+            call = (
+                services.player_set_extra_time,
+                {
+                    "game_id": game_id,
+                    "player_id": _int_field(data, "player_id"),
+                    "seconds": _int_field(data, "seconds"),
+                },
+            )
+        else:  # set_options
+            options = {k: data[k] for k in services.OPTION_KEYS if k in data}
+            if not options:
+                raise ClientError(
+                    "bad_field", "set_options needs accuracy_only or generated_names_only."
+                )
+            call = (services.game_set_options, {"game_id": game_id, **options})
+        func, kwargs = call
+        await database_sync_to_async(func)(**kwargs)
+
+
+# --- the phones ----------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    socket: PlayerConsumer
+    submission: services.Submission
+
+
+class AnswerBatcher:
+    """Groups the answers of one game that arrive within a few ms into one transaction."""
+
+    def __init__(self, *, window_s: float = BATCH_WINDOW_S, max_batch: int = MAX_BATCH) -> None:
+        self.window_s = window_s
+        self.max_batch = max_batch
+        self.queues: dict[int, list[_Pending]] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    def submit(self, game_id: int, socket: PlayerConsumer, submission: services.Submission) -> None:
+        self.queues.setdefault(game_id, []).append(_Pending(socket, submission))
+        if game_id not in self.tasks:
+            self.tasks[game_id] = asyncio.get_running_loop().create_task(self._drain(game_id))
+
+    async def _drain(self, game_id: int) -> None:
+        try:
+            while self.queues.get(game_id):
+                if len(self.queues[game_id]) < self.max_batch:
+                    await asyncio.sleep(self.window_s)
+                queue = self.queues[game_id]
+                batch = queue[: self.max_batch]
+                del queue[: self.max_batch]
+                await self._flush(game_id, batch)
+        finally:
+            self.tasks.pop(game_id, None)
+            if not self.queues.get(game_id):
+                self.queues.pop(game_id, None)
+
+    async def _flush(self, game_id: int, batch: list[_Pending]) -> None:
+        hold = HoldBroadcasts()
+        submissions = [p.submission for p in batch]
+        try:
+            results = await database_sync_to_async(run_holding)(
+                hold, services.answers_submit, game_id=game_id, submissions=submissions
+            )
+        except Exception:
+            logger.exception("answer batch of game %s failed", game_id)
+            error = ClientError(
+                "try_again", "Your answer could not be saved. Please send it again."
+            )
+            results = [services.SubmissionResult(s, error) for s in submissions]
+        # Acknowledge first: the broadcasts this batch caused (the answer count, maybe
+        # the reveal) must reach a phone after its own answer_received.
+        for pending, result in zip(batch, results, strict=True):
+            try:
+                await pending.socket.answer_result(result)
+            except Exception:
+                logger.debug("ack to a closed socket dropped", exc_info=True)
+        await hold.flush()
+
+
+def get_batcher() -> AnswerBatcher:
+    hub = get_hub()
+    batcher = getattr(hub, "batcher", None)
+    if batcher is None:
+        batcher = hub.batcher = AnswerBatcher()  # type: ignore[attr-defined]
+    return batcher
+
+
+def _player_game(pin: str) -> Game | None:
+    """The game a phone opened by PIN: the running one, else the latest ended one (a
+    phone may resume into a finished game to see its result)."""
+    game = Game.objects.filter(pin=pin, ended_at__isnull=True).first()
+    if game is None:
+        game = Game.objects.filter(pin=pin).order_by("-ended_at").first()
+    return game
+
+
+def _joined_frame(player_id: int, token: str, resumed: bool) -> dict[str, Any]:
+    from classroom.models import Player
+
+    player = Player.objects.get(pk=player_id)
+    state = selectors.player_snapshot(player=player)
+    return frames.joined(
+        player={"id": player.id, "nickname": player.nickname},
+        token=token,
+        state=state,
+        resumed=resumed,
+        seq=state["seq"],
+    )
+
+
+def _player_state(player_id: int) -> dict[str, Any]:
+    from classroom.models import Player
+
+    return selectors.player_snapshot(player=Player.objects.get(pk=player_id))
+
+
+class PlayerConsumer(GameSocket):
+    role = PLAYER
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.player_id: int | None = None
+        self.replaced = False
+        self.join_timeout: asyncio.Task[None] | None = None
+        self.game_ended = False
+
+    def mark_replaced(self) -> None:
+        self.replaced = True
+
+    def client_ip(self) -> str:
+        client = self.scope.get("client") or ("", 0)
+        return str(client[0] or "unknown")
+
+    async def on_connect(self) -> None:
+        pin = self.scope["url_route"]["kwargs"]["pin"]
+        game = await database_sync_to_async(_player_game)(pin)
+        if game is None:
+            if not unknown_pin_budget().hit(self.client_ip(), time.monotonic()):
+                raise ClientError(
+                    "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
+                )
+            raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
+        self.game_id = game.id
+        self.game_ended = game.is_ended
+        self.join_timeout = asyncio.get_running_loop().create_task(self._close_unjoined())
+
+    async def _close_unjoined(self) -> None:
+        await asyncio.sleep(JOIN_TIMEOUT_S)
+        if self.player_id is None and not self.closed:
+            await self.refuse("not_joined", "Join the game first.", 4400)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.closed = True
+        if self.join_timeout is not None:
+            self.join_timeout.cancel()
+        if self.registered and self.game_id is not None:
+            await get_hub().unregister(self, game_id=self.game_id, player_id=self.player_id)
+            if not self.replaced and self.player_id is not None:
+                try:
+                    await database_sync_to_async(services.player_disconnected)(
+                        player_id=self.player_id
+                    )
+                except Exception:
+                    logger.exception("player disconnect bookkeeping failed")
+        await super().websocket_disconnect(message)
+
+    async def handle(self, kind: str, data: dict[str, Any], arrived_at: Any) -> None:
+        if self.game_id is None:
+            raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
+        if self.player_id is None:
+            if kind == "join":
+                await self.join(data)
+            elif kind == "resume":
+                await self.resume(data)
+            else:
+                raise ClientError(
+                    "not_joined", "The first frame must be join or resume.", close_code=4400
+                )
+            return
+        if kind == "answer":
+            self.answer(data, arrived_at)
+        elif kind == "ping":
+            await self.pong(data)
+        elif kind == "sync":
+            state = await database_sync_to_async(_player_state)(self.player_id)
+            await self.send_snapshot([state])
+        elif kind in ("join", "resume"):
+            raise ClientError("bad_field", "This socket has already joined the game.")
+        elif kind in HOST_TYPES:
+            raise ClientError("not_host", "Only the game's host can do that.")
+        else:
+            raise ClientError("unknown_type", f"Unknown frame type {kind!r}.")
+
+    async def join(self, data: dict[str, Any]) -> None:
+        nickname = data.get("nickname")
+        if not isinstance(nickname, str):
+            raise ClientError("bad_field", "nickname must be a string.")
+        if self.game_ended:
+            raise ClientError("game_not_found", "This game has ended.", close_code=4404)
+        player, token = await database_sync_to_async(services.player_join)(
+            game_id=self.game_id, nickname=nickname
+        )
+        await self._enter(player.id, token, resumed=False)
+
+    async def resume(self, data: dict[str, Any]) -> None:
+        token = data.get("token")
+        if not isinstance(token, str) or not token or len(token) > 200:
+            raise ClientError("bad_field", "token must be a string.")
+        player = await database_sync_to_async(services.player_resume)(
+            token=token, game_id=self.game_id
+        )
+        await self._enter(player.id, token, resumed=True)
+
+    async def _enter(self, player_id: int, token: str, *, resumed: bool) -> None:
+        assert self.game_id is not None
+        self.player_id = player_id
+        if self.join_timeout is not None:
+            self.join_timeout.cancel()
+        hub = get_hub()
+        await hub.register(self, game_id=self.game_id, role=PLAYER, player_id=player_id)
+        self.registered = True
+        if resumed:
+            # Any other socket of this player, in any process, is closed.
+            await hub.publish(
+                self.game_id,
+                {
+                    "type": "hub.replace",
+                    "game_id": self.game_id,
+                    "player_id": player_id,
+                    "keep": self.socket_id,
+                    "error": frames.error(
+                        code="replaced", message="This game was opened in another window."
+                    ),
+                },
+            )
+        frame = await database_sync_to_async(_joined_frame)(player_id, token, resumed)
+        await self.send_snapshot([frame])
+        self.arm_timer_if_open(await Game.objects.aget(pk=self.game_id))
+
+    def answer(self, data: dict[str, Any], arrived_at: Any) -> None:
+        assert self.game_id is not None and self.player_id is not None
+        question_id = _int_field(data, "question_id")
+        choice_id = choice_ids = year = None
+        if "choice_ids" in data:
+            raw = data["choice_ids"]
+            if (
+                not isinstance(raw, list)
+                or not 1 <= len(raw) <= 10
+                or any(isinstance(i, bool) or not isinstance(i, int) for i in raw)
+            ):
+                raise ClientError("bad_field", "choice_ids must be a list of choice ids.")
+            choice_ids = tuple(raw)
+        elif "year" in data:
+            year = _int_field(data, "year")
+        else:
+            choice_id = _int_field(data, "choice_id")
+        submission = services.Submission(
+            player_id=self.player_id,
+            question_id=question_id,
+            arrived_at=arrived_at,
+            choice_id=choice_id,
+            choice_ids=choice_ids,
+            year=year,
+        )
+        get_batcher().submit(self.game_id, self, submission)
+
+    async def answer_result(self, result: services.SubmissionResult) -> None:
+        if self.closed:
+            return
+        if result.error is not None:
+            await self.send_error(result.error)
+        else:
+            await self.send_frame(
+                frames.answer_received(fields=result.received_fields(), seq=self.last_seq)
+            )

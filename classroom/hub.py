@@ -1,0 +1,307 @@
+"""Per-process fan-out of game broadcasts (docs/architecture.md, "Fan-out").
+
+Consumers do not join channel-layer groups. Each process (each event loop) runs one
+`Hub` with one channel-layer channel; the hub joins the group `game.<id>` when its first
+local socket of that game registers and leaves when the last one goes. A broadcast is
+one `group_send`; each hub receives it once, serialises each audience's frame once and
+writes the text straight to its local sockets with `consumer.send(text_data=...)`: no
+per-socket channel-layer message, no per-socket `aclose_old_connections()` thread hop.
+
+The hub also forwards two control messages of the same group: a phone socket replaced
+by a newer one for the same player (`hub.replace`), and arming of question timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from classroom import services
+
+logger = logging.getLogger(__name__)
+
+HOST = "host"
+PLAYER = "player"
+
+
+class LocalSocket(Protocol):
+    """What the hub needs of a consumer."""
+
+    socket_id: str
+    last_seq: int
+
+    async def deliver(self, text: str, seq: int) -> None:
+        """Send one broadcast frame's text and remember `seq` as the last one sent."""
+        ...
+
+    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None: ...
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None: ...
+
+
+def group_name(game_id: int) -> str:
+    return f"game.{game_id}"
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+class _GameSockets:
+    __slots__ = ("hosts", "players")
+
+    def __init__(self) -> None:
+        self.hosts: set[LocalSocket] = set()
+        # player_id -> that player's sockets (normally one; briefly two when replaced).
+        self.players: dict[int, set[LocalSocket]] = {}
+
+    def empty(self) -> bool:
+        return not self.hosts and not self.players
+
+    def player_sockets(self) -> list[tuple[int, LocalSocket]]:
+        return [(pid, s) for pid, sockets in self.players.items() for s in sockets]
+
+
+TimerArm = Callable[[int, int, float], None]
+
+
+class Hub:
+    """One per event loop. See the module docstring."""
+
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.games: dict[int, _GameSockets] = {}
+        self._receiver: asyncio.Task[None] | None = None
+        self._ready = asyncio.Lock()
+        # Set by classroom.timers: called with (game_id, index, deadline_epoch_s).
+        self.arm_timer: TimerArm | None = None
+
+    # --- membership ----------------------------------------------------------------
+
+    async def _ensure_channel(self) -> str:
+        async with self._ready:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("hub.")
+            if self._receiver is None or self._receiver.done():
+                self._receiver = asyncio.get_running_loop().create_task(self._receive_loop())
+        return self.channel
+
+    async def register(
+        self, socket: LocalSocket, *, game_id: int, role: str, player_id: int | None = None
+    ) -> None:
+        channel = await self._ensure_channel()
+        sockets = self.games.get(game_id)
+        first = sockets is None
+        if first:
+            sockets = self.games[game_id] = _GameSockets()
+        if role == HOST:
+            sockets.hosts.add(socket)
+        else:
+            assert player_id is not None
+            sockets.players.setdefault(player_id, set()).add(socket)
+        if first:
+            await self.layer.group_add(group_name(game_id), channel)
+
+    async def unregister(
+        self, socket: LocalSocket, *, game_id: int, player_id: int | None = None
+    ) -> None:
+        sockets = self.games.get(game_id)
+        if sockets is None:
+            return
+        sockets.hosts.discard(socket)
+        if player_id is not None:
+            mine = sockets.players.get(player_id)
+            if mine is not None:
+                mine.discard(socket)
+                if not mine:
+                    del sockets.players[player_id]
+        if sockets.empty():
+            del self.games[game_id]
+            if self.channel is not None:
+                await self.layer.group_discard(group_name(game_id), self.channel)
+
+    def has_game(self, game_id: int) -> bool:
+        return game_id in self.games
+
+    # --- receiving -----------------------------------------------------------------
+
+    async def _receive_loop(self) -> None:
+        assert self.channel is not None
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub receive failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                await self.dispatch(message)
+            except Exception:
+                logger.exception("hub dispatch of %s failed", message.get("type"))
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "hub.broadcast":
+            await self._deliver(message)
+        elif kind == "hub.replace":
+            await self._replace(message)
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        game_id = int(message["game_id"])
+        timer = message.get("timer")
+        if timer is not None and self.arm_timer is not None:
+            self.arm_timer(game_id, int(timer["index"]), float(timer["deadline"]))
+        sockets = self.games.get(game_id)
+        if sockets is None:
+            return
+        host = message.get("host")
+        if host is not None and sockets.hosts:
+            await _send_all(list(sockets.hosts), dumps(host), host["seq"])
+        close_players = message.get("close_players") or {}
+        players = message.get("players")
+        if players is not None:
+            per_player = message.get("per_player") or {}
+            common_text = dumps(players)
+            seq = players["seq"]
+            for pid, socket in sockets.player_sockets():
+                own = per_player.get(str(pid))
+                text = dumps({**players, **own}) if own else common_text
+                await _send_one(socket, text, seq)
+        if close_players:
+            code = int(message.get("close_code") or 4403)
+            for pid_text, error in close_players.items():
+                for socket in list(sockets.players.get(int(pid_text), ())):
+                    await close_with_error(socket, error, code)
+
+    async def _replace(self, message: dict[str, Any]) -> None:
+        """Close every other socket of a player that opened a new one."""
+        sockets = self.games.get(int(message["game_id"]))
+        if sockets is None:
+            return
+        keep = message["keep"]
+        for socket in list(sockets.players.get(int(message["player_id"]), ())):
+            if socket.socket_id != keep:
+                mark = getattr(socket, "mark_replaced", None)
+                if mark is not None:
+                    mark()
+                await close_with_error(socket, message["error"], 4403)
+
+    # --- sending -------------------------------------------------------------------
+
+    async def publish(self, game_id: int, message: dict[str, Any]) -> None:
+        await self.layer.group_send(group_name(game_id), message)
+
+
+async def _send_one(socket: LocalSocket, text: str, seq: int) -> None:
+    try:
+        await socket.deliver(text, seq)
+    except Exception:
+        # A socket that died mid-broadcast must not stop the others.
+        logger.debug("send to a closed socket dropped", exc_info=True)
+
+
+async def _send_all(sockets: list[LocalSocket], text: str, seq: int) -> None:
+    for socket in sockets:
+        await _send_one(socket, text, seq)
+
+
+async def close_with_error(socket: LocalSocket, error: dict[str, Any], code: int) -> None:
+    try:
+        await socket.send(text_data=dumps({**error, "seq": socket.last_seq}))
+        await socket.close(code=code)
+    except Exception:
+        logger.debug("closing a closed socket", exc_info=True)
+
+
+# --- one hub per event loop ------------------------------------------------------------
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+_hub_created: list[Callable[[Hub], None]] = []
+
+
+def on_hub_created(callback: Callable[[Hub], None]) -> None:
+    _hub_created.append(callback)
+
+
+def get_hub() -> Hub:
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub()
+        for callback in _hub_created:
+            callback(hub)
+    return hub
+
+
+# --- publishing from services (sync code, after commit) -------------------------------
+
+# While a batch of answers is being stored, broadcasts are held here and published by
+# the batcher after the acknowledgements went out, so a phone sees `answer_received`
+# before the `reveal` its answer triggered.
+# Thread-local: HTTP views may run services in other threads at the same time.
+_local = threading.local()
+
+
+def _held() -> list[list[tuple[int, dict[str, Any]]]]:
+    stack = getattr(_local, "held", None)
+    if stack is None:
+        stack = _local.held = []
+    return stack
+
+
+class HoldBroadcasts:
+    """Context for async code: broadcasts published inside are queued, not sent.
+
+    Services run in the database thread; they append to the list this object owns.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[int, dict[str, Any]]] = []
+
+    async def flush(self) -> None:
+        hub = get_hub()
+        messages, self.messages = self.messages, []
+        for game_id, message in messages:
+            try:
+                await hub.publish(game_id, message)
+            except Exception:
+                logger.exception("publishing to game %s failed", game_id)
+
+
+def run_holding(hold: HoldBroadcasts, func: Callable[..., Any], /, **kwargs: Any) -> Any:
+    """Run sync `func` (in the database thread) with its broadcasts queued on `hold`."""
+    stack = _held()
+    stack.append(hold.messages)
+    try:
+        return func(**kwargs)
+    finally:
+        stack.pop()
+
+
+def _publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
+    stack = _held()
+    if stack:
+        stack[-1].append((game_id, message))
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(group_name(game_id), message)
+
+
+services.set_publisher(_publish_from_sync)
+
+
+async def publish(game_id: int, message: dict[str, Any]) -> None:
+    await get_hub().publish(game_id, message)

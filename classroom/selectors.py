@@ -1,0 +1,167 @@
+"""Reads of the live game: the snapshots a socket gets on connect and on `sync`.
+
+Built from the database alone, so any process can answer any client after a restart.
+Shapes are docs/protocol.md, Part 2 ("The player's snapshot", "The host's snapshot").
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from classroom import frames, services
+from classroom.machine import allowed_actions
+from classroom.models import Answer, Game, Player
+from classroom.ranking import competition_ranks, podium
+
+
+def _remaining_ms(game: Game, limit_ms: int) -> int:
+    if game.question_started_at is None:
+        return 0
+    ends = game.question_started_at + timedelta(milliseconds=limit_ms)
+    return max(0, int((ends - timezone.now()).total_seconds() * 1000))
+
+
+def _scores(game: Game) -> dict[int, int]:
+    return dict(Player.objects.filter(game=game, kicked=False).values_list("id", "score"))
+
+
+def _your_answer(question: dict[str, Any], answer: Answer | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    fields: dict[str, Any] = {"question_id": question["id"], "choice_id": answer.choice_id}
+    if question["kind"] == "order":
+        fields["choice_ids"] = list(answer.value or [])
+    elif question["kind"] == "year_guess":
+        fields["year"] = answer.value
+    return fields
+
+
+def player_snapshot(*, player: Player) -> dict[str, Any]:
+    """The phone's `state` frame (with `seq`) for `player`."""
+    game = Game.objects.get(pk=player.game_id)
+    player = Player.objects.get(pk=player.pk)
+    scores = _scores(game)
+    ranks = competition_ranks(scores)
+    count = len(scores)
+    rank = ranks.get(player.id)
+    question_frame = your_answer = reveal = finished = None
+    index = game.question_index
+    phase = game.phase
+    if phase in (Game.Phase.QUESTION, Game.Phase.REVEAL, Game.Phase.SCOREBOARD) and index >= 0:
+        question = game.questions[index]
+        answer = Answer.objects.filter(player=player, question_index=index).first()
+        if phase == Game.Phase.QUESTION:
+            limit = services.player_time_limit_ms(question, player.extra_time_s)
+            question_frame = frames.question_player(
+                question=question,
+                index=index,
+                count=len(game.questions),
+                time_limit_ms=limit,
+                remaining_ms=_remaining_ms(game, limit),
+            )
+            your_answer = _your_answer(question, answer)
+        else:
+            reveal = frames.reveal_player(
+                question=question,
+                fields={
+                    **services.your_answer_fields(question, answer),
+                    "correct": bool(answer and answer.correct),
+                    "points": answer.points if answer else 0,
+                    "score": player.score,
+                    "rank": rank,
+                    "streak": player.streak,
+                },
+            )
+    if phase == Game.Phase.FINISHED:
+        finished = {"rank": rank, "score": player.score, "count": count}
+    return frames.player_state(
+        phase=phase,
+        player={"id": player.id, "nickname": player.nickname},
+        score=player.score,
+        rank=rank,
+        count=count,
+        streak=player.streak,
+        host_connected=bool(game.host_connection),
+        question=question_frame,
+        your_answer=your_answer,
+        reveal=reveal,
+        finished=finished,
+        seq=game.player_seq,
+    )
+
+
+def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:
+    """The projector's `lobby` frame: the full roster of connected players."""
+    players = [
+        {"id": pid, "nickname": nick}
+        for pid, nick in Player.objects.filter(game=game, kicked=False, connected=True)
+        .order_by("joined_at", "id")
+        .values_list("id", "nickname")
+    ]
+    return frames.lobby(
+        pin=game.pin,
+        join_url=services.join_url(game.pin, base_url),
+        players=players,
+        locked=game.locked,
+        seq=game.seq,
+    )
+
+
+def host_snapshot(*, game: Game) -> dict[str, Any]:
+    """The projector's `state` frame (with `seq`), read fresh from the database."""
+    game = Game.objects.get(pk=game.pk)
+    phase = game.phase
+    index = game.question_index
+    question_frame = reveal = top = podium_entries = None
+    standings = services._standings(game)
+    if phase in (Game.Phase.QUESTION, Game.Phase.REVEAL, Game.Phase.SCOREBOARD) and index >= 0:
+        question = game.questions[index]
+        answered, total = services.answer_totals(game)
+        if phase == Game.Phase.QUESTION:
+            limit = int(question["time_limit_ms"])
+            deadline_ms = 0
+            if game.question_deadline is not None:
+                deadline_ms = max(
+                    0, int((game.question_deadline - timezone.now()).total_seconds() * 1000)
+                )
+            question_frame = frames.question_host(
+                question=question,
+                index=index,
+                count=len(game.questions),
+                time_limit_ms=limit,
+                remaining_ms=deadline_ms,
+                answered=answered,
+                total=total,
+            )
+        else:
+            answers = list(Answer.objects.filter(game=game, question_index=index))
+            reveal = frames.reveal_host(
+                question=question,
+                distribution=services.distribution(question, answers),
+                answered=answered,
+                total=total,
+                correct_count=sum(1 for a in answers if a.correct),
+            )
+            top = services.scoreboard_top(game, standings)
+    finished = phase == Game.Phase.FINISHED
+    if finished:
+        podium_entries = podium(standings)
+        top = services.scoreboard_top(game, standings)
+    return frames.host_state(
+        phase=phase,
+        pin=game.pin,
+        locked=game.locked,
+        count=services.connected_count(game),
+        question=question_frame,
+        reveal=reveal,
+        top=top,
+        podium=podium_entries,
+        report_url=services.report_url(game) if finished else None,
+        timeline_url=services.timeline_url(game) if finished else None,
+        options=services.public_options(game),
+        allowed_actions=[str(a) for a in allowed_actions(phase)],
+        seq=game.seq,
+    )

@@ -1,0 +1,78 @@
+"""Close the open question at its stored deadline even when no frame arrives.
+
+One asyncio task per (process, game, question index). A process arms it when it
+learns a question is open and it has sockets of that game: from the `question`
+broadcast (via the hub) and on every socket connect (so after a restart the timer is
+re-armed from `Game.question_deadline`). Several processes may arm the same question:
+`services.question_close` is idempotent, exactly one of them closes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from django.db import DatabaseError
+
+from classroom import hub as hub_module
+from classroom import services
+
+logger = logging.getLogger(__name__)
+
+# Fire a little after the deadline: an answer stamped just before it may still be on
+# its way to the database in this process's answer batch.
+GRACE_S = 0.25
+RETRY_S = 1.0
+MAX_RETRIES = 10
+
+
+class QuestionTimers:
+    def __init__(self) -> None:
+        self.tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
+
+    def arm(self, game_id: int, index: int, deadline_epoch_s: float) -> None:
+        key = (game_id, index)
+        task = self.tasks.get(key)
+        if task is not None and not task.done():
+            return
+        self.tasks[key] = asyncio.get_running_loop().create_task(
+            self._run(game_id, index, deadline_epoch_s)
+        )
+
+    def armed(self, game_id: int, index: int) -> bool:
+        task = self.tasks.get((game_id, index))
+        return task is not None and not task.done()
+
+    async def _run(self, game_id: int, index: int, deadline_epoch_s: float) -> None:
+        key = (game_id, index)
+        try:
+            delay = deadline_epoch_s - time.time() + GRACE_S
+            if delay > 0:
+                await asyncio.sleep(delay)
+            for _attempt in range(MAX_RETRIES):
+                try:
+                    await database_sync_to_async(services.question_close)(
+                        game_id=game_id, expected_index=index, reason="time"
+                    )
+                    return
+                except DatabaseError:
+                    logger.exception("closing question %s of game %s failed", index, game_id)
+                    await asyncio.sleep(RETRY_S)
+        finally:
+            if self.tasks.get(key) is asyncio.current_task():
+                del self.tasks[key]
+
+
+def _install(hub: hub_module.Hub) -> None:
+    timers = QuestionTimers()
+    hub.timers = timers  # type: ignore[attr-defined]
+    hub.arm_timer = timers.arm
+
+
+hub_module.on_hub_created(_install)
+
+
+def timers_for_this_loop() -> QuestionTimers:
+    return hub_module.get_hub().timers  # type: ignore[attr-defined]

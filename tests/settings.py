@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 from classroom.settings import *  # noqa: E402,F403
 from classroom.settings import BASE_DIR  # noqa: E402
 
+(BASE_DIR / "var").mkdir(exist_ok=True)
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 DATABASES = {

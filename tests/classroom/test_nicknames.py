@@ -175,6 +175,11 @@ def test_cyrillic_look_alikes_do_not_hide_a_blocked_word():
         "Ali",
         "Peacock",
         "Torpedo",
+        "Nazish",
+        "Dikshit",
+        "Sheetal",
+        "Butt",
+        "Phuc",
     ],
 )
 def test_ordinary_names_containing_a_short_blocked_word_are_allowed(name):

@@ -63,10 +63,18 @@ TRANSITIONS: dict[tuple[Phase, Action], Phase | IfNextQuestion] = {
     (Phase.SCOREBOARD, Action.END): Phase.FINISHED,
 }
 
-# Why an action is refused in a phase, in words a teacher understands.
+# Why an action is refused, in words a teacher understands: specific cases first,
+# then one sentence per action.
+_REFUSALS_IN_PHASE: dict[tuple[Phase, Action], str] = {
+    (Phase.LOBBY, Action.NEXT): "Start the game first.",
+    (Phase.LOBBY, Action.SCOREBOARD): "Start the game first.",
+    (Phase.QUESTION, Action.NEXT): "Close the question before moving on.",
+    (Phase.QUESTION, Action.SCOREBOARD): "Close the question before showing the scoreboard.",
+    (Phase.SCOREBOARD, Action.SCOREBOARD): "The scoreboard is already showing.",
+}
 _REFUSALS: dict[Action, str] = {
     Action.START: "The game has already started.",
-    Action.NEXT: "Close the question before moving on.",
+    Action.NEXT: "There is nothing to move on from.",
     Action.CLOSE_QUESTION: "There is no open question to close.",
     Action.SCOREBOARD: "The scoreboard can only be shown after a question's answer is revealed.",
     Action.END: "The game has already ended.",
@@ -112,10 +120,8 @@ def transition(phase: Phase | str, action: Action | str, *, has_next_question: b
     if target is None:
         if current is Phase.FINISHED:
             message = "The game has already ended."
-        elif current is Phase.QUESTION and act is Action.SCOREBOARD:
-            message = "Close the question before showing the scoreboard."
         else:
-            message = _REFUSALS[act]
+            message = _REFUSALS_IN_PHASE.get((current, act), _REFUSALS[act])
         raise IllegalTransition(current, act, message)
     if isinstance(target, IfNextQuestion):
         return target.then if has_next_question else target.otherwise

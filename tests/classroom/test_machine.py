@@ -75,6 +75,22 @@ def test_close_question_without_an_open_question_is_refused():
         transition(Phase.LOBBY, Action.CLOSE_QUESTION, has_next_question=True)
 
 
+@pytest.mark.parametrize("action", [Action.NEXT, Action.SCOREBOARD])
+def test_moving_on_in_the_lobby_asks_the_host_to_start(action):
+    with pytest.raises(IllegalTransition, match="Start the game first"):
+        transition(Phase.LOBBY, action, has_next_question=True)
+
+
+def test_every_refusal_has_a_message_that_ends_a_sentence():
+    for phase in Phase:
+        for action in Action:
+            if action not in allowed_actions(phase):
+                with pytest.raises(IllegalTransition) as caught:
+                    transition(phase, action, has_next_question=True)
+                assert caught.value.message.endswith(".")
+                assert str(caught.value) == caught.value.message
+
+
 def test_unknown_phase_or_action_strings_are_programming_errors():
     with pytest.raises(ValueError, match="phase"):
         transition("paused", "start", has_next_question=True)

@@ -6,7 +6,8 @@ A nickname is shown on the projector to the whole class, so:
   input over 4 x MAX_NICKNAME_LENGTH characters *before* normalising (NFKC can turn one
   character into 18, so normalising attacker-sized input first would be wasted work),
   applies NFKC, removes invisible characters (controls, bidi overrides and isolates,
-  zero-width characters, the BOM, Hangul fillers...), collapses whitespace, and then
+  zero-width characters, the BOM, Hangul fillers...), keeps at most three combining
+  marks on one letter (no "Zalgo" text), collapses whitespace, and then
   requires 1-20 characters with at least one letter or digit. It does *not* judge
   taste: what to do with a name `is_offensive` flags (refuse it, or hand out a
   generated name instead) is the caller's policy.
@@ -78,6 +79,25 @@ def _strip_invisible(text: str) -> str:
     )
 
 
+# Scripts stack up to about three marks on a letter (Arabic shadda + vowel, Thai tone
+# marks); more is "Zalgo" text that spills over the names around it on the projector.
+MAX_STACKED_MARKS = 3
+
+
+def _limit_stacked_marks(text: str) -> str:
+    kept: list[str] = []
+    stacked = 0
+    for ch in text:
+        if unicodedata.category(ch) in ("Mn", "Me"):
+            stacked += 1
+            if stacked > MAX_STACKED_MARKS:
+                continue
+        else:
+            stacked = 0
+        kept.append(ch)
+    return "".join(kept)
+
+
 def clean_nickname(raw: object) -> str:
     """The nickname to store and show, or NicknameError (code `nickname_invalid`)."""
     if not isinstance(raw, str):
@@ -88,7 +108,7 @@ def clean_nickname(raw: object) -> str:
     # Whitespace controls (tab, newline) become spaces before the controls go, so
     # "Ali\tKhan" stays two words.
     text = "".join(" " if ch.isspace() else ch for ch in text)
-    text = " ".join(_strip_invisible(text).split())
+    text = " ".join(_limit_stacked_marks(_strip_invisible(text)).split())
     if not 1 <= len(text) <= MAX_NICKNAME_LENGTH:
         raise NicknameError(LENGTH_MESSAGE)
     if not any(ch.isalnum() for ch in text):

@@ -1,5 +1,6 @@
 import codecs
 import random
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -52,6 +53,16 @@ def test_bidi_zero_width_and_control_characters_are_removed(invisible):
 
 def test_a_right_to_left_override_cannot_reverse_the_name():
     assert clean_nickname("\u202eiloveyou") == "iloveyou"
+
+
+def test_stacked_combining_marks_are_cut_to_three_per_letter():
+    zalgo = "A" + "\u0336" * 12 + "li"
+    assert clean_nickname(zalgo) == "A\u0336\u0336\u0336li"
+
+
+def test_arabic_letters_with_shadda_and_vowel_are_kept():
+    name = "محمّد"
+    assert clean_nickname(name) == unicodedata.normalize("NFKC", name)
 
 
 def test_nfkc_folds_fullwidth_and_ligatures():

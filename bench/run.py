@@ -101,6 +101,10 @@ class Row:
     server_rss_before: int = 0
     server_rss_after: int = 0
     stored: dict[str, Any] = field(default_factory=dict)
+    # 1-minute load average when the floor and the server runs began: other work on
+    # the machine shows up as noise in both.
+    load_at_floor: float | None = None
+    load_at_server: float | None = None
 
     def fanout(self) -> Summary:
         return summarise(self.server.fanout_latencies if self.server else [])
@@ -127,6 +131,8 @@ class Row:
             "stored": self.stored,
             "floor": self.floor.as_dict() if self.floor else None,
             "floor_mem_per_player_kib": _kib(self.floor_mem_per_player),
+            "load_average_at_floor": self.load_at_floor,
+            "load_average_at_server": self.load_at_server,
         }
 
 
@@ -389,6 +395,7 @@ COLUMNS = [
     ("floor KiB", 9),
     ("delivered", 11),
     ("gaps", 4),
+    ("load", 9),
 ]
 
 
@@ -417,6 +424,7 @@ def table_lines(rows: list[Row]) -> list[str]:
             "-" if row.floor_mem_per_player is None else f"{row.floor_mem_per_player / 1024:.1f}",
             f"{server.questions_delivered}/{server.questions_expected}" if server else "-",
             str(server.player_seq_gaps) if server else "-",
+            f"{row.load_at_floor or 0:.1f}/{row.load_at_server or 0:.1f}",
         ]
         lines.append(
             " | ".join(c.rjust(width) for c, (_, width) in zip(cells, COLUMNS, strict=True))
@@ -516,15 +524,18 @@ def run(args: argparse.Namespace) -> list[Row]:
         pin_to(0, cpus[1])
         for players in args.players:
             floor, floor_mem = (None, None)
+            load_at_floor = os.getloadavg()[0]
             if not args.no_floor:
                 _log(f"floor: {players} players")
                 floor, floor_mem = run_floor(args, players, procs, cpus)
+            load_at_server = os.getloadavg()[0]
             if args.floor_only:
                 row = Row(players=players, processes=0, join_rate=args.join_rate)
             else:
                 _log(f"server: {players} players, {args.processes} process(es)")
                 row = run_server(args, players, procs, env, password, cpus)
             row.floor, row.floor_mem_per_player = floor, floor_mem
+            row.load_at_floor, row.load_at_server = load_at_floor, load_at_server
             rows.append(row)
             for line in table_lines([row])[2:]:
                 _log(line)

@@ -1,0 +1,277 @@
+"""Admin for quiz content: timelines and events, quizzes (regenerate, duplicate, download
+as YAML) and questions with their choices, validated by the same rules as the YAML."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+
+from quizzes.generator import GENERATOR_KINDS, config_from
+from quizzes.models import Choice, Event, Question, Quiz, Timeline
+from quizzes.services import QuizContentError, quiz_duplicate, quiz_export, quiz_regenerate
+from quizzes.yaml_schema import TIME_LIMIT_MAX, TIME_LIMIT_MIN, TRUE_FALSE_TEXTS, dump_document
+
+GENERATOR_KEYS = {"seed", "count", "kinds", "time_limit_s"}
+
+
+@admin.register(Timeline)
+class TimelineAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "period_start", "period_end", "event_count")
+    search_fields = ("title", "slug", "description")
+    prepopulated_fields = {"slug": ("title",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Timeline]:
+        return super().get_queryset(request).annotate(num_events=Count("events"))
+
+    @admin.display(description="Events", ordering="num_events")
+    def event_count(self, obj: Timeline) -> int:
+        return obj.num_events
+
+
+class EventAdminForm(forms.ModelForm):
+    def clean_generate_kinds(self) -> list[str]:
+        kinds = self.cleaned_data["generate_kinds"] or []
+        if not isinstance(kinds, list) or any(kind not in GENERATOR_KINDS for kind in kinds):
+            raise forms.ValidationError(
+                f"Give a list of generator kinds from: {', '.join(GENERATOR_KINDS)} "
+                "(an empty list means every kind)."
+            )
+        return kinds
+
+    def clean_key_actor(self) -> dict[str, Any]:
+        key_actor = self.cleaned_data["key_actor"] or {}
+        if not key_actor:
+            return {}
+        if (
+            not isinstance(key_actor, dict)
+            or not isinstance(key_actor.get("name"), str)
+            or not isinstance(key_actor.get("prompt"), str)
+            or not isinstance(key_actor.get("distractors", []), list)
+            or set(key_actor) - {"name", "prompt", "distractors"}
+        ):
+            raise forms.ValidationError(
+                'Use {"name": "...", "prompt": "...", "distractors": ["...", ...]} or leave empty.'
+            )
+        return key_actor
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = ("date", "title", "effect", "verdict", "in_period", "exclude_from_generation")
+    list_display_links = ("date", "title")
+    list_filter = ("effect", "verdict", "in_period", "exclude_from_generation", "timeline")
+    search_fields = ("title", "summary", "actors")
+    ordering = ("timeline", "year", "month", "day", "slug")
+    list_select_related = ("timeline",)
+
+    @admin.display(description="Date", ordering="year")
+    def date(self, obj: Event) -> str:
+        return obj.date_label
+
+
+class QuizAdminForm(forms.ModelForm):
+    def clean_generator(self) -> dict[str, Any]:
+        generator = self.cleaned_data["generator"] or {}
+        if not generator:
+            return {}
+        example = '{"seed": 1947, "count": 12, "kinds": ["year_of_event", "effect"]}'
+        if not isinstance(generator, dict) or set(generator) - GENERATOR_KEYS:
+            raise forms.ValidationError(
+                f"Use the keys {', '.join(sorted(GENERATOR_KEYS))}, e.g. {example}."
+            )
+        try:
+            config = config_from(generator)
+        except ValueError as exc:
+            raise forms.ValidationError(f"{str(exc).capitalize()}, e.g. {example}.") from exc
+        limit = config.time_limit_s
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise forms.ValidationError("time_limit_s must be a whole number of seconds.")
+        if not TIME_LIMIT_MIN <= limit <= TIME_LIMIT_MAX:
+            raise forms.ValidationError(
+                f"time_limit_s must be between {TIME_LIMIT_MIN} and {TIME_LIMIT_MAX} seconds."
+            )
+        return generator
+
+
+class QuestionInline(admin.TabularInline):
+    """The quiz's running order at a glance; each row links to the full question."""
+
+    model = Question
+    fields = ("position", "slug", "kind", "source", "short_prompt")
+    readonly_fields = ("slug", "kind", "source", "short_prompt")
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Choices need their own inline, which only the question page has.
+        return False
+
+    @admin.display(description="Prompt")
+    def short_prompt(self, obj: Question) -> str:
+        return obj.prompt[:100]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    form = QuizAdminForm
+    list_display = ("title", "slug", "timeline", "question_count", "updated_at")
+    list_filter = ("timeline",)
+    search_fields = ("title", "slug", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = (QuestionInline,)
+    actions = ("regenerate_generated_questions", "duplicate_quiz", "download_yaml")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
+        return super().get_queryset(request).annotate(num_questions=Count("questions"))
+
+    @admin.display(description="Questions", ordering="num_questions")
+    def question_count(self, obj: Quiz) -> int:
+        return obj.num_questions
+
+    @admin.action(description="Regenerate generated questions", permissions=("change",))
+    def regenerate_generated_questions(
+        self, request: HttpRequest, queryset: QuerySet[Quiz]
+    ) -> None:
+        for quiz in queryset:
+            try:
+                count = quiz_regenerate(quiz=quiz)
+            except QuizContentError as exc:
+                self.message_user(request, f"Not regenerated: {exc}.", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"“{quiz}”: {count} generated questions made afresh.", messages.SUCCESS
+                )
+
+    @admin.action(description="Duplicate quiz", permissions=("add",))
+    def duplicate_quiz(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
+        for quiz in queryset:
+            copy = quiz_duplicate(quiz=quiz)
+            self.message_user(
+                request, f"“{quiz}” copied as “{copy}” (slug {copy.slug}).", messages.SUCCESS
+            )
+
+    @admin.action(description="Download YAML", permissions=("view",))
+    def download_yaml(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> HttpResponse | None:
+        files: list[tuple[str, str]] = []
+        for quiz in queryset.select_related("timeline"):
+            try:
+                files.append((f"{quiz.slug}.yaml", dump_document(quiz_export(quiz=quiz))))
+            except QuizContentError as exc:
+                self.message_user(request, f"Nothing downloaded: {exc}.", messages.ERROR)
+                return None
+        if len(files) == 1:
+            name, text = files[0]
+            response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, text in files:
+                archive.writestr(name, text)
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="quizzes.zip"'
+        return response
+
+
+class ChoiceInlineFormSet(BaseInlineFormSet):
+    """The kind rules of docs/yaml-schema.md, checked on the choices as submitted."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems: list[str] = []
+        seen: set[str] = set()
+        for row in rows:
+            key = row["text"].strip().casefold()
+            if key in seen:
+                problems.append(f"Two choices have the same text: “{row['text']}”.")
+            seen.add(key)
+        count = len(rows)
+        correct = sum(1 for row in rows if row.get("is_correct"))
+        kind = self.instance.kind
+        if kind == Question.Kind.CHOICE:
+            if not 2 <= count <= 4:
+                problems.append(f"A multiple-choice question needs 2 to 4 choices; it has {count}.")
+            elif correct != 1:
+                problems.append(f"Mark exactly one choice as correct; {correct} are marked.")
+        elif kind == Question.Kind.TRUE_FALSE:
+            if sorted(row["text"] for row in rows) != sorted(TRUE_FALSE_TEXTS):
+                problems.append(
+                    'A true-or-false question needs exactly two choices, "True" and "False".'
+                )
+            elif correct != 1:
+                problems.append(f"Mark exactly one choice as correct; {correct} are marked.")
+        elif kind == Question.Kind.ORDER:
+            if not 3 <= count <= 4:
+                problems.append(f"An ordering question needs 3 or 4 choices; it has {count}.")
+            if correct:
+                problems.append(
+                    "An ordering question has no correct choice: "
+                    "give the choices positions in the right order instead."
+                )
+        elif kind == Question.Kind.YEAR_GUESS and count:
+            problems.append(
+                "A guess-the-year question has no choices: remove them and set the answer year."
+            )
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    fields = ("position", "text", "is_correct", "note")
+    max_num = 4
+
+    def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
+        return 4 if obj is None else max(0, 2 - obj.choices.count())
+
+
+class QuestionAdminForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        answer_year = cleaned.get("answer_year")
+        if kind == Question.Kind.YEAR_GUESS and answer_year is None:
+            self.add_error("answer_year", "A guess-the-year question needs its answer year.")
+        if kind and kind != Question.Kind.YEAR_GUESS and answer_year is not None:
+            self.add_error("answer_year", "Only guess-the-year questions have an answer year.")
+        quiz, event = cleaned.get("quiz"), cleaned.get("event")
+        if quiz and event and event.timeline_id != quiz.timeline_id:
+            self.add_error("event", "Pick an event from this quiz's timeline.")
+        return cleaned
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    inlines = (ChoiceInline,)
+    list_display = ("short_prompt", "quiz", "position", "kind", "source", "time_limit_s")
+    list_filter = ("source", "kind", "quiz")
+    search_fields = ("prompt",)
+    list_select_related = ("quiz",)
+    autocomplete_fields = ("event",)
+    fieldsets = (
+        (None, {"fields": ("quiz", "slug", "position", "kind", "prompt", "event")}),
+        ("Timing and scoring", {"fields": ("time_limit_s", "points_multiplier", "answer_year")}),
+        ("Reveal", {"fields": ("explanation",)}),
+        ("Origin", {"fields": ("source", "generator_kind")}),
+    )
+
+    @admin.display(description="Prompt", ordering="prompt")
+    def short_prompt(self, obj: Question) -> str:
+        return obj.prompt[:80]

@@ -1,0 +1,325 @@
+"""The content admin: pages render for a superuser, actions work, choices are validated."""
+
+import io
+import zipfile
+
+import pytest
+import yaml
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from quizzes.models import Choice, Event, Question, Quiz
+from quizzes.services import seed_document_load
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def loaded(small_doc):
+    seed_document_load(document=small_doc)
+    return Quiz.objects.get(slug="test-quiz")
+
+
+def choice_formset(rows: list[dict], *, initial: int = 0) -> dict:
+    """POST data for the Choice inline of a question."""
+    data = {
+        "choices-TOTAL_FORMS": str(len(rows)),
+        "choices-INITIAL_FORMS": str(initial),
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "4",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            if key == "is_correct" and not value:
+                continue
+            data[f"choices-{i}-{key}"] = "on" if value is True else value
+    return data
+
+
+def question_post(quiz: Quiz, **overrides) -> dict:
+    data = {
+        "quiz": str(quiz.pk),
+        "slug": "new-question",
+        "position": "10",
+        "kind": "choice",
+        "prompt": "Who signed for Pakistan at Geneva in 1988?",
+        "event": "",
+        "time_limit_s": "20",
+        "points_multiplier": "1",
+        "answer_year": "",
+        "explanation": "Zain Noorani, Minister of State for Foreign Affairs.",
+        "source": "hand",
+        "generator_kind": "",
+    }
+    data.update(overrides)
+    return data
+
+
+GOOD_CHOICES = [
+    {"position": "0", "text": "Zain Noorani", "is_correct": True, "note": ""},
+    {"position": "1", "text": "Sahabzada Yaqub Khan", "note": "FM until late 1987"},
+]
+
+
+@pytest.mark.parametrize("name", ["timeline", "event", "quiz", "question"])
+def test_changelists_render(admin_client, loaded, name):
+    response = admin_client.get(reverse(f"admin:quizzes_{name}_changelist"))
+    assert response.status_code == 200
+
+
+def test_event_changelist_filters_and_searches(admin_client, loaded):
+    url = reverse("admin:quizzes_event_changelist")
+    response = admin_client.get(url, {"effect__exact": "improved", "q": "Kosygin"})
+    assert response.status_code == 200
+    # Kosygin is named only in these two events' actors lists.
+    assert [e.slug for e in response.context["cl"].result_list] == ["ayub-visit", "tashkent"]
+    assert (
+        admin_client.get(url, {"verdict__exact": "failure", "in_period__exact": "1"}).status_code
+        == 200
+    )
+
+
+def test_event_changelist_is_ordered_by_date(admin_client, loaded):
+    response = admin_client.get(reverse("admin:quizzes_event_changelist"))
+    years = [event.year for event in response.context["cl"].result_list]
+    assert years == sorted(years)
+
+
+def test_change_pages_render(admin_client, loaded):
+    event = Event.objects.get(slug="tashkent")
+    question = Question.objects.get(slug="tashkent-mediator")
+    for url in (
+        reverse("admin:quizzes_event_change", args=[event.pk]),
+        reverse("admin:quizzes_quiz_change", args=[loaded.pk]),
+        reverse("admin:quizzes_timeline_change", args=[loaded.timeline_id]),
+        reverse("admin:quizzes_question_add"),
+    ):
+        assert admin_client.get(url).status_code == 200
+    response = admin_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert response.status_code == 200
+    assert b"Alexei Kosygin, the Soviet Premier" in response.content
+
+
+def test_question_changelist_filters_by_source_and_searches_prompt(admin_client, loaded):
+    url = reverse("admin:quizzes_question_changelist")
+    generated = admin_client.get(url, {"source__exact": "generated"})
+    assert {q.source for q in generated.context["cl"].result_list} == {"generated"}
+    found = admin_client.get(url, {"q": "mediated the Tashkent"})
+    assert [q.slug for q in found.context["cl"].result_list] == ["tashkent-mediator"]
+
+
+def test_adding_a_valid_question_with_choices_saves_both(admin_client, loaded):
+    data = question_post(loaded) | choice_formset(GOOD_CHOICES)
+
+    response = admin_client.post(reverse("admin:quizzes_question_add"), data)
+
+    assert response.status_code == 302
+    question = Question.objects.get(slug="new-question")
+    assert [(c.text, c.is_correct) for c in question.choices.all()] == [
+        ("Zain Noorani", True),
+        ("Sahabzada Yaqub Khan", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "rows", "message"),
+    [
+        ({}, GOOD_CHOICES[:1], "A multiple-choice question needs 2 to 4 choices; it has 1."),
+        (
+            {},
+            [GOOD_CHOICES[0], dict(GOOD_CHOICES[1], is_correct=True)],
+            "Mark exactly one choice as correct; 2 are marked.",
+        ),
+        (
+            {},
+            [dict(GOOD_CHOICES[0], is_correct=False), GOOD_CHOICES[1]],
+            "Mark exactly one choice as correct; 0 are marked.",
+        ),
+        (
+            {},
+            [GOOD_CHOICES[0], dict(GOOD_CHOICES[1], text="zain noorani")],
+            "Two choices have the same text: “zain noorani”.",
+        ),
+        (
+            {"kind": "true_false"},
+            GOOD_CHOICES,
+            "A true-or-false question needs exactly two choices, "
+            "&quot;True&quot; and &quot;False&quot;.",
+        ),
+        (
+            {"kind": "order"},
+            [*GOOD_CHOICES, {"position": "2", "text": "Junejo"}],
+            "An ordering question has no correct choice",
+        ),
+        (
+            {"kind": "year_guess", "answer_year": "1988"},
+            GOOD_CHOICES,
+            "A guess-the-year question has no choices",
+        ),
+        ({"kind": "year_guess"}, [], "A guess-the-year question needs its answer year."),
+        (
+            {"answer_year": "1988"},
+            GOOD_CHOICES,
+            "Only guess-the-year questions have an answer year.",
+        ),
+        ({"time_limit_s": "4"}, GOOD_CHOICES, "Ensure this value is greater than or equal to 5."),
+        ({"time_limit_s": "241"}, GOOD_CHOICES, "Ensure this value is less than or equal to 240."),
+        ({"explanation": "   "}, GOOD_CHOICES, "This field is required."),
+    ],
+)
+def test_an_invalid_question_is_refused_with_a_clear_message(
+    admin_client, loaded, overrides, rows, message
+):
+    data = question_post(loaded, **overrides) | choice_formset(rows)
+
+    response = admin_client.post(reverse("admin:quizzes_question_add"), data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.filter(slug="new-question").exists()
+
+
+def test_an_event_from_another_timeline_is_refused(admin_client, loaded, small_data):
+    from quizzes.yaml_schema import validate_document
+
+    small_data["timeline"]["slug"] = "other-timeline"
+    small_data["quizzes"][0]["slug"] = "other-quiz"
+    seed_document_load(document=validate_document(small_data))
+    foreign = Event.objects.get(timeline__slug="other-timeline", slug="tashkent")
+    data = question_post(loaded, event=str(foreign.pk)) | choice_formset(GOOD_CHOICES)
+
+    response = admin_client.post(reverse("admin:quizzes_question_add"), data)
+
+    assert "Pick an event from this quiz&#x27;s timeline." in response.content.decode()
+
+
+def test_editing_choices_of_a_true_false_question_is_validated(admin_client, loaded):
+    question = Question.objects.get(slug="u2-from-peshawar")
+    true, false = question.choices.all()
+    rows = [
+        {
+            "id": str(true.pk),
+            "question": str(question.pk),
+            "position": "0",
+            "text": "True",
+            "is_correct": True,
+        },
+        {
+            "id": str(false.pk),
+            "question": str(question.pk),
+            "position": "1",
+            "text": "False",
+            "is_correct": True,
+        },
+    ]
+    data = question_post(
+        loaded,
+        slug=question.slug,
+        kind="true_false",
+        event=str(question.event_id),
+        prompt=question.prompt,
+        explanation=question.explanation,
+        time_limit_s="15",
+    ) | choice_formset(rows, initial=2)
+
+    response = admin_client.post(reverse("admin:quizzes_question_change", args=[question.pk]), data)
+
+    assert "Mark exactly one choice as correct; 2 are marked." in response.content.decode()
+    assert [c.is_correct for c in question.choices.all()] == [True, False]
+
+
+def action(admin_client, name: str, quizzes: list[Quiz]):
+    return admin_client.post(
+        reverse("admin:quizzes_quiz_changelist"),
+        {"action": name, "_selected_action": [str(q.pk) for q in quizzes]},
+        follow=name != "download_yaml",
+    )
+
+
+def test_regenerate_action_replaces_generated_questions(admin_client, loaded):
+    loaded.questions.filter(source="generated").delete()
+
+    response = action(admin_client, "regenerate_generated_questions", [loaded])
+
+    assert "8 generated questions made afresh" in response.content.decode()
+    assert loaded.questions.filter(source="generated").count() == 8
+
+
+def test_regenerate_action_reports_a_quiz_without_generator(admin_client, loaded):
+    loaded.generator = {}
+    loaded.save()
+
+    response = action(admin_client, "regenerate_generated_questions", [loaded])
+
+    assert (
+        "Not regenerated: quiz &#x27;test-quiz&#x27; has no generator settings."
+        in response.content.decode()
+    )
+
+
+def test_duplicate_action_copies_the_quiz(admin_client, loaded):
+    response = action(admin_client, "duplicate_quiz", [loaded])
+
+    assert "(slug test-quiz-copy)" in response.content.decode()
+    copy = Quiz.objects.get(slug="test-quiz-copy")
+    assert copy.questions.count() == loaded.questions.count()
+    assert (
+        Choice.objects.filter(question__quiz=copy).count()
+        == Choice.objects.filter(question__quiz=loaded).count()
+    )
+
+
+def test_download_action_for_one_quiz_sends_a_yaml_file(admin_client, loaded):
+    response = action(admin_client, "download_yaml", [loaded])
+
+    assert response["Content-Disposition"] == 'attachment; filename="test-quiz.yaml"'
+    assert response["Content-Type"].startswith("application/yaml")
+    assert yaml.safe_load(response.content)["quizzes"][0]["slug"] == "test-quiz"
+
+
+def test_download_action_for_several_quizzes_sends_a_zip(admin_client, loaded):
+    Quiz.objects.create(
+        slug="second", title="Second", timeline=loaded.timeline, generator={"seed": 1, "count": 2}
+    )
+
+    response = action(admin_client, "download_yaml", list(Quiz.objects.all()))
+
+    assert response["Content-Disposition"] == 'attachment; filename="quizzes.zip"'
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert sorted(names) == ["second.yaml", "test-quiz.yaml"]
+
+
+def test_download_action_reports_a_quiz_that_cannot_be_exported(admin_client):
+    loose = Quiz.objects.create(slug="loose", title="Loose")
+
+    response = action(admin_client, "download_yaml", [loose])
+
+    assert response.status_code == 302
+    follow = admin_client.get(response["Location"])
+    assert "Nothing downloaded: quiz &#x27;loose&#x27; has no timeline" in follow.content.decode()
+
+
+def test_quiz_form_rejects_bad_generator_settings(admin_client, loaded):
+    url = reverse("admin:quizzes_quiz_change", args=[loaded.pk])
+    data = {
+        "slug": loaded.slug,
+        "title": loaded.title,
+        "description": "",
+        "timeline": str(loaded.timeline_id),
+        "generator": '{"seed": 1, "count": 3, "kinds": ["who"]}',
+        "questions-TOTAL_FORMS": "0",
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+    }
+
+    response = admin_client.post(url, data)
+
+    assert "Unknown generator kinds: who" in response.content.decode()

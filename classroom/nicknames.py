@@ -8,7 +8,7 @@ A nickname is shown on the projector to the whole class, so:
   applies NFKC, removes invisible characters (controls, bidi overrides and isolates,
   zero-width characters, the BOM, Hangul fillers...), keeps at most three combining
   marks on one letter (no "Zalgo" text), collapses whitespace, and then
-  requires 1-20 characters with at least one letter or digit. It does *not* judge
+  requires 1-30 characters with at least one letter or digit. It does *not* judge
   taste: what to do with a name `is_offensive` flags (refuse it, or hand out a
   generated name instead) is the caller's policy.
 - HTML in a nickname is *not* refused or altered: `<img src=x onerror=alert(1)>` is a
@@ -38,7 +38,9 @@ from collections.abc import Collection
 from itertools import count
 from pathlib import Path
 
-MAX_NICKNAME_LENGTH = 20
+# Long enough for a playful name (and for `<img src=x onerror=alert(1)>`, which must show
+# literally rather than be refused), short enough to fit a projector's roster tile.
+MAX_NICKNAME_LENGTH = 30
 # Raw input longer than this is refused before any normalisation.
 MAX_RAW_LENGTH = 4 * MAX_NICKNAME_LENGTH
 

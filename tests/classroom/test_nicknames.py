@@ -70,17 +70,17 @@ def test_nfkc_folds_fullwidth_and_ligatures():
     assert clean_nickname("ﬁona") == "fiona"
 
 
-def test_the_img_onerror_nickname_is_refused_only_for_its_length_never_cut():
-    with pytest.raises(NicknameError) as caught:
-        clean_nickname("<img src=x onerror=alert(1)>")
+def test_the_img_onerror_nickname_is_kept_exactly_as_typed():
+    # Escaping is the renderer's job: the name must show literally, not vanish.
+    assert clean_nickname("<img src=x onerror=alert(1)>") == "<img src=x onerror=alert(1)>"
+
+
+def test_thirty_characters_is_the_limit():
+    assert clean_nickname("a" * MAX_NICKNAME_LENGTH) == "a" * MAX_NICKNAME_LENGTH
+    with pytest.raises(NicknameError, match="1–30") as caught:
+        clean_nickname("a" * (MAX_NICKNAME_LENGTH + 1))
     assert caught.value.code == "nickname_invalid"
-    assert caught.value.message == "Choose a nickname of 1–20 characters."
-
-
-def test_twenty_characters_is_the_limit():
-    assert clean_nickname("a" * MAX_NICKNAME_LENGTH) == "a" * 20
-    with pytest.raises(NicknameError, match="1–20"):
-        clean_nickname("a" * 21)
+    assert caught.value.message == "Choose a nickname of 1–30 characters."
 
 
 def test_over_long_raw_input_is_refused_before_normalising(monkeypatch):
@@ -91,8 +91,8 @@ def test_over_long_raw_input_is_refused_before_normalising(monkeypatch):
     monkeypatch.setattr(
         module.unicodedata, "normalize", lambda form, s: calls.append(s) or real(form, s)
     )
-    with pytest.raises(NicknameError, match="1–20"):
-        clean_nickname("\u200b" * 81 + "Ali")
+    with pytest.raises(NicknameError, match="1–30"):
+        clean_nickname("\u200b" * (4 * MAX_NICKNAME_LENGTH + 1) + "Ali")
     assert calls == []
 
 
@@ -102,13 +102,13 @@ def test_raw_input_padded_with_invisibles_under_the_raw_limit_is_cleaned():
 
 def test_nfkc_expansion_past_the_limit_is_refused():
     # U+FDFA is one character that NFKC expands to 18.
-    with pytest.raises(NicknameError, match="1–20"):
+    with pytest.raises(NicknameError, match="1–30"):
         clean_nickname("\ufdfa\ufdfa")
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\u200b\u200b", "\u202e"])
 def test_an_empty_name_is_refused(raw):
-    with pytest.raises(NicknameError, match="1–20"):
+    with pytest.raises(NicknameError, match="1–30"):
         clean_nickname(raw)
 
 

@@ -1,0 +1,195 @@
+"""The per-process fan-out hub: one group membership and one serialisation per process."""
+
+import asyncio
+import json
+import shutil
+import socket as socket_module
+import subprocess
+import time
+
+import pytest
+from channels.layers import InMemoryChannelLayer
+
+from classroom import hub as hub_module
+from classroom.hub import HOST, PLAYER, Hub
+
+
+class FakeSocket:
+    def __init__(self, name: str) -> None:
+        self.socket_id = name
+        self.last_seq = 0
+        self.texts: list[str] = []
+        self.closed_with: int | None = None
+
+    async def deliver(self, text: str, seq: int) -> None:
+        self.texts.append(text)
+        self.last_seq = max(self.last_seq, seq)
+
+    async def send(self, text_data=None, bytes_data=None) -> None:
+        self.texts.append(text_data)
+
+    async def close(self, code=None, reason=None) -> None:
+        self.closed_with = code
+
+    def frames(self) -> list[dict]:
+        return [json.loads(t) for t in self.texts]
+
+
+def _hub(layer) -> Hub:
+    hub = Hub()
+    hub.layer = layer
+    return hub
+
+
+async def _settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+
+
+def _broadcast(game_id: int, **parts) -> dict:
+    return {"type": "hub.broadcast", "game_id": game_id, **parts}
+
+
+async def test_each_process_hub_joins_the_group_once_and_delivers_to_its_sockets(monkeypatch):
+    layer = InMemoryChannelLayer()
+    group_adds = []
+    real_group_add = layer.group_add
+
+    async def spy(group, channel):
+        group_adds.append((group, channel))
+        await real_group_add(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", spy)
+    first, second = _hub(layer), _hub(layer)
+    host, ayesha, bilal, chen = (FakeSocket(n) for n in ("host", "ayesha", "bilal", "chen"))
+    await first.register(host, game_id=7, role=HOST)
+    await first.register(ayesha, game_id=7, role=PLAYER, player_id=1)
+    await first.register(bilal, game_id=7, role=PLAYER, player_id=2)
+    await second.register(chen, game_id=7, role=PLAYER, player_id=3)
+    assert len(group_adds) == 2  # one per hub, not one per socket
+
+    dumps_calls = []
+    real_dumps = hub_module.dumps
+    monkeypatch.setattr(hub_module, "dumps", lambda f: dumps_calls.append(f) or real_dumps(f))
+    await first.publish(
+        7,
+        _broadcast(
+            7,
+            host={"type": "reveal", "seq": 4, "distribution": {}},
+            players={"type": "reveal", "seq": 3, "points": 0},
+            per_player={"2": {"points": 900}},
+        ),
+    )
+    await _settle()
+    assert host.frames() == [{"type": "reveal", "seq": 4, "distribution": {}}]
+    assert ayesha.frames() == [{"type": "reveal", "seq": 3, "points": 0}]
+    assert bilal.frames() == [{"type": "reveal", "seq": 3, "points": 900}]
+    assert chen.frames() == [{"type": "reveal", "seq": 3, "points": 0}]
+    assert (host.last_seq, ayesha.last_seq, chen.last_seq) == (4, 3, 3)
+    # The first hub: the host frame, the common phone frame and one override; the
+    # second (no projector there): the common phone frame. Never once per socket.
+    assert len(dumps_calls) == 3 + 1
+    for hub in (first, second):
+        hub._receiver.cancel()
+
+
+async def test_the_last_socket_leaving_takes_the_hub_out_of_the_group():
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    ayesha = FakeSocket("ayesha")
+    await hub.register(ayesha, game_id=7, role=PLAYER, player_id=1)
+    await hub.unregister(ayesha, game_id=7, player_id=1)
+    assert not hub.has_game(7)
+    assert hub.channel not in layer.groups.get("game.7", {})
+    hub._receiver.cancel()
+
+
+async def test_closing_players_and_replacing_a_socket(monkeypatch):
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    old, new, other = FakeSocket("old"), FakeSocket("new"), FakeSocket("other")
+    await hub.register(old, game_id=7, role=PLAYER, player_id=1)
+    await hub.register(new, game_id=7, role=PLAYER, player_id=1)
+    await hub.register(other, game_id=7, role=PLAYER, player_id=2)
+    await hub.publish(
+        7,
+        {
+            "type": "hub.replace",
+            "game_id": 7,
+            "player_id": 1,
+            "keep": "new",
+            "error": {"type": "error", "code": "replaced", "message": "elsewhere"},
+        },
+    )
+    await _settle()
+    assert old.closed_with == 4403 and old.frames()[-1]["code"] == "replaced"
+    assert new.closed_with is None and other.closed_with is None
+    await hub.publish(
+        7,
+        _broadcast(
+            7,
+            host={"type": "player_left", "seq": 9},
+            close_players={"2": {"type": "error", "code": "kicked", "message": "bye"}},
+            close_code=4403,
+        ),
+    )
+    await _settle()
+    assert other.closed_with == 4403 and other.frames()[-1]["code"] == "kicked"
+    hub._receiver.cancel()
+
+
+async def test_a_question_broadcast_arms_the_timer():
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    armed = []
+    hub.arm_timer = lambda game_id, index, deadline: armed.append((game_id, index, deadline))
+    await hub.register(FakeSocket("a"), game_id=7, role=PLAYER, player_id=1)
+    await hub.publish(7, _broadcast(7, timer={"index": 2, "deadline": 123.5}))
+    await _settle()
+    assert armed == [(7, 2, 123.5)]
+    hub._receiver.cancel()
+
+
+@pytest.fixture
+def redis_url():
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed: the two-process fan-out needs Redis")
+    with socket_module.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            socket_module.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(5)
+
+
+async def test_two_processes_on_redis_each_get_a_broadcast_once(redis_url):
+    from channels_redis.core import RedisChannelLayer
+
+    # Two layers are two processes: each hub has its own connection and channel.
+    hubs = [_hub(RedisChannelLayer(hosts=[redis_url])) for _ in range(2)]
+    sockets = [FakeSocket("a"), FakeSocket("b"), FakeSocket("c")]
+    await hubs[0].register(sockets[0], game_id=9, role=PLAYER, player_id=1)
+    await hubs[0].register(sockets[1], game_id=9, role=PLAYER, player_id=2)
+    await hubs[1].register(sockets[2], game_id=9, role=PLAYER, player_id=3)
+    await hubs[1].publish(9, _broadcast(9, players={"type": "question", "seq": 1}))
+    for _ in range(100):
+        if all(s.texts for s in sockets):
+            break
+        await asyncio.sleep(0.02)
+    assert [s.frames() for s in sockets] == [[{"type": "question", "seq": 1}]] * 3
+    for hub in hubs:
+        hub._receiver.cancel()
+        await hub.layer.flush()
+        await hub.layer.close_pools()

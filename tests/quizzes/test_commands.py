@@ -142,3 +142,16 @@ def test_export_quiz_prints_to_stdout_by_default():
 def test_export_quiz_of_an_unknown_slug_is_an_error():
     with pytest.raises(CommandError, match="no quiz with slug 'nope'"):
         run("export_quiz", "nope")
+
+
+def test_a_bad_file_leaves_previously_loaded_rows_untouched(tmp_path, small_data):
+    run("load_seeds", str(SMALL))
+    before = list(Question.objects.order_by("pk").values_list("pk", "prompt", "position"))
+    small_data["quizzes"][0]["questions"][0]["prompt"] = "Changed"
+    small_data["quizzes"][0]["questions"][1]["kind"] = "essay"
+    bad = write(tmp_path, "half-good.yaml", small_data)
+
+    with pytest.raises(CommandError, match=r"questions\[1\]\.kind: expected one of"):
+        run("load_seeds", str(bad))
+
+    assert list(Question.objects.order_by("pk").values_list("pk", "prompt", "position")) == before

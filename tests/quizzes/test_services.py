@@ -210,11 +210,27 @@ def test_export_refuses_a_quiz_without_a_timeline():
         quiz_export(quiz=quiz)
 
 
+def generated_rows(quiz: Quiz) -> list[tuple]:
+    return [
+        (
+            q.slug,
+            q.generator_kind,
+            q.prompt,
+            q.explanation,
+            q.event.slug,
+            q.time_limit_s,
+            [(c.text, c.is_correct, c.note) for c in q.choices.all()],
+        )
+        for q in quiz.questions.filter(source="generated").select_related("event")
+    ]
+
+
 def test_regenerate_replaces_generated_questions_after_hand_written_ones(small_doc):
     seed_document_load(document=small_doc)
     quiz = Quiz.objects.get(slug="test-quiz")
+    made_by_load = generated_rows(quiz)
     quiz.questions.filter(source="generated").first().delete()
-    before = snapshot()["questions"]
+    quiz.questions.filter(source="generated").update(prompt="stale")
 
     count = quiz_regenerate(quiz=quiz)
 
@@ -222,8 +238,24 @@ def test_regenerate_replaces_generated_questions_after_hand_written_ones(small_d
     questions = list(quiz.questions.all())
     assert [q.source for q in questions] == ["hand"] * 4 + ["generated"] * 8
     assert [q.position for q in questions] == list(range(12))
-    # Same seed, same events: the regenerated set is the one the loader made.
-    assert len(snapshot()["questions"]) == len(before) + 1
+    # The database's events give the same drafts as the file's: same seed, same facts.
+    assert generated_rows(quiz) == made_by_load
+
+
+def test_regenerate_uses_the_events_as_edited_in_the_database(small_doc):
+    seed_document_load(document=small_doc)
+    quiz = Quiz.objects.get(slug="test-quiz")
+    # Every candidate, so the event's questions are surely among them.
+    quiz.generator = dict(quiz.generator, count=200)
+    quiz.save()
+    quiz_regenerate(quiz=quiz)
+    tashkent = quiz.questions.filter(event__slug="tashkent", source="generated")
+    assert set(tashkent.values_list("generator_kind", flat=True)) & {"year_of_event", "actor"}
+    Event.objects.filter(slug="tashkent").update(generate_kinds=["effect"])
+
+    quiz_regenerate(quiz=quiz)
+
+    assert set(tashkent.values_list("generator_kind", flat=True)) <= {"effect"}
 
 
 def test_regenerate_without_generator_settings_is_refused_and_keeps_questions(small_doc):

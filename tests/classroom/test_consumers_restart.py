@@ -1,0 +1,34 @@
+"""After a restart nothing arrives by broadcast: sockets re-arm the timer from the database."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from classroom import services
+from classroom.models import Game
+from tests.classroom.conftest import player_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _open_question_without_sockets(game_id: int, ms: int) -> str:
+    """What a restarted server finds: a question open in the database, no timer."""
+    _ayesha, token = services.player_join(game_id=game_id, nickname="Ayesha")
+    services.player_join(game_id=game_id, nickname="Bilal")
+    game = Game.objects.get(pk=game_id)
+    for question in game.questions:
+        question["time_limit_ms"] = ms
+    game.save(update_fields=["questions"])
+    services.game_start(game_id=game_id)
+    return token
+
+
+async def test_a_reconnecting_phone_rearms_the_deadline_of_an_open_question(game):
+    token = await database_sync_to_async(_open_question_without_sockets)(game.pk, 600)
+    phone = await player_socket(game.pin)
+    await phone.send({"type": "resume", "token": token})
+    joined = await phone.expect("joined")
+    assert joined["state"]["phase"] == "question"
+    reveal = await phone.until("reveal", timeout=3)
+    assert reveal["your_choice_id"] is None
+    assert (await database_sync_to_async(Game.objects.get)(pk=game.pk)).phase == "reveal"
+    await phone.disconnect()

@@ -221,7 +221,7 @@ def finished_host(
     *,
     podium: Sequence[Mapping[str, Any]],
     report_url: str,
-    timeline_url: str,
+    timeline_url: str | None,
     seq: int | None = None,
 ) -> Frame:
     return _with_seq(

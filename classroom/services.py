@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from classroom import frames
@@ -685,11 +686,13 @@ def _finish(game: Game) -> None:
 
 
 def report_url(game: Game) -> str:
-    return f"/host/{game.pin}/report/"
+    return reverse("report", kwargs={"pin": game.pin})
 
 
-def timeline_url(game: Game) -> str:
-    return f"/host/{game.pin}/report/#timeline"
+def timeline_url(game: Game) -> str | None:
+    """The quiz's timeline page (the whole story after the game), if it still has one."""
+    slug = Game.objects.filter(pk=game.pk).values_list("quiz__timeline__slug", flat=True).first()
+    return reverse("timeline", kwargs={"slug": slug}) if slug else None
 
 
 def game_start(*, game_id: int) -> None:

@@ -15,6 +15,7 @@ from classroom import frames, services
 from classroom.machine import allowed_actions
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks, podium
+from classroom.scoring import PlayerTotals, QuestionRules, RecordedAnswer, replay_scores
 
 
 def _remaining_ms(game: Game, limit_ms: int) -> int:
@@ -164,4 +165,43 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
         options=services.public_options(game),
         allowed_actions=[str(a) for a in allowed_actions(phase)],
         seq=game.seq,
+    )
+
+
+def game_recomputed_totals(*, game: Game) -> dict[int, PlayerTotals]:
+    """Recompute every player's totals from the stored answers alone.
+
+    The live server keeps running totals on the Player rows; this replays the answers
+    through the pure scoring rules so tests, restart checks and the scale-out test can
+    prove that the two agree ("every score equals a recomputation").
+    """
+    asked = game.questions[: game.question_index + 1] if game.question_index >= 0 else []
+    rules = [
+        QuestionRules(
+            kind=q["kind"],
+            correct_choice_ids=tuple(q["correct_choice_ids"]),
+            time_limit_ms=q["time_limit_ms"],
+            correct_year=q.get("answer_year"),
+            multiplier=q.get("points_multiplier", 1),
+        )
+        for q in asked
+    ]
+    players = {p.id: p for p in Player.objects.filter(game=game)}
+    recorded = [
+        RecordedAnswer(
+            player_id=a.player_id,
+            question_index=a.question_index,
+            answer=services.answer_value(a, asked[a.question_index]["kind"]),
+            elapsed_ms=a.elapsed_ms,
+            time_limit_ms=asked[a.question_index]["time_limit_ms"]
+            + players[a.player_id].extra_time_s * 1000,
+        )
+        for a in Answer.objects.filter(game=game)
+    ]
+    return replay_scores(
+        questions=rules,
+        answers=recorded,
+        player_ids=players,
+        accuracy_only=bool(game.options.get("accuracy_only")),
+        last_question_open=game.phase == Game.Phase.QUESTION,
     )

@@ -27,6 +27,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.http.request import validate_host
 from django.utils import timezone
 
@@ -212,6 +213,17 @@ class GameSocket(AsyncWebsocketConsumer):
             await self.handle(data["type"], data, arrived_at)
         except ClientError as error:
             await self.send_error(error)
+        except DatabaseError:
+            logger.exception("database error handling a frame")
+            await self.send_error(
+                ClientError("try_again", "The server could not do that just now. Try again.")
+            )
+        except Exception:
+            # Never a 1011 crash for one bad frame: say so, keep the socket.
+            logger.exception("error handling a frame")
+            await self.send_error(
+                ClientError("server_error", "Something went wrong on the server.")
+            )
 
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: Any) -> None:
         raise NotImplementedError

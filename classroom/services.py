@@ -48,6 +48,7 @@ PIN_ATTEMPTS = 50
 OPTION_KEYS = ("accuracy_only", "generated_names_only")
 MAX_EXTRA_TIME_S = 120
 SCOREBOARD_TOP = 5
+NICKNAME_KEY_MAX = Player._meta.get_field("nickname_key").max_length
 
 # --- publishing --------------------------------------------------------------------
 
@@ -345,6 +346,9 @@ def player_join(
             taken = _taken_keys(game)
             cleaned = generated_nickname(rng, taken=taken)
         key = nickname_key(cleaned)
+        if len(key) > NICKNAME_KEY_MAX:
+            # Case folding can lengthen a name ("ß" is "ss"): the column holds 40.
+            raise ClientError("nickname_invalid", "Choose a shorter nickname.")
         if Player.objects.filter(game=game, nickname_key=key).exists():
             raise ClientError("nickname_taken", "Someone in this game already has that name.")
         token = secrets.token_urlsafe(32)

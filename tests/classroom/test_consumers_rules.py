@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from classroom import selectors, services
 from classroom.models import Answer, Game, Player
@@ -405,3 +406,25 @@ def test_player_snapshot_is_what_sync_sends(game):
     state = selectors.player_snapshot(player=player)
     assert state["type"] == "state" and state["phase"] == "lobby"
     assert state["question"] is None and state["reveal"] is None and state["finished"] is None
+
+
+async def test_a_database_error_gets_try_again_and_the_resent_answer_is_stored_once(
+    game, teacher, monkeypatch
+):
+    host, (ayesha, bilal), question = await _started(game, teacher)
+    right = await database_sync_to_async(correct_choice)(game, 0)
+    real_bulk_create = Answer.objects.bulk_create
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(Answer.objects, "bulk_create", broken)
+    frame = {"type": "answer", "question_id": question["question_id"], "choice_id": right}
+    await ayesha.send(frame)
+    assert (await ayesha.expect("error"))["code"] == "try_again"
+    assert await database_sync_to_async(Answer.objects.count)() == 0
+    monkeypatch.setattr(Answer.objects, "bulk_create", real_bulk_create)
+    await ayesha.send(frame)
+    await ayesha.expect("answer_received")
+    assert await database_sync_to_async(Answer.objects.count)() == 1
+    await _close_all(host, ayesha, bilal)

@@ -127,6 +127,12 @@ def test_nicknames_are_unique_ignoring_case_and_invalid_ones_refused(game):
     assert invalid.value.code == "nickname_invalid"
 
 
+def test_a_nickname_whose_folded_form_is_too_long_for_the_column_is_refused(game):
+    with pytest.raises(ClientError) as refused:
+        services.player_join(game_id=game.pk, nickname="ß" * 25)
+    assert refused.value.code == "nickname_invalid"
+
+
 def test_an_offensive_nickname_becomes_a_generated_one(game, monkeypatch):
     monkeypatch.setattr(services, "is_offensive", lambda name: name == "Rude")
     player, _ = services.player_join(game_id=game.pk, nickname="Rude")

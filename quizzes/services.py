@@ -29,6 +29,7 @@ from quizzes.yaml_schema import (
     QuizDoc,
     SchemaError,
     SeedDocument,
+    cross_document_errors,
     validate_document,
 )
 
@@ -256,14 +257,11 @@ def _load_document(document: SeedDocument, report: LoadReport) -> None:
 
 def seed_documents_load(*, documents: Sequence[SeedDocument], dry_run: bool = False) -> LoadReport:
     """Upsert several validated documents in one transaction; `dry_run` rolls it back."""
-    slugs: dict[tuple[str, str], int] = {}
-    for index, document in enumerate(documents):
-        keys = [("timeline", document.timeline.slug)]
-        keys += [("quiz", quiz.slug) for quiz in document.quizzes]
-        for key in keys:
-            if key in slugs and slugs[key] != index:
-                raise QuizContentError(f"{key[0]} '{key[1]}' is defined by two documents")
-            slugs[key] = index
+    conflicts = cross_document_errors(
+        [(f"document {number}", document) for number, document in enumerate(documents, 1)]
+    )
+    if conflicts:
+        raise QuizContentError("; ".join(conflicts))
     report = LoadReport(dry_run=dry_run)
     with transaction.atomic():
         for document in documents:

@@ -9,9 +9,10 @@ error per run. The caller prefixes the file name (`SchemaError.prefixed`).
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -867,3 +868,36 @@ def validate_document(data: Any) -> SeedDocument:
     if validator.errors or document is None:
         raise SchemaError(validator.errors or ["the document is empty"])
     return document
+
+
+def _comparable(timeline: TimelineDoc) -> TimelineDoc:
+    # Event order in a file carries no meaning (events are sorted by date everywhere).
+    events = tuple(sorted(timeline.events, key=lambda event: event.slug))
+    return dataclasses.replace(timeline, events=events)
+
+
+def cross_document_errors(named: Sequence[tuple[str, SeedDocument]]) -> list[str]:
+    """Conflicts between documents loaded together, each message prefixed by its name.
+
+    A quiz slug may appear in one document only. A timeline may appear in several (an
+    exported second quiz carries its timeline along) provided every copy is the same,
+    since each load of a timeline makes the database match that copy.
+    """
+    errors: list[str] = []
+    timelines: dict[str, tuple[str, TimelineDoc]] = {}
+    quizzes: dict[str, str] = {}
+    for name, document in named:
+        timeline = document.timeline
+        first_name, first = timelines.setdefault(timeline.slug, (name, timeline))
+        if first_name != name and _comparable(first) != _comparable(timeline):
+            errors.append(
+                f"{name}: timeline.slug: timeline '{timeline.slug}' is also defined in "
+                f"{first_name}, differently; every copy of a timeline must be the same"
+            )
+        for index, quiz in enumerate(document.quizzes):
+            other = quizzes.setdefault(quiz.slug, name)
+            if other != name:
+                errors.append(
+                    f"{name}: quizzes[{index}].slug: quiz '{quiz.slug}' is also defined in {other}"
+                )
+    return errors

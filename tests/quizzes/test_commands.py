@@ -13,6 +13,9 @@ from .conftest import SMALL
 
 pytestmark = pytest.mark.django_db
 
+# How load_seeds names a file inside the project: relative to the project directory.
+SMALL_NAME = "tests/quizzes/fixtures/small.yaml"
+
 
 def run(*args: str) -> str:
     out = StringIO()
@@ -107,8 +110,35 @@ def test_two_files_defining_the_same_quiz_are_refused(tmp_path):
     with pytest.raises(CommandError) as caught:
         run("load_seeds", str(SMALL), str(copy))
 
-    assert f"{copy}: timeline.slug: timeline 'test-pk-ussr' is also defined in" in str(caught.value)
-    assert f"{copy}: quizzes[0].slug: quiz 'test-quiz' is also defined in" in str(caught.value)
+    assert str(caught.value) == (
+        f"{copy}: quizzes[0].slug: quiz 'test-quiz' is also defined in {SMALL_NAME}"
+    )
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
+def test_a_second_file_may_repeat_the_same_timeline_for_another_quiz(tmp_path, small_data):
+    small_data["timeline"]["events"].reverse()
+    small_data["quizzes"][0]["slug"] = "second-quiz"
+    second = write(tmp_path, "second.yaml", small_data)
+
+    run("load_seeds", str(SMALL), str(second))
+
+    assert sorted(Quiz.objects.values_list("slug", flat=True)) == ["second-quiz", "test-quiz"]
+    assert Timeline.objects.count() == 1
+
+
+def test_a_second_file_with_a_different_copy_of_the_timeline_is_refused(tmp_path, small_data):
+    small_data["timeline"]["events"][0]["title"] = "Relations opened"
+    small_data["quizzes"][0]["slug"] = "second-quiz"
+    second = write(tmp_path, "second.yaml", small_data)
+
+    with pytest.raises(CommandError) as caught:
+        run("load_seeds", str(SMALL), str(second))
+
+    assert str(caught.value) == (
+        f"{second}: timeline.slug: timeline 'test-pk-ussr' is also defined in {SMALL_NAME}, "
+        "differently; every copy of a timeline must be the same"
+    )
     assert row_counts() == (0, 0, 0, 0, 0)
 
 

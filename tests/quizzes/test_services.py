@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
@@ -307,6 +309,11 @@ def test_duplicate_refuses_a_taken_or_bad_slug(small_doc):
 
 
 def test_two_documents_defining_the_same_quiz_are_refused(small_doc):
-    with pytest.raises(QuizContentError, match="defined by two documents"):
+    with pytest.raises(
+        QuizContentError,
+        match=re.escape(
+            "document 2: quizzes[0].slug: quiz 'test-quiz' is also defined in document 1"
+        ),
+    ):
         seed_documents_load(documents=[small_doc, small_doc])
     assert not Quiz.objects.exists()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quizzes.services import QuizContentError, seed_documents_load
-from quizzes.yaml_schema import SchemaError, SeedDocument, parse_document
+from quizzes.yaml_schema import SchemaError, SeedDocument, cross_document_errors, parse_document
 
 
 def _display_name(path: Path) -> str:
@@ -42,8 +42,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no seed files found in {_display_name(seeds_dir)}/")
 
         errors: list[str] = []
-        documents: list[SeedDocument] = []
-        defined_by: dict[tuple[str, str], str] = {}
+        named: list[tuple[str, SeedDocument]] = []
         for path in paths:
             name = _display_name(path)
             try:
@@ -56,20 +55,15 @@ class Command(BaseCommand):
             except SchemaError as exc:
                 errors.extend(exc.prefixed(name))
                 continue
-            keys = [("timeline", document.timeline.slug, "timeline.slug")]
-            keys += [
-                ("quiz", quiz.slug, f"quizzes[{i}].slug") for i, quiz in enumerate(document.quizzes)
-            ]
-            for what, slug, key_path in keys:
-                other = defined_by.setdefault((what, slug), name)
-                if other != name:
-                    errors.append(f"{name}: {key_path}: {what} '{slug}' is also defined in {other}")
-            documents.append(document)
+            named.append((name, document))
+        errors += cross_document_errors(named)
         if errors:
             raise CommandError("\n".join(errors))
 
         try:
-            report = seed_documents_load(documents=documents, dry_run=options["dry_run"])
+            report = seed_documents_load(
+                documents=[document for _, document in named], dry_run=options["dry_run"]
+            )
         except QuizContentError as exc:
             raise CommandError(str(exc)) from exc
 

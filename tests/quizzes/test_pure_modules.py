@@ -1,0 +1,19 @@
+"""yaml_schema and generator are pure: importing them loads no Django."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("module", ["quizzes.yaml_schema", "quizzes.generator"])
+def test_a_pure_module_imports_without_django(module):
+    code = (
+        f"import sys, {module}; "
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'channels')); "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

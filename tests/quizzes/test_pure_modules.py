@@ -2,8 +2,11 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("module", ["quizzes.yaml_schema", "quizzes.generator"])
@@ -14,6 +17,6 @@ def test_a_pure_module_imports_without_django(module):
         "print(loaded); sys.exit(1 if loaded else 0)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -317,6 +317,15 @@ class HostConsumer(GameSocket):
         )
         self.arm_timer_if_open(await Game.objects.aget(pk=game.id))
 
+    async def resync(self) -> None:
+        """Called by the hub after the channel layer lost broadcasts: redraw from the DB."""
+        if self.closed or self.game_id is None:
+            return
+        await self.send_snapshot(
+            await database_sync_to_async(_host_snapshot)(self.game_id, self.base_url())
+        )
+        self.arm_timer_if_open(await Game.objects.aget(pk=self.game_id))
+
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.closed = True
         if self.registered and self.game_id is not None:
@@ -602,6 +611,13 @@ class PlayerConsumer(GameSocket):
             )
         frame = await database_sync_to_async(_joined_frame)(player_id, token, resumed)
         await self.send_snapshot([frame])
+        self.arm_timer_if_open(await Game.objects.aget(pk=self.game_id))
+
+    async def resync(self) -> None:
+        """Called by the hub after the channel layer lost broadcasts: redraw from the DB."""
+        if self.closed or self.game_id is None or self.player_id is None:
+            return
+        await self.send_snapshot([await database_sync_to_async(_player_state)(self.player_id)])
         self.arm_timer_if_open(await Game.objects.aget(pk=self.game_id))
 
     def answer(self, data: dict[str, Any], arrived_at: Any) -> None:

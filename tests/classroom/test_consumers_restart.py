@@ -32,3 +32,23 @@ async def test_a_reconnecting_phone_rearms_the_deadline_of_an_open_question(game
     assert reveal["your_choice_id"] is None
     assert (await database_sync_to_async(Game.objects.get)(pk=game.pk)).phase == "reveal"
     await phone.disconnect()
+
+
+async def test_resync_after_a_lost_layer_redraws_every_socket_from_the_database(game, teacher):
+    from classroom.hub import get_hub
+    from tests.classroom.conftest import host_socket, join
+
+    host = await host_socket(game, teacher)
+    await host.expect("lobby")
+    await host.expect("state")
+    phone, _ = await join(game.pin, "Ayesha")
+    await host.expect("player_joined")
+    sockets = get_hub().games[game.pk]
+    for socket in [*sockets.hosts, *(s for _pid, s in sockets.player_sockets())]:
+        await socket.resync()
+    assert (await host.expect("lobby"))["players"][0]["nickname"] == "Ayesha"
+    assert (await host.expect("state"))["phase"] == "lobby"
+    state = await phone.expect("state")
+    assert state["phase"] == "lobby" and state["player"]["nickname"] == "Ayesha"
+    await host.disconnect()
+    await phone.disconnect()

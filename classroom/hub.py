@@ -9,6 +9,12 @@ per-socket channel-layer message, no per-socket `aclose_old_connections()` threa
 
 The hub also forwards two control messages of the same group: a phone socket replaced
 by a newer one for the same player (`hub.replace`), and arming of question timers.
+
+Losing Redis (docs/resilience.md): group memberships live in Redis, so a restarted
+redis-server has forgotten them and the hub would hear nothing more. The hub notices
+(a failed receive, or Redis's `run_id` changing under it), re-adds its groups with
+backoff and jitter, then asks each local socket to `resync` (send its snapshot and re-arm
+an open question's timer), because broadcasts published meanwhile are gone.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import threading
 import weakref
 from collections.abc import Callable
@@ -31,6 +38,15 @@ logger = logging.getLogger(__name__)
 HOST = "host"
 PLAYER = "player"
 
+# How often the hub checks that the channel layer still knows its groups.
+WATCH_S = 1.0
+# Backoff between attempts to reach a lost layer: doubled from BASE up to CAP, jittered
+# so the processes of a deployment do not all hit a returning Redis at once.
+BACKOFF_BASE_S = 0.2
+BACKOFF_CAP_S = 5.0
+# A group_send on a pooled connection that Redis closed fails once, then reconnects.
+PUBLISH_ATTEMPTS = 3
+
 
 class LocalSocket(Protocol):
     """What the hub needs of a consumer."""
@@ -45,6 +61,12 @@ class LocalSocket(Protocol):
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None: ...
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None: ...
+
+
+def backoff_s(failures: int) -> float:
+    """Delay before the next attempt after `failures` failed ones: capped, full jitter."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * (2 ** min(failures, 16)))
+    return ceiling / 2 + random.random() * ceiling / 2
 
 
 def group_name(game_id: int) -> str:
@@ -81,7 +103,12 @@ class Hub:
         self.channel: str | None = None
         self.games: dict[int, _GameSockets] = {}
         self._receiver: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self._ready = asyncio.Lock()
+        # Set when the layer failed: groups must be re-added and sockets resynced.
+        self.lost = False
+        self._epoch: tuple[str, ...] | None = None
+        self._recovering = asyncio.Lock()
         # Set by classroom.timers: called with (game_id, index, deadline_epoch_s).
         self.arm_timer: TimerArm | None = None
 
@@ -91,8 +118,11 @@ class Hub:
         async with self._ready:
             if self.channel is None:
                 self.channel = await self.layer.new_channel("hub.")
+            loop = asyncio.get_running_loop()
             if self._receiver is None or self._receiver.done():
-                self._receiver = asyncio.get_running_loop().create_task(self._receive_loop())
+                self._receiver = loop.create_task(self._receive_loop())
+            if _redis_clients(self.layer) and (self._watcher is None or self._watcher.done()):
+                self._watcher = loop.create_task(self._watch_loop())
         return self.channel
 
     async def register(
@@ -136,19 +166,91 @@ class Hub:
 
     async def _receive_loop(self) -> None:
         assert self.channel is not None
+        failures = 0
         while True:
+            if self.lost:
+                await self.recover()
             try:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("hub receive failed; retrying")
-                await asyncio.sleep(0.5)
+                logger.warning("hub receive failed; will resubscribe", exc_info=True)
+                self.lost = True
+                await asyncio.sleep(backoff_s(failures))
+                failures += 1
                 continue
+            failures = 0
             try:
                 await self.dispatch(message)
             except Exception:
                 logger.exception("hub dispatch of %s failed", message.get("type"))
+
+    async def _watch_loop(self) -> None:
+        """Notice a restarted Redis even when its client reconnected silently.
+
+        redis-py retries a dropped connection by itself, so a quick Redis restart may
+        raise nothing here while every group membership is gone: its `run_id` changes.
+        """
+        while True:
+            try:
+                epoch = await _layer_epoch(self.layer)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.lost = True
+            else:
+                if self._epoch is not None and epoch != self._epoch:
+                    logger.warning("the channel layer restarted; resubscribing")
+                    self.lost = True
+                self._epoch = epoch
+            if self.lost:
+                await self.recover()
+            await asyncio.sleep(WATCH_S)
+
+    async def recover(self) -> None:
+        """Re-add every group of a local socket (backoff until it works), then resync."""
+        async with self._recovering:
+            if not self.lost:
+                return
+            failures = 0
+            while True:
+                try:
+                    await self._resubscribe()
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.warning("hub resubscribe failed; retrying", exc_info=True)
+                    await asyncio.sleep(backoff_s(failures))
+                    failures += 1
+            self.lost = False
+            if _redis_clients(self.layer):
+                try:
+                    self._epoch = await _layer_epoch(self.layer)
+                except Exception:
+                    logger.debug("reading the layer's epoch failed", exc_info=True)
+            await self._resync_sockets()
+
+    async def _resubscribe(self) -> None:
+        assert self.channel is not None
+        for game_id in list(self.games):
+            await self.layer.group_add(group_name(game_id), self.channel)
+            if game_id not in self.games:
+                # Its last socket left while we were adding it back.
+                await self.layer.group_discard(group_name(game_id), self.channel)
+
+    async def _resync_sockets(self) -> None:
+        """Broadcasts sent while the layer was lost are gone: every socket redraws."""
+        for sockets in list(self.games.values()):
+            for socket in [*sockets.hosts, *(s for _pid, s in sockets.player_sockets())]:
+                resync = getattr(socket, "resync", None)
+                if resync is None:
+                    continue
+                try:
+                    await resync()
+                except Exception:
+                    logger.debug("resync of a closed socket dropped", exc_info=True)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -200,7 +302,33 @@ class Hub:
     # --- sending -------------------------------------------------------------------
 
     async def publish(self, game_id: int, message: dict[str, Any]) -> None:
-        await self.layer.group_send(group_name(game_id), message)
+        for attempt in range(PUBLISH_ATTEMPTS):
+            try:
+                await self.layer.group_send(group_name(game_id), message)
+                return
+            except Exception:
+                # A repeat is harmless: clients ignore a frame whose seq they have seen.
+                if attempt + 1 == PUBLISH_ATTEMPTS:
+                    raise
+                await asyncio.sleep(backoff_s(attempt))
+
+
+def _redis_clients(layer: Any) -> list[Any]:
+    """The layer's Redis clients (one per shard), or [] for a layer without Redis."""
+    ring_size = getattr(layer, "ring_size", None)
+    connection = getattr(layer, "connection", None)
+    if not isinstance(ring_size, int) or connection is None:
+        return []
+    return [connection(index) for index in range(ring_size)]
+
+
+async def _layer_epoch(layer: Any) -> tuple[str, ...]:
+    """Identifies the running Redis servers: a restarted one has a new run_id."""
+    run_ids = []
+    for client in _redis_clients(layer):
+        info = await client.info("server")
+        run_ids.append(str(info.get("run_id", "")))
+    return tuple(run_ids)
 
 
 async def _send_one(socket: LocalSocket, text: str, seq: int) -> None:
@@ -297,7 +425,12 @@ def _publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group_name(game_id), message)
+    try:
+        async_to_sync(layer.group_send)(group_name(game_id), message)
+    except Exception:
+        # Once more at once: a pooled connection Redis closed (a restart) fails one
+        # command, and the retry gets a fresh one. No sleep: this holds the DB thread.
+        async_to_sync(layer.group_send)(group_name(game_id), message)
 
 
 services.set_publisher(_publish_from_sync)

@@ -97,6 +97,10 @@ class GameReport:
     player_count: int
     average_accuracy: float | None
 
+    @property
+    def not_asked(self) -> list[QuestionRow]:
+        return [q for q in self.questions if not q.asked]
+
 
 def competition_ranks(scores: list[int]) -> list[int]:
     """Ranks "1224" for scores already sorted from best to worst."""

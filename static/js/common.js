@@ -262,7 +262,7 @@
     var self = this;
     // Rate limited: wait longer before trying again.
     var base = code === 4429 ? 5000 : 500;
-    var delay = backoffDelay(this.attempt, base, 20000);
+    var delay = backoffDelay(this.attempt, base, 10000);
     this.attempt += 1;
     this.status("waiting", delay);
     clearTimeout(this.timer);

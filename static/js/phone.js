@@ -237,8 +237,14 @@
     function step(by) {
       input.value = String(Math.min(max, Math.max(min, current() + by)));
     }
+    var minusTen = Q.el("button", { type: "button", class: "button", "data-testid": "year-minus-10",
+                                    "aria-label": "Ten years earlier", text: "−10" });
+    var plusTen = Q.el("button", { type: "button", class: "button", "data-testid": "year-plus-10",
+                                   "aria-label": "Ten years later", text: "+10" });
     minus.addEventListener("click", function () { step(-1); });
     plus.addEventListener("click", function () { step(1); });
+    minusTen.addEventListener("click", function () { step(-10); });
+    plusTen.addEventListener("click", function () { step(10); });
     send.addEventListener("click", function () {
       var raw = String(input.value).trim();
       if (!/^[0-9]{3,4}$/.test(raw)) { status("Type a year, e.g. " + max + "."); return; }
@@ -249,6 +255,7 @@
     Q.append(box, [
       Q.el("p", { class: "year-range", text: "Between " + min + " and " + max }),
       Q.el("div", { class: "year-row" }, [minus, input, plus]),
+      Q.el("div", { class: "year-jumps" }, [minusTen, plusTen]),
       send
     ]);
   }
@@ -347,7 +354,8 @@
       if (right.length) details.push("The answer: " + right.join(", ") + ".");
     }
     if (reveal.streak >= 2) details.push("Answer streak: " + reveal.streak + " in a row!");
-    var rank = rankText(reveal.rank, app.count);
+    // The reveal carries no player count, and the one from joining is stale by now.
+    var rank = rankText(reveal.rank, null);
     if (typeof reveal.score === "number") rank += (rank ? " · " : "") + reveal.score + " points";
     drawResult(kind, title, "+" + (reveal.points || 0) + " points", details.join(" "), rank);
     status("");

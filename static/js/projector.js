@@ -270,6 +270,8 @@
     var label = Q.el("span", { class: "bar-label " + (opts.colour || "") });
     if (opts.shapeIndex !== undefined) label.appendChild(Q.shape(opts.shapeIndex));
     Q.append(label, Q.el("span", { class: "bar-text", text: opts.label }));
+    if (opts.position) Q.append(label, Q.el("span", { class: "bar-tick", text: Q.ordinal(opts.position) }));
+    else if (opts.correct) Q.append(label, Q.el("span", { class: "bar-tick", "aria-hidden": "true", text: "✓ correct" }));
     return Q.el("li", {
       class: "bar " + (opts.correct ? "correct" : "wrong"),
       "data-testid": "bar",
@@ -277,8 +279,9 @@
       "data-year": opts.year,
       "data-count": opts.count,
       "data-correct": opts.correct ? "true" : "false",
-      "aria-label": opts.label + ": " + Q.plural(opts.count, "answer", "answers") +
-        (opts.correct ? " (correct)" : "")
+      "aria-label": opts.position
+        ? Q.ordinal(opts.position) + ", " + opts.label + ": " + Q.plural(opts.count, "player", "players") + " put it here"
+        : opts.label + ": " + Q.plural(opts.count, "answer", "answers") + (opts.correct ? " (correct)" : "")
     }, [Q.el("span", { class: "bar-count", text: opts.count }),
         Q.el("span", { class: "bar-track" }, fill),
         label]);
@@ -332,9 +335,10 @@
           return choices[indexOf[id]];
         }).filter(Boolean);
       }
-      rows = ordered.map(function (c) {
+      rows = ordered.map(function (c, at) {
         var i = indexOf[c.id];
         return {
+          position: frame.kind === "order" ? at + 1 : 0,
           label: c.text,
           choiceId: c.id,
           count: distribution[String(c.id)] || 0,

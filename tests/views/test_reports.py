@@ -220,3 +220,11 @@ def test_a_reused_pin_reports_the_hosts_most_recent_game(teacher_client, game, q
     html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
     assert "NewGamePlayer" in html
     assert "OldGamePlayer" not in html
+
+
+def test_the_report_lists_questions_not_asked_apart(teacher_client, game):
+    Game.objects.filter(pk=game.pk).update(question_index=0)
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert html.count('data-testid="question-row"') == 1
+    assert 'data-testid="not-asked"' in html
+    assert "2 questions not asked in this game" in html

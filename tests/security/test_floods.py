@@ -1,0 +1,125 @@
+"""Join floods, PIN guessing and frame floods: a school behind one address gets in,
+a guessing or flooding socket is cut off, and the others keep being served."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from classroom import consumers
+from classroom.models import Answer, Player
+from classroom.ratelimit import KeyedBudget
+from tests.classroom.conftest import correct_choice, host_socket, join, player_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCHOOL_IP = "203.0.113.7"
+
+
+def _missing_pin(game) -> str:
+    return "000000" if game.pin != "000000" else "000001"
+
+
+async def test_forty_players_behind_one_address_all_join_the_real_game(game, teacher):
+    budget = consumers.unknown_pin_budget()
+    budget.reset(SCHOOL_IP)
+    host = await host_socket(game, teacher)
+    await host.expect("lobby")
+    phones = []
+    for n in range(40):
+        phone, joined = await join(game.pin, f"Student {n}", ip=SCHOOL_IP)
+        assert joined["player"]["nickname"] == f"Student {n}"
+        phones.append(phone)
+    assert await database_sync_to_async(Player.objects.filter(game=game).count)() == 40
+    # Joining a real game spends none of the address's unknown-PIN budget.
+    assert budget.remaining(SCHOOL_IP, asyncio.get_running_loop().time()) == budget.limit
+    for phone in [host, *phones]:
+        await phone.disconnect()
+
+
+async def test_a_pin_guessing_socket_gets_one_guess_and_is_closed(game):
+    guesser = await player_socket(_missing_pin(game), ip=SCHOOL_IP)
+    assert (await guesser.expect("error"))["code"] == "game_not_found"
+    assert await guesser.expect_close() == 4404
+    # The socket is gone: whatever it sends next is never answered.
+    await guesser.send({"type": "join", "nickname": "Bot"})
+    assert await guesser.nothing(0.3)
+    assert await database_sync_to_async(Player.objects.count)() == 0
+
+
+async def test_a_guesser_on_the_school_address_does_not_lock_classmates_out_of_a_real_game(
+    game, monkeypatch
+):
+    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=5, window_s=60))
+    codes = []
+    for _ in range(8):
+        guesser = await player_socket(_missing_pin(game), ip=SCHOOL_IP)
+        codes.append(await guesser.expect_close())
+        if codes[-1] == 4429:
+            assert guesser.frames[-1]["code"] == "rate_limited"
+    assert codes == [4404] * 5 + [4429] * 3
+    # The budget only counts unknown PINs: the real game still takes the whole class.
+    phones = []
+    for n in range(40):
+        phone, _joined = await join(game.pin, f"Classmate {n}", ip=SCHOOL_IP)
+        phones.append(phone)
+    assert await database_sync_to_async(Player.objects.filter(game=game).count)() == 40
+    for phone in phones:
+        await phone.disconnect()
+
+
+async def test_a_flooding_socket_is_cut_off_while_another_players_answer_is_acknowledged(
+    game, teacher
+):
+    host = await host_socket(game, teacher)
+    flooder, _ = await join(game.pin, "Flooder")
+    ayesha, _ = await join(game.pin, "Ayesha")
+    await host.send({"type": "start"})
+    question = await host.until("question")
+    await flooder.until("question")
+    await ayesha.until("question")
+    right = await database_sync_to_async(correct_choice)(game, 0)
+
+    for ref in range(200):
+        await flooder.send({"type": "ping", "ref": ref})
+    await ayesha.send(
+        {"type": "answer", "question_id": question["question_id"], "choice_id": right}
+    )
+
+    ack = await ayesha.until("answer_received", timeout=10)
+    assert ack["question_id"] == question["question_id"] and ack["choice_id"] == right
+    assert await flooder.expect_close(timeout=10) == 4429
+    errors = [f for f in flooder.frames if f["type"] == "error"]
+    assert [e["code"] for e in errors] == ["rate_limited"]
+    pongs = [f for f in flooder.frames if f["type"] == "pong"]
+    assert len(pongs) < 200
+    stored = await database_sync_to_async(list)(Answer.objects.values_list("player__nickname"))
+    assert stored == [("Ayesha",)]
+    # Ayesha's socket is still open and served.
+    await ayesha.send({"type": "ping", "ref": "after"})
+    assert (await ayesha.until("pong"))["ref"] == "after"
+    for socket in (host, ayesha):
+        await socket.disconnect()
+
+
+async def test_a_flood_of_answers_stores_at_most_one_and_is_cut_off(game, teacher):
+    host = await host_socket(game, teacher)
+    flooder, _ = await join(game.pin, "Flooder")
+    await host.send({"type": "start"})
+    question = await host.until("question")
+    await flooder.until("question")
+    right = await database_sync_to_async(correct_choice)(game, 0)
+    for _ in range(100):
+        await flooder.send(
+            {"type": "answer", "question_id": question["question_id"], "choice_id": right}
+        )
+    assert await flooder.expect_close(timeout=10) == 4429
+    # The answers before the cut-off are stored in a batch a few ms later.
+    count = database_sync_to_async(Answer.objects.count)
+    for _ in range(100):
+        if await count():
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)
+    assert await count() == 1
+    await host.disconnect()

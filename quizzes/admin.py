@@ -91,7 +91,7 @@ class QuizAdminForm(forms.ModelForm):
             config = config_from(generator)
         except ValueError as exc:
             raise forms.ValidationError(f"{str(exc).capitalize()}, e.g. {example}.") from exc
-        limit = config.time_limit_s
+        limit = generator.get("time_limit_s", config.time_limit_s)
         if isinstance(limit, bool) or not isinstance(limit, int):
             raise forms.ValidationError("time_limit_s must be a whole number of seconds.")
         if not TIME_LIMIT_MIN <= limit <= TIME_LIMIT_MAX:
@@ -250,6 +250,14 @@ class QuestionAdminForm(forms.ModelForm):
             self.add_error("answer_year", "A guess-the-year question needs its answer year.")
         if kind and kind != Question.Kind.YEAR_GUESS and answer_year is not None:
             self.add_error("answer_year", "Only guess-the-year questions have an answer year.")
+        source, generator_kind = cleaned.get("source"), cleaned.get("generator_kind", "")
+        if source == Question.Source.GENERATED and generator_kind not in GENERATOR_KINDS:
+            self.add_error(
+                "generator_kind",
+                f"A generated question names its generator: {', '.join(GENERATOR_KINDS)}.",
+            )
+        if source == Question.Source.HAND and generator_kind:
+            self.add_error("generator_kind", "Only generated questions have a generator kind.")
         quiz, event = cleaned.get("quiz"), cleaned.get("event")
         if quiz and event and event.timeline_id != quiz.timeline_id:
             self.add_error("event", "Pick an event from this quiz's timeline.")

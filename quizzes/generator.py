@@ -145,6 +145,8 @@ def _event(source: Any) -> _Event:
 def config_from(source: Any) -> GeneratorConfig:
     """Accept a GeneratorDoc, a GeneratorConfig or the dict stored on `Quiz.generator`."""
     kinds = _read(source, "kinds") or GENERATOR_KINDS
+    if isinstance(kinds, str) or not isinstance(kinds, Sequence):
+        raise ValueError("the generator's kinds must be a list")
     unknown = [kind for kind in kinds if kind not in GENERATOR_KINDS]
     if unknown:
         raise ValueError(f"unknown generator kinds: {', '.join(unknown)}")

@@ -172,6 +172,16 @@ def test_adding_a_valid_question_with_choices_saves_both(admin_client, loaded):
         ({"time_limit_s": "4"}, GOOD_CHOICES, "Ensure this value is greater than or equal to 5."),
         ({"time_limit_s": "241"}, GOOD_CHOICES, "Ensure this value is less than or equal to 240."),
         ({"explanation": "   "}, GOOD_CHOICES, "This field is required."),
+        (
+            {"source": "generated"},
+            GOOD_CHOICES,
+            "A generated question names its generator: year_of_event, event_in_year",
+        ),
+        (
+            {"generator_kind": "actor"},
+            GOOD_CHOICES,
+            "Only generated questions have a generator kind.",
+        ),
     ],
 )
 def test_an_invalid_question_is_refused_with_a_clear_message(
@@ -323,3 +333,11 @@ def test_quiz_form_rejects_bad_generator_settings(admin_client, loaded):
     response = admin_client.post(url, data)
 
     assert "Unknown generator kinds: who" in response.content.decode()
+    data["generator"] = '{"seed": 1, "count": 3, "time_limit_s": 0}'
+    response = admin_client.post(url, data)
+    assert "time_limit_s must be between 5 and 240 seconds." in response.content.decode()
+    data["generator"] = '{"seed": 1, "count": 3, "colour": "red"}'
+    response = admin_client.post(url, data)
+    assert "Use the keys count, kinds, seed, time_limit_s" in response.content.decode()
+    loaded.refresh_from_db()
+    assert loaded.generator["seed"] == 1947

@@ -105,6 +105,9 @@ class Hub:
         self._receiver: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._ready = asyncio.Lock()
+        self._membership = asyncio.Lock()
+        # Games whose group this hub's channel is in (as far as it asked the layer).
+        self._joined: set[int] = set()
         # Set when the layer failed: groups must be re-added and sockets resynced.
         self.lost = False
         self._epoch: tuple[str, ...] | None = None
@@ -139,7 +142,7 @@ class Hub:
             assert player_id is not None
             sockets.players.setdefault(player_id, set()).add(socket)
         if first:
-            await self.layer.group_add(group_name(game_id), channel)
+            await self._sync_membership(game_id, channel)
 
     async def unregister(
         self, socket: LocalSocket, *, game_id: int, player_id: int | None = None
@@ -157,7 +160,23 @@ class Hub:
         if sockets.empty():
             del self.games[game_id]
             if self.channel is not None:
-                await self.layer.group_discard(group_name(game_id), self.channel)
+                await self._sync_membership(game_id, self.channel)
+
+    async def _sync_membership(self, game_id: int, channel: str) -> None:
+        """Make the group match whether this hub has sockets of the game now.
+
+        One at a time: the last socket leaving (discard) and a new first socket (add) of
+        one game in flight together could reach Redis in the other order and leave this
+        hub out of a group it needs.
+        """
+        async with self._membership:
+            wanted = game_id in self.games
+            if wanted and game_id not in self._joined:
+                await self.layer.group_add(group_name(game_id), channel)
+                self._joined.add(game_id)
+            elif not wanted and game_id in self._joined:
+                self._joined.discard(game_id)
+                await self.layer.group_discard(group_name(game_id), channel)
 
     def has_game(self, game_id: int) -> bool:
         return game_id in self.games

@@ -193,3 +193,33 @@ async def test_two_processes_on_redis_each_get_a_broadcast_once(redis_url):
         hub._receiver.cancel()
         await hub.layer.flush()
         await hub.layer.close_pools()
+
+
+async def test_a_socket_arriving_while_the_last_one_leaves_keeps_the_hub_in_the_group():
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    calls = []
+    real_add, real_discard = layer.group_add, layer.group_discard
+
+    async def slow_discard(group, channel):
+        calls.append("discard")
+        await asyncio.sleep(0.05)  # a slow round trip to Redis
+        await real_discard(group, channel)
+
+    async def add(group, channel):
+        calls.append("add")
+        await real_add(group, channel)
+
+    layer.group_discard, layer.group_add = slow_discard, add
+    old, new = FakeSocket("old"), FakeSocket("new")
+    await hub.register(old, game_id=7, role=PLAYER, player_id=1)
+    await asyncio.gather(
+        hub.unregister(old, game_id=7, player_id=1),
+        hub.register(new, game_id=7, role=PLAYER, player_id=2),
+    )
+    assert calls == ["add", "discard", "add"]
+    assert hub.channel in layer.groups["game.7"]
+    await hub.publish(7, _broadcast(7, players={"type": "question", "seq": 1}))
+    await _settle()
+    assert new.frames() == [{"type": "question", "seq": 1}]
+    hub._receiver.cancel()

@@ -6,9 +6,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from quizzes.models import Question, Quiz
-from quizzes.services import quiz_export
+from quizzes.models import Question, Quiz, Timeline
+from quizzes.services import quiz_export, seed_document_load
 from quizzes.yaml_schema import parse_document, validate_document
+
+from .test_services import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +56,13 @@ def test_loading_the_seeds_twice_changes_nothing():
     assert "Nothing to change: the database already matches." in out
 
 
-def test_the_seed_quiz_exports_to_a_valid_document():
+def test_the_seed_quiz_survives_export_and_reload_unchanged():
     load_default_seeds()
+    before = snapshot()
 
     data = quiz_export(quiz=Quiz.objects.get(slug=QUIZ_SLUG))
+    Quiz.objects.all().delete()
+    Timeline.objects.all().delete()
+    seed_document_load(document=validate_document(data))
 
-    assert validate_document(data).quizzes[0].slug == QUIZ_SLUG
+    assert snapshot() == before

@@ -328,6 +328,7 @@
     Q.setText($("result-points"), points);
     Q.setText($("result-detail"), detail);
     Q.setText($("result-rank"), rank);
+    Q.show($("new-game"), app.phase === "finished");
     showScreen("screen-result");
   }
 
@@ -514,6 +515,10 @@
   }
 
   function onClose(code) {
+    if (app.phase === "finished") {
+      // The game is over and its result is on screen: nothing left to reconnect to.
+      return false;
+    }
     if (!app.joined && app.mode === "join") {
       // A join that failed: the student fixes the form and tries again.
       setBusy(false);
@@ -565,7 +570,8 @@
     node.setAttribute("data-state", state);
     node.className = "conn conn-" + (state === "open" ? "open" : state === "closed" ? "closed" : "connecting");
     // Calm when all is well: only trouble is shown.
-    Q.setText(node, state === "open" ? "" : (app.joined || app.mode === "resume" ? CONN_TEXT[state] || "" : ""));
+    var quiet = state === "open" || app.phase === "finished" || !(app.joined || app.mode === "resume");
+    Q.setText(node, quiet ? "" : CONN_TEXT[state] || "");
   }
 
   function startSocket() {
@@ -589,6 +595,11 @@
   }
 
   // ---------------------------------------------------------------- join form
+
+  $("new-game").addEventListener("click", function () {
+    forget(KEY_LAST);
+    if (socket) socket.stop();
+  });
 
   $("pin-input").addEventListener("input", function () {
     var digits = this.value.replace(/[^0-9]/g, "").slice(0, 6);

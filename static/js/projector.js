@@ -547,6 +547,7 @@
   }
 
   function onClose(code) {
+    if (game.phase === "finished") return false;
     if (code === 4403 || code === 4404) {
       countdown.stop();
       Q.setText($("ended-text"), closeReason ||

@@ -187,6 +187,20 @@ class GameSocket(AsyncWebsocketConsumer):
             await self.on_connect()
         except ClientError as error:
             await self.send_error(error)
+        except Exception:
+            # The database or the channel layer is down: say so; the client reconnects.
+            logger.exception("opening a game socket failed")
+            await self.send_error(ClientError("try_again", "The server is busy. Try again."))
+            await self.close(code=1013)
+
+    async def leave_hub(self, player_id: int | None = None) -> None:
+        if not self.registered or self.game_id is None:
+            return
+        try:
+            await get_hub().unregister(self, game_id=self.game_id, player_id=player_id)
+        except Exception:
+            # The layer is down; the hub re-adds only games that still have sockets.
+            logger.warning("leaving the hub failed", exc_info=True)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         arrived_at = timezone.now()
@@ -329,7 +343,7 @@ class HostConsumer(GameSocket):
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.closed = True
         if self.registered and self.game_id is not None:
-            await get_hub().unregister(self, game_id=self.game_id)
+            await self.leave_hub()
             try:
                 await database_sync_to_async(services.game_host_disconnected)(
                     game_id=self.game_id, connection=self.socket_id
@@ -530,7 +544,7 @@ class PlayerConsumer(GameSocket):
         if self.join_timeout is not None:
             self.join_timeout.cancel()
         if self.registered and self.game_id is not None:
-            await get_hub().unregister(self, game_id=self.game_id, player_id=self.player_id)
+            await self.leave_hub(self.player_id)
             if not self.replaced and self.player_id is not None:
                 try:
                     await database_sync_to_async(services.player_disconnected)(

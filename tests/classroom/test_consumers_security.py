@@ -184,3 +184,19 @@ def test_allowed_hosts_decide_the_origin(settings):
     scope = {"headers": [(b"origin", b"https://quiz.school.example.evil.test")]}
     assert not consumers.origin_allowed(scope)
     assert not consumers.origin_allowed({"headers": []})
+
+
+async def test_a_database_failure_while_opening_is_try_again_not_a_crash(
+    game, teacher, monkeypatch
+):
+    from django.db import OperationalError
+
+    from classroom import services
+
+    def down(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "game_for_host", down)
+    host = await host_socket(game, teacher)
+    assert (await host.expect("error"))["code"] == "try_again"
+    assert await host.expect_close() == 1013

@@ -547,8 +547,11 @@ class PlayerConsumer(GameSocket):
             await self.leave_hub(self.player_id)
             if not self.replaced and self.player_id is not None:
                 try:
+                    # 1000 is a deliberate close (the page said goodbye); anything else
+                    # (1001 a backgrounded tab, 1006 a dropped network) may come back.
+                    reason = "left" if message.get("code") == 1000 else "disconnected"
                     await database_sync_to_async(services.player_disconnected)(
-                        player_id=self.player_id
+                        player_id=self.player_id, reason=reason
                     )
                 except Exception:
                     logger.exception("player disconnect bookkeeping failed")

@@ -198,7 +198,7 @@ async def test_resume_returns_the_same_player_score_and_open_question(game, teac
     await host.until("reveal")  # the only player answered
     await host.send({"type": "next"})
     second = await host.until("question")
-    await ayesha.disconnect()
+    await ayesha.comm.disconnect(code=1006)
     left = await host.until("player_left")
     assert left["reason"] == "disconnected" and left["count"] == 0
 
@@ -428,3 +428,14 @@ async def test_a_database_error_gets_try_again_and_the_resent_answer_is_stored_o
     await ayesha.expect("answer_received")
     assert await database_sync_to_async(Answer.objects.count)() == 1
     await _close_all(host, ayesha, bilal)
+
+
+async def test_a_deliberate_close_is_left_and_a_dropped_one_disconnected(game, teacher):
+    host = await host_socket(game, teacher)
+    ayesha, _ = await join(game.pin, "Ayesha")
+    bilal, _ = await join(game.pin, "Bilal")
+    await ayesha.comm.disconnect(code=1000)
+    assert (await host.until("player_left"))["reason"] == "left"
+    await bilal.comm.disconnect(code=1006)
+    assert (await host.until("player_left"))["reason"] == "disconnected"
+    await host.disconnect()

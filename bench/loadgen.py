@@ -121,6 +121,7 @@ class LoadResult:
     players: int
     joined: int = 0
     refused: Counter = field(default_factory=Counter)
+    refusal_details: Counter = field(default_factory=Counter)
     join_latencies: list[float] = field(default_factory=list)
     join_duration_s: float = 0.0
     rounds: list[RoundResult] = field(default_factory=list)
@@ -161,6 +162,7 @@ class LoadResult:
             "players": self.players,
             "joined": self.joined,
             "refused": dict(self.refused),
+            "refusal_details": dict(self.refusal_details),
             "join_duration_s": round(self.join_duration_s, 3),
             "join_ms": {"p50": join.ms("p50"), "p99": join.ms("p99"), "max": join.ms("max")},
             "fanout_ms": {"p50": fan.ms("p50"), "p99": fan.ms("p99"), "max": fan.ms("max")},
@@ -440,6 +442,11 @@ class _Phone:
             return
         except Exception as exc:  # handshake failures of every other kind
             result.refused[f"handshake_{type(exc).__name__}"] += 1
+            cause = exc.__cause__ or exc.__context__
+            detail = f"{type(exc).__name__}: {exc}"
+            if cause is not None:
+                detail += f" ({type(cause).__name__}: {cause})"
+            result.refusal_details[detail[:160]] += 1
             joined.set_result(False)
             return
         self.ws = ws

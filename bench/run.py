@@ -208,6 +208,39 @@ def rss(pids: list[int]) -> int:
     return sum(psutil.Process(pid).memory_info().rss for pid in pids)
 
 
+def start_profilers(
+    args: argparse.Namespace, players: int, daphnes: list[subprocess.Popen]
+) -> list[subprocess.Popen]:
+    """With --profile DIR: sample each Daphne process with py-spy for the whole game.
+
+    The output is py-spy's "raw" format (one collapsed stack and its sample count per
+    line), which `python -m bench.profile FILE` summarises.
+    """
+    if args.profile is None:
+        return []
+    args.profile.mkdir(parents=True, exist_ok=True)
+    profilers = []
+    for number, daphne in enumerate(daphnes):
+        output = args.profile / f"daphne-{players}p-{args.processes}x-{number}.txt"
+        command = [args.py_spy, "record", "--pid", str(daphne.pid), "--format", "raw"]
+        command += ["--rate", "200", "--nonblocking", "--output", str(output)]
+        profilers.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+    return profilers
+
+
+def stop_profilers(profilers: list[subprocess.Popen]) -> None:
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)
+    for profiler in profilers:
+        try:
+            profiler.wait(30)
+        except subprocess.TimeoutExpired:
+            profiler.kill()
+            profiler.wait(5)
+
+
 def django_env(workdir: Path, args: argparse.Namespace, players: int) -> dict[str, str]:
     env = {
         key: value
@@ -228,6 +261,14 @@ def django_env(workdir: Path, args: argparse.Namespace, players: int) -> dict[st
     )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+    if args.settings_file is not None:
+        # A tuning experiment: the file (typically `from classroom.settings import *`
+        # plus changes) becomes the settings module of every server process.
+        shutil.copyfile(args.settings_file, workdir / "bench_settings.py")
+        env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(workdir), str(BASE_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
     return env
 
 
@@ -354,6 +395,7 @@ def run_server(
                 raise BenchError(f"{exc}\n{procs.log_tail(process)}") from exc
         servers = [f"http://127.0.0.1:{port}" for port in ports]
         config = _load_config(args, players, servers, password=password)
+        profilers = start_profilers(args, players, daphnes)
         try:
             result, before, after = asyncio.run(
                 _measured_run(config, [p.pid for p in daphnes], "server")
@@ -361,6 +403,8 @@ def run_server(
         except Exception as exc:
             tails = "\n".join(procs.log_tail(p) for p in daphnes)
             raise BenchError(f"{type(exc).__name__}: {exc}\nserver log tail:\n{tails}") from exc
+        finally:
+            stop_profilers(profilers)
         row.server = result
         row.server_rss_before, row.server_rss_after = before, after
         if result.joined:
@@ -486,6 +530,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
     parser.add_argument("--keep", action="store_true", help="keep the temp working directory")
+    parser.add_argument(
+        "--profile", type=Path, help="record py-spy profiles of the Daphne processes here"
+    )
+    parser.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
+    parser.add_argument(
+        "--settings-file",
+        type=Path,
+        help="a settings module file to run the servers with (tuning experiments)",
+    )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args(argv)
     if args.processes < 1 or any(n < 1 for n in args.players):

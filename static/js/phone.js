@@ -269,6 +269,7 @@
     if (extra) extra.parentNode.removeChild(extra);
     Q.setText($("q-index"), "Question " + (question.index + 1) + " of " + question.count);
     Q.setText($("q-prompt"), question.prompt);
+    $("q-prompt").classList.toggle("long", (question.prompt || "").length > 140);
     if (question.kind === "order") drawOrder(question);
     else if (question.kind === "year_guess") drawYear(question);
     else drawChoice(question);

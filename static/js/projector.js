@@ -158,7 +158,6 @@
       if (!frame.resumed) sound.play("join");
     }
     setCount(typeof frame.count === "number" ? frame.count : $("roster").children.length);
-    if (game.phase === "question") updateAnswered(null, frame.count);
   }
 
   function onPlayerLeft(frame) {
@@ -227,6 +226,11 @@
     promptClass(prompt, frame.prompt || "");
     var tiles = Q.clear($("tiles"));
     tiles.classList.toggle("tiles-order", frame.kind === "order");
+    var longest = (frame.choices || []).reduce(function (m, c) { return Math.max(m, (c.text || "").length); }, 0);
+    // Tile rows are a quarter of the screen or less: long choices need smaller type.
+    var rows = frame.kind === "order" ? (frame.choices || []).length : 2;
+    tiles.classList.toggle("tiles-long", longest * rows > 200 && longest * rows <= 320);
+    tiles.classList.toggle("tiles-very-long", longest * rows > 320);
     var hint = "";
     if (frame.kind === "year_guess") {
       tiles.appendChild(Q.el("li", { class: "tile tile-year", "data-testid": "tile" },

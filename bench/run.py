@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,11 +95,9 @@ class Row:
     processes: int
     join_rate: float
     floor: LoadResult | None = None
-    floor_mem_per_player: float | None = None
+    floor_samples: Samples | None = None
     server: LoadResult | None = None
-    server_mem_per_player: float | None = None
-    server_rss_before: int = 0
-    server_rss_after: int = 0
+    server_samples: Samples | None = None
     stored: dict[str, Any] = field(default_factory=dict)
     # 1-minute load average when the floor and the server runs began: other work on
     # the machine shows up as noise in both.
@@ -118,19 +116,42 @@ class Row:
             return None
         return server / floor
 
+    def mem_per_player(self, *, floor: bool = False) -> float | None:
+        result, samples = (
+            (self.floor, self.floor_samples) if floor else (self.server, self.server_samples)
+        )
+        if result is None or samples is None:
+            return None
+        return samples.per_player_rss(result.joined)
+
+    def cpu_ms(self, *, floor: bool = False) -> tuple[float | None, float | None]:
+        """CPU ms of the server per join and per question played."""
+        result, samples = (
+            (self.floor, self.floor_samples) if floor else (self.server, self.server_samples)
+        )
+        if result is None or samples is None:
+            return None, None
+        return samples.cpu_ms_per_join(result.joined), samples.cpu_ms_per_question(
+            len(result.rounds)
+        )
+
     def as_dict(self) -> dict[str, Any]:
+        server_cpu, floor_cpu = self.cpu_ms(), self.cpu_ms(floor=True)
         return {
             "players": self.players,
             "processes": self.processes,
             "join_rate": self.join_rate,
             "fanout_p99_over_floor_p99": self.ratio(),
             "server": self.server.as_dict() if self.server else None,
-            "server_mem_per_player_kib": _kib(self.server_mem_per_player),
-            "server_rss_before_mib": round(self.server_rss_before / 2**20, 1),
-            "server_rss_after_mib": round(self.server_rss_after / 2**20, 1),
+            "server_mem_per_player_kib": _kib(self.mem_per_player()),
+            "server_samples": asdict(self.server_samples) if self.server_samples else None,
+            "server_cpu_ms_per_join": server_cpu[0],
+            "server_cpu_ms_per_question": server_cpu[1],
             "stored": self.stored,
             "floor": self.floor.as_dict() if self.floor else None,
-            "floor_mem_per_player_kib": _kib(self.floor_mem_per_player),
+            "floor_mem_per_player_kib": _kib(self.mem_per_player(floor=True)),
+            "floor_cpu_ms_per_join": floor_cpu[0],
+            "floor_cpu_ms_per_question": floor_cpu[1],
             "load_average_at_floor": self.load_at_floor,
             "load_average_at_server": self.load_at_server,
         }
@@ -327,28 +348,63 @@ def _load_config(
     )
 
 
+@dataclass
+class Samples:
+    """Server-side RSS and CPU time (user + system, seconds) around one game.
+
+    CPU seconds per join and per question do not depend much on what else the machine
+    is doing, unlike latencies, so they are the numbers to tune against on a busy box.
+    """
+
+    rss_before: int = 0
+    rss_after: int = 0
+    cpu_before: float = 0.0
+    cpu_joined: float = 0.0
+    cpu_end: float = 0.0
+
+    def per_player_rss(self, joined: int) -> float | None:
+        return (self.rss_after - self.rss_before) / joined if joined else None
+
+    def cpu_ms_per_join(self, joined: int) -> float | None:
+        return 1000 * (self.cpu_joined - self.cpu_before) / joined if joined else None
+
+    def cpu_ms_per_question(self, questions: int) -> float | None:
+        return 1000 * (self.cpu_end - self.cpu_joined) / questions if questions else None
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
 async def _measured_run(
     config: LoadConfig, pids: list[int], label: str
-) -> tuple[LoadResult, int, int]:
-    memory = {"before": 0, "after": 0}
+) -> tuple[LoadResult, Samples]:
+    samples = Samples()
 
     async def before() -> None:
-        memory["before"] = rss(pids)
+        samples.rss_before = rss(pids)
+        samples.cpu_before = cpu_seconds(pids)
 
     async def after() -> None:
-        # Let the joins' garbage settle before sampling.
+        samples.cpu_joined = cpu_seconds(pids)
+        # Let the joins' garbage settle before sampling memory.
         await asyncio.sleep(1.0)
-        memory["after"] = rss(pids)
+        samples.rss_after = rss(pids)
 
     result = await run_load(
         config, on_ready=before, on_all_joined=after, log=lambda m: _log(f"{label}: {m}")
     )
-    return result, memory["before"], memory["after"]
+    samples.cpu_end = cpu_seconds(pids)
+    return result, samples
 
 
 def run_floor(
     args: argparse.Namespace, players: int, procs: Processes, cpus: tuple[set[int] | None, ...]
-) -> tuple[LoadResult, float | None]:
+) -> tuple[LoadResult, Samples]:
     port = free_port()
     questions = args.questions or 5
     process = procs.start(
@@ -361,11 +417,10 @@ def run_floor(
         wait_listening(port, process)
         config = _load_config(args, players, [f"http://127.0.0.1:{port}"], floor=True)
         config.questions = questions
-        result, before, after = asyncio.run(_measured_run(config, [process.pid], "floor"))
+        result, samples = asyncio.run(_measured_run(config, [process.pid], "floor"))
     finally:
         procs.stop(process)
-    per_player = (after - before) / result.joined if result.joined else None
-    return result, per_player
+    return result, samples
 
 
 def run_server(
@@ -397,18 +452,14 @@ def run_server(
         config = _load_config(args, players, servers, password=password)
         profilers = start_profilers(args, players, daphnes)
         try:
-            result, before, after = asyncio.run(
-                _measured_run(config, [p.pid for p in daphnes], "server")
-            )
+            result, samples = asyncio.run(_measured_run(config, [p.pid for p in daphnes], "server"))
         except Exception as exc:
             tails = "\n".join(procs.log_tail(p) for p in daphnes)
             raise BenchError(f"{type(exc).__name__}: {exc}\nserver log tail:\n{tails}") from exc
         finally:
             stop_profilers(profilers)
         row.server = result
-        row.server_rss_before, row.server_rss_after = before, after
-        if result.joined:
-            row.server_mem_per_player = (after - before) / result.joined
+        row.server_samples = samples
         for process in daphnes:
             if process.poll() is not None:
                 raise BenchError(f"a Daphne process died:\n{procs.log_tail(process)}")
@@ -437,10 +488,16 @@ COLUMNS = [
     ("stored/acked", 12),
     ("KiB/player", 10),
     ("floor KiB", 9),
+    ("cpu/join", 8),
+    ("cpu/q", 6),
     ("delivered", 11),
     ("gaps", 4),
     ("load", 9),
 ]
+
+
+def _cell(value: float | None, scale: float, digits: int = 1) -> str:
+    return "-" if value is None else f"{value * scale:.{digits}f}"
 
 
 def table_lines(rows: list[Row]) -> list[str]:
@@ -464,8 +521,10 @@ def table_lines(rows: list[Row]) -> list[str]:
             ack.ms("p50"),
             ack.ms("p99"),
             f"{row.stored.get('answers', '-')}/{server.answers_acked}" if server else "-",
-            "-" if row.server_mem_per_player is None else f"{row.server_mem_per_player / 1024:.1f}",
-            "-" if row.floor_mem_per_player is None else f"{row.floor_mem_per_player / 1024:.1f}",
+            _cell(row.mem_per_player(), 1 / 1024),
+            _cell(row.mem_per_player(floor=True), 1 / 1024),
+            _cell(row.cpu_ms()[0], 1),
+            _cell(row.cpu_ms()[1], 1, digits=0),
             f"{server.questions_delivered}/{server.questions_expected}" if server else "-",
             str(server.player_seq_gaps) if server else "-",
             f"{row.load_at_floor or 0:.1f}/{row.load_at_server or 0:.1f}",
@@ -576,18 +635,18 @@ def run(args: argparse.Namespace) -> list[Row]:
             prepare_database(env, password)
         pin_to(0, cpus[1])
         for players in args.players:
-            floor, floor_mem = (None, None)
+            floor, floor_samples = (None, None)
             load_at_floor = os.getloadavg()[0]
             if not args.no_floor:
                 _log(f"floor: {players} players")
-                floor, floor_mem = run_floor(args, players, procs, cpus)
+                floor, floor_samples = run_floor(args, players, procs, cpus)
             load_at_server = os.getloadavg()[0]
             if args.floor_only:
                 row = Row(players=players, processes=0, join_rate=args.join_rate)
             else:
                 _log(f"server: {players} players, {args.processes} process(es)")
                 row = run_server(args, players, procs, env, password, cpus)
-            row.floor, row.floor_mem_per_player = floor, floor_mem
+            row.floor, row.floor_samples = floor, floor_samples
             row.load_at_floor, row.load_at_server = load_at_floor, load_at_server
             rows.append(row)
             for line in table_lines([row])[2:]:

@@ -448,23 +448,25 @@ class AnswerBatcher:
         hold = HoldBroadcasts()
         submissions = [p.submission for p in batch]
         try:
-            results = await database_sync_to_async(run_holding)(
-                hold, services.answers_submit, game_id=game_id, submissions=submissions
-            )
-        except Exception:
-            logger.exception("answer batch of game %s failed", game_id)
-            error = ClientError(
-                "try_again", "Your answer could not be saved. Please send it again."
-            )
-            results = [services.SubmissionResult(s, error) for s in submissions]
-        # Acknowledge first: the broadcasts this batch caused (the answer count, maybe
-        # the reveal) must reach a phone after its own answer_received.
-        for pending, result in zip(batch, results, strict=True):
             try:
-                await pending.socket.answer_result(result)
+                results = await database_sync_to_async(run_holding)(
+                    hold, services.answers_submit, game_id=game_id, submissions=submissions
+                )
             except Exception:
-                logger.debug("ack to a closed socket dropped", exc_info=True)
-        await hold.flush()
+                logger.exception("answer batch of game %s failed", game_id)
+                error = ClientError(
+                    "try_again", "Your answer could not be saved. Please send it again."
+                )
+                results = [services.SubmissionResult(s, error) for s in submissions]
+            # Acknowledge first: the broadcasts this batch caused (the answer count,
+            # maybe the reveal) wait behind `hold` until every phone has its ack.
+            for pending, result in zip(batch, results, strict=True):
+                try:
+                    await pending.socket.answer_result(result)
+                except Exception:
+                    logger.debug("ack to a closed socket dropped", exc_info=True)
+        finally:
+            hold.release()
 
 
 def get_batcher() -> AnswerBatcher:

@@ -22,13 +22,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import threading
 import weakref
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 from classroom import services
@@ -105,6 +107,9 @@ class Hub:
         self._receiver: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._ready = asyncio.Lock()
+        # Broadcasts from the database thread, published in commit order (see below).
+        self._outbox: deque[tuple[int, dict[str, Any], asyncio.Event | None]] = deque()
+        self._publisher: asyncio.Task[None] | None = None
         self._membership = asyncio.Lock()
         # Games whose group this hub's channel is in (as far as it asked the layer).
         self._joined: set[int] = set()
@@ -320,6 +325,28 @@ class Hub:
 
     # --- sending -------------------------------------------------------------------
 
+    def enqueue(
+        self, game_id: int, message: dict[str, Any], gate: asyncio.Event | None = None
+    ) -> None:
+        """Publish after everything enqueued before (and after `gate` opens)."""
+        self._outbox.append((game_id, message, gate))
+        if self._publisher is None or self._publisher.done():
+            self._publisher = asyncio.get_running_loop().create_task(self._drain_outbox())
+
+    async def _drain_outbox(self) -> None:
+        while self._outbox:
+            game_id, message, gate = self._outbox.popleft()
+            if gate is not None and not gate.is_set():
+                try:
+                    await asyncio.wait_for(gate.wait(), OUTBOX_GATE_TIMEOUT_S)
+                except TimeoutError:
+                    logger.error("a held broadcast of game %s waited too long", game_id)
+            try:
+                await self.publish(game_id, message)
+            except Exception:
+                # Clients see the seq gap and sync; the next broadcasts still go out.
+                logger.exception("publishing to game %s failed", game_id)
+
     async def publish(self, game_id: int, message: dict[str, Any]) -> None:
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
@@ -392,15 +419,24 @@ def get_hub() -> Hub:
 
 
 # --- publishing from services (sync code, after commit) -------------------------------
+#
+# Services run in the database thread and publish from `transaction.on_commit`. Waiting
+# there for the group_send (async_to_sync) would hold the one database thread of the
+# process for a round trip through a busy event loop after every commit. Instead the
+# message is handed to the calling loop's hub (`call_soon_threadsafe`) and published by
+# one task per hub, in commit order: frames of one audience reach clients in seq order.
+#
+# While a batch of answers is stored, its broadcasts wait behind a gate the batcher
+# opens once the acknowledgements went out, so a phone sees `answer_received` before
+# the `reveal` its answer triggered; later broadcasts queue behind them, keeping order.
 
-# While a batch of answers is being stored, broadcasts are held here and published by
-# the batcher after the acknowledgements went out, so a phone sees `answer_received`
-# before the `reveal` its answer triggered.
+OUTBOX_GATE_TIMEOUT_S = 5.0
+
 # Thread-local: HTTP views may run services in other threads at the same time.
 _local = threading.local()
 
 
-def _held() -> list[list[tuple[int, dict[str, Any]]]]:
+def _held() -> list[HoldBroadcasts]:
     stack = getattr(_local, "held", None)
     if stack is None:
         stack = _local.held = []
@@ -408,39 +444,48 @@ def _held() -> list[list[tuple[int, dict[str, Any]]]]:
 
 
 class HoldBroadcasts:
-    """Context for async code: broadcasts published inside are queued, not sent.
-
-    Services run in the database thread; they append to the list this object owns.
-    """
+    """A gate for the broadcasts of one service call (see above). Create it in the loop."""
 
     def __init__(self) -> None:
-        self.messages: list[tuple[int, dict[str, Any]]] = []
+        self.event = asyncio.Event()
 
-    async def flush(self) -> None:
-        hub = get_hub()
-        messages, self.messages = self.messages, []
-        for game_id, message in messages:
-            try:
-                await hub.publish(game_id, message)
-            except Exception:
-                logger.exception("publishing to game %s failed", game_id)
+    def release(self) -> None:
+        self.event.set()
 
 
 def run_holding(hold: HoldBroadcasts, func: Callable[..., Any], /, **kwargs: Any) -> Any:
-    """Run sync `func` (in the database thread) with its broadcasts queued on `hold`."""
+    """Run sync `func` (in the database thread) with its broadcasts behind `hold`."""
     stack = _held()
-    stack.append(hold.messages)
+    stack.append(hold)
     try:
         return func(**kwargs)
     finally:
         stack.pop()
 
 
+def _calling_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop that called this database thread (asgiref records it), if any."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+def _enqueue_in_loop(game_id: int, message: dict[str, Any], gate: asyncio.Event | None) -> None:
+    get_hub().enqueue(game_id, message, gate)
+
+
 def _publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
     stack = _held()
-    if stack:
-        stack[-1].append((game_id, message))
+    gate = stack[-1].event if stack else None
+    loop = _calling_loop()
+    if loop is not None:
+        loop.call_soon_threadsafe(_enqueue_in_loop, game_id, message, gate)
         return
+    # No loop called us (a management command, a test without one): send right here.
     layer = get_channel_layer()
     if layer is None:
         return

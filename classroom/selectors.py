@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from classroom import frames, services
 from classroom.machine import allowed_actions
 from classroom.models import Answer, Game, Player
-from classroom.ranking import competition_ranks, podium
+from classroom.ranking import podium
 from classroom.scoring import PlayerTotals, QuestionRules, RecordedAnswer, replay_scores
 
 
@@ -23,10 +24,6 @@ def _remaining_ms(game: Game, limit_ms: int) -> int:
         return 0
     ends = game.question_started_at + timedelta(milliseconds=limit_ms)
     return max(0, int((ends - timezone.now()).total_seconds() * 1000))
-
-
-def _scores(game: Game) -> dict[int, int]:
-    return dict(Player.objects.filter(game=game, kicked=False).values_list("id", "score"))
 
 
 def _your_answer(question: dict[str, Any], answer: Answer | None) -> dict[str, Any] | None:
@@ -40,14 +37,23 @@ def _your_answer(question: dict[str, Any], answer: Answer | None) -> dict[str, A
     return fields
 
 
+def _rank_and_count(game: Game, player: Player) -> tuple[int | None, int]:
+    """Competition rank ("1224": one more than the players ahead) and players counted.
+
+    Two aggregates, not every score: a join storm asks this once per join.
+    """
+    totals = Player.objects.filter(game=game, kicked=False).aggregate(
+        count=Count("id"), ahead=Count("id", filter=Q(score__gt=player.score))
+    )
+    rank = None if player.kicked else totals["ahead"] + 1
+    return rank, totals["count"]
+
+
 def player_snapshot(*, player: Player) -> dict[str, Any]:
     """The phone's `state` frame (with `seq`) for `player`."""
     game = Game.objects.get(pk=player.game_id)
     player = Player.objects.get(pk=player.pk)
-    scores = _scores(game)
-    ranks = competition_ranks(scores)
-    count = len(scores)
-    rank = ranks.get(player.id)
+    rank, count = _rank_and_count(game, player)
     question_frame = your_answer = reveal = finished = None
     index = game.question_index
     phase = game.phase

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -339,7 +339,10 @@ def player_join(
             raise ClientError("game_not_found", "This game has ended.", close_code=4404)
         if game.locked:
             raise ClientError("game_locked", "The teacher has locked this game.", close_code=4403)
-        if Player.objects.filter(game=game, kicked=False).count() >= settings.GAME_MAX_PLAYERS:
+        counts = Player.objects.filter(game=game, kicked=False).aggregate(
+            players=Count("id"), connected=Count("id", filter=Q(connected=True))
+        )
+        if counts["players"] >= settings.GAME_MAX_PLAYERS:
             raise ClientError("game_full", "This game is full.", close_code=4403)
         generated_only = bool(game.options.get("generated_names_only"))
         if generated_only or is_offensive(cleaned):
@@ -363,7 +366,7 @@ def player_join(
             game,
             Broadcast(
                 host=frames.player_joined(
-                    player=_player_brief(player), count=connected_count(game), resumed=False
+                    player=_player_brief(player), count=counts["connected"] + 1, resumed=False
                 )
             ),
         )

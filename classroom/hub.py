@@ -258,11 +258,12 @@ class Hub:
 
     async def _resubscribe(self) -> None:
         assert self.channel is not None
-        for game_id in list(self.games):
-            await self.layer.group_add(group_name(game_id), self.channel)
-            if game_id not in self.games:
-                # Its last socket left while we were adding it back.
-                await self.layer.group_discard(group_name(game_id), self.channel)
+        # Under the membership lock: a last socket leaving meanwhile discards the group
+        # after this re-add, never before it.
+        async with self._membership:
+            for game_id in list(self.games):
+                await self.layer.group_add(group_name(game_id), self.channel)
+                self._joined.add(game_id)
 
     async def _resync_sockets(self) -> None:
         """Broadcasts sent while the layer was lost are gone: every socket redraws."""

@@ -167,13 +167,22 @@ class Server:
 # --- websocket clients -------------------------------------------------------------
 
 
+# Frames that are not broadcasts: their seq never opens a gap (docs/protocol.md, Part 2).
+NOT_BROADCASTS = frozenset({"state", "lobby", "joined", "error", "pong", "answer_received"})
+
+
 class Client:
-    """A websocket that records every frame; waits are bounded and say what they saw."""
+    """A websocket that records every frame; waits are bounded and say what they saw.
+
+    Like the pages, it keeps the last `seq` and answers a gap with `sync` (and counts it).
+    """
 
     def __init__(self, ws: ClientConnection, name: str) -> None:
         self.ws = ws
         self.name = name
         self.frames: list[dict[str, Any]] = []
+        self.last_seq: int | None = None
+        self.gaps = 0
         self.read_at = 0
         self.closed: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self.arrived = asyncio.Event()
@@ -186,12 +195,25 @@ class Client:
                 frame["_at"] = time.time()
                 self.frames.append(frame)
                 self.arrived.set()
+                await self._track_seq(frame)
         except ConnectionClosed:
             pass
         finally:
             if not self.closed.done():
                 self.closed.set_result(self.ws.close_code)
             self.arrived.set()
+
+    async def _track_seq(self, frame: dict[str, Any]) -> None:
+        seq = frame.get("seq")
+        if not isinstance(seq, int):
+            return
+        if frame["type"] in ("state", "joined", "lobby"):
+            self.last_seq = seq if self.last_seq is None else max(self.last_seq, seq)
+        elif frame["type"] not in NOT_BROADCASTS:
+            if self.last_seq is not None and seq > self.last_seq + 1:
+                self.gaps += 1
+                await self.ws.send(json.dumps({"type": "sync"}))
+            self.last_seq = seq if self.last_seq is None else max(self.last_seq, seq)
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send(json.dumps(frame))
@@ -432,3 +454,21 @@ def assert_exactly_the_acknowledged_answers(db: Database, pin: str, phones: list
 
 
 SIGNALS = {"SIGKILL": signal.SIGKILL, "SIGTERM": signal.SIGTERM}
+
+
+def reached(kind: str, question_id: int | None = None) -> Callable[[dict[str, Any]], bool]:
+    """Matches the `kind` broadcast (question, reveal, finished) or a snapshot in that
+    phase: what a client that lost the broadcast and synced on the gap redraws from."""
+
+    def match(frame: dict[str, Any]) -> bool:
+        if frame.get("type") == kind:
+            return question_id is None or frame.get("question_id") == question_id
+        state = frame.get("state") if frame.get("type") == "joined" else frame
+        if state.get("type") not in ("state", "joined") or state.get("phase") != kind:
+            return False
+        if question_id is None:
+            return True
+        shown = state.get("question") or state.get("reveal") or {}
+        return shown.get("question_id") == question_id
+
+    return match

@@ -140,6 +140,7 @@ class LoadResult:
     host_frames: Counter = field(default_factory=Counter)
     host_errors: list[dict[str, Any]] = field(default_factory=list)
     player_errors: Counter = field(default_factory=Counter)
+    failure: str = ""
 
     @property
     def fanout_latencies(self) -> list[float]:
@@ -192,6 +193,7 @@ class LoadResult:
             "host_frames": dict(self.host_frames),
             "host_errors": self.host_errors,
             "player_errors": dict(self.player_errors),
+            "failure": self.failure,
         }
 
 
@@ -605,13 +607,21 @@ async def run_load(
         gc.collect()
         gc.freeze()
         await asyncio.sleep(1.0)
-        await _play_rounds(config, host, shared, log)
         try:
-            await asyncio.wait_for(shared.all_finished.wait(), 10)
-        except TimeoutError:
-            log(f"only {result.finished}/{result.joined} phones saw `finished`")
+            await _play_rounds(config, host, shared, log)
+        except LoadError as exc:
+            # The game stalled (no question, no reveal): what was measured up to here
+            # is still the result, with the reason beside it.
+            result.failure = str(exc)
+            log(f"game stopped: {exc}")
+        else:
+            try:
+                await asyncio.wait_for(shared.all_finished.wait(), 10)
+            except TimeoutError:
+                log(f"only {result.finished}/{result.joined} phones saw `finished`")
     finally:
         await _close_all(host, shared)
+        gc.unfreeze()
     for round_result in result.rounds:
         round_result.reveals = shared.reveal_counts.get(round_result.question_id, 0)
     return result

@@ -681,6 +681,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     for line in table_lines(rows):
         print(line)
+    for row in rows:
+        for label, result in (("floor", row.floor), ("server", row.server)):
+            if result is not None and result.failure:
+                print(f"{row.players} players, {label}: stopped early: {result.failure[:300]}")
+            if result is not None and result.refused:
+                print(f"{row.players} players, {label}: refused joins {dict(result.refused)}")
     if args.json:
         args.json.write_text(
             json.dumps(

@@ -655,6 +655,8 @@
     if (document.visibilityState === "visible") socket.connectNow();
   });
   window.addEventListener("online", function () { socket.connectNow(); });
+  // Back from the browser's back/forward cache: the frozen page's socket is gone.
+  window.addEventListener("pageshow", function (event) { if (event.persisted) socket.connectNow(); });
 
   showScreen("connecting");
   socket.start();

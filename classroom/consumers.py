@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
@@ -33,9 +32,10 @@ from django.utils import timezone
 
 from classroom import frames, selectors, services
 from classroom import timers as _timers  # noqa: F401 - installs the question timers
+from classroom.db import db_call
 from classroom.errors import ClientError
 from classroom.hub import HOST, PLAYER, HoldBroadcasts, dumps, get_hub, run_holding
-from classroom.models import Game
+from classroom.models import Game, Player
 from classroom.ratelimit import KeyedBudget, TokenBucket
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,16 @@ def origin_allowed(scope: dict[str, Any]) -> bool:
     if ":" in host:
         host = f"[{host}]"
     return validate_host(host, _allowed_hosts())
+
+
+# (index, deadline in epoch seconds) of a game's open question, or None.
+OpenQuestion = tuple[int, float] | None
+
+
+def open_question(game: Game) -> OpenQuestion:
+    if game.phase == Game.Phase.QUESTION and game.question_deadline is not None:
+        return game.question_index, game.question_deadline.timestamp()
+    return None
 
 
 def _int_field(data: dict[str, Any], name: str) -> int:
@@ -248,9 +258,10 @@ class GameSocket(AsyncWebsocketConsumer):
     async def pong(self, data: dict[str, Any]) -> None:
         await self.send_frame(frames.pong(ref=data.get("ref"), seq=self.last_seq))
 
-    def arm_timer_if_open(self, game: Game) -> None:
-        if game.phase == Game.Phase.QUESTION and game.question_deadline is not None:
-            get_hub().arm_timer(game.id, game.question_index, game.question_deadline.timestamp())
+    def arm(self, timer: OpenQuestion) -> None:
+        """Arm this process's timer of the open question a snapshot reported."""
+        if timer is not None and self.game_id is not None:
+            get_hub().arm_timer(self.game_id, *timer)
 
     def base_url(self) -> str:
         host = ""
@@ -295,9 +306,13 @@ def _host_command_allowed(game_id: int, session_key: str | None) -> None:
         raise ClientError("not_host", "Only the game's host can do that.", close_code=4403)
 
 
-def _host_snapshot(game_id: int, base_url: str) -> list[dict[str, Any]]:
+def _host_snapshot(game_id: int, base_url: str) -> tuple[list[dict[str, Any]], OpenQuestion]:
     game = Game.objects.get(pk=game_id)
-    return [selectors.host_lobby(game=game, base_url=base_url), selectors.host_snapshot(game=game)]
+    frames_ = [
+        selectors.host_lobby(game=game, base_url=base_url),
+        selectors.host_snapshot(game=game),
+    ]
+    return frames_, open_question(game)
 
 
 def _close_current(game_id: int) -> None:
@@ -319,33 +334,29 @@ class HostConsumer(GameSocket):
 
     async def on_connect(self) -> None:
         pin = self.scope["url_route"]["kwargs"]["pin"]
-        game, _user = await database_sync_to_async(_host_game)(pin, self.session_key())
+        game, _user = await db_call(_host_game)(pin, self.session_key())
         self.game_id = game.id
         await get_hub().register(self, game_id=game.id, role=HOST)
         self.registered = True
-        await database_sync_to_async(services.game_host_connected)(
-            game_id=game.id, connection=self.socket_id
-        )
-        await self.send_snapshot(
-            await database_sync_to_async(_host_snapshot)(game.id, self.base_url())
-        )
-        self.arm_timer_if_open(await Game.objects.aget(pk=game.id))
+        await db_call(services.game_host_connected)(game_id=game.id, connection=self.socket_id)
+        snapshot, timer = await db_call(_host_snapshot)(game.id, self.base_url())
+        await self.send_snapshot(snapshot)
+        self.arm(timer)
 
     async def resync(self) -> None:
         """Called by the hub after the channel layer lost broadcasts: redraw from the DB."""
         if self.closed or self.game_id is None:
             return
-        await self.send_snapshot(
-            await database_sync_to_async(_host_snapshot)(self.game_id, self.base_url())
-        )
-        self.arm_timer_if_open(await Game.objects.aget(pk=self.game_id))
+        snapshot, timer = await db_call(_host_snapshot)(self.game_id, self.base_url())
+        await self.send_snapshot(snapshot)
+        self.arm(timer)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.closed = True
         if self.registered and self.game_id is not None:
             await self.leave_hub()
             try:
-                await database_sync_to_async(services.game_host_disconnected)(
+                await db_call(services.game_host_disconnected)(
                     game_id=self.game_id, connection=self.socket_id
                 )
             except Exception:
@@ -359,13 +370,13 @@ class HostConsumer(GameSocket):
             await self.pong(data)
             return
         if kind == "sync":
-            await self.send_snapshot(
-                await database_sync_to_async(_host_snapshot)(self.game_id, self.base_url())
-            )
+            snapshot, timer = await db_call(_host_snapshot)(self.game_id, self.base_url())
+            await self.send_snapshot(snapshot)
+            self.arm(timer)
             return
         if kind not in HOST_TYPES:
             raise ClientError("unknown_type", f"Unknown frame type {kind!r}.")
-        await database_sync_to_async(_host_command_allowed)(self.game_id, self.session_key())
+        await db_call(_host_command_allowed)(self.game_id, self.session_key())
         game_id = self.game_id
         call: Any
         if kind == "start":
@@ -404,7 +415,7 @@ class HostConsumer(GameSocket):
                 )
             call = (services.game_set_options, {"game_id": game_id, **options})
         func, kwargs = call
-        await database_sync_to_async(func)(**kwargs)
+        await db_call(func)(**kwargs)
 
 
 # --- the phones ----------------------------------------------------------------------
@@ -449,7 +460,7 @@ class AnswerBatcher:
         submissions = [p.submission for p in batch]
         try:
             try:
-                results = await database_sync_to_async(run_holding)(
+                results = await db_call(run_holding)(
                     hold, services.answers_submit, game_id=game_id, submissions=submissions
                 )
             except Exception:
@@ -486,24 +497,17 @@ def _player_game(pin: str) -> Game | None:
     return game
 
 
-def _joined_frame(player_id: int, token: str, resumed: bool) -> dict[str, Any]:
-    from classroom.models import Player
-
-    player = Player.objects.get(pk=player_id)
-    state = selectors.player_snapshot(player=player)
-    return frames.joined(
-        player={"id": player.id, "nickname": player.nickname},
-        token=token,
-        state=state,
-        resumed=resumed,
-        seq=state["seq"],
+def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
+    state, timer = _player_state(player_id)
+    frame = frames.joined(
+        player=state["player"], token=token, state=state, resumed=resumed, seq=state["seq"]
     )
+    return frame, timer
 
 
-def _player_state(player_id: int) -> dict[str, Any]:
-    from classroom.models import Player
-
-    return selectors.player_snapshot(player=Player.objects.get(pk=player_id))
+def _player_state(player_id: int) -> tuple[dict[str, Any], OpenQuestion]:
+    player = Player.objects.select_related("game").get(pk=player_id)
+    return selectors.player_snapshot(player=player), open_question(player.game)
 
 
 class PlayerConsumer(GameSocket):
@@ -525,7 +529,7 @@ class PlayerConsumer(GameSocket):
 
     async def on_connect(self) -> None:
         pin = self.scope["url_route"]["kwargs"]["pin"]
-        game = await database_sync_to_async(_player_game)(pin)
+        game = await db_call(_player_game)(pin)
         if game is None:
             if not unknown_pin_budget().hit(self.client_ip(), time.monotonic()):
                 raise ClientError(
@@ -552,7 +556,7 @@ class PlayerConsumer(GameSocket):
                     # 1000 is a deliberate close (the page said goodbye); anything else
                     # (1001 a backgrounded tab, 1006 a dropped network) may come back.
                     reason = "left" if message.get("code") == 1000 else "disconnected"
-                    await database_sync_to_async(services.player_disconnected)(
+                    await db_call(services.player_disconnected)(
                         player_id=self.player_id, reason=reason
                     )
                 except Exception:
@@ -577,7 +581,8 @@ class PlayerConsumer(GameSocket):
         elif kind == "ping":
             await self.pong(data)
         elif kind == "sync":
-            state = await database_sync_to_async(_player_state)(self.player_id)
+            state, timer = await db_call(_player_state)(self.player_id)
+            self.arm(timer)
             await self.send_snapshot([state])
         elif kind in ("join", "resume"):
             raise ClientError("bad_field", "This socket has already joined the game.")
@@ -592,18 +597,14 @@ class PlayerConsumer(GameSocket):
             raise ClientError("bad_field", "nickname must be a string.")
         if self.game_ended:
             raise ClientError("game_not_found", "This game has ended.", close_code=4404)
-        player, token = await database_sync_to_async(services.player_join)(
-            game_id=self.game_id, nickname=nickname
-        )
+        player, token = await db_call(services.player_join)(game_id=self.game_id, nickname=nickname)
         await self._enter(player.id, token, resumed=False)
 
     async def resume(self, data: dict[str, Any]) -> None:
         token = data.get("token")
         if not isinstance(token, str) or not token or len(token) > 200:
             raise ClientError("bad_field", "token must be a string.")
-        player = await database_sync_to_async(services.player_resume)(
-            token=token, game_id=self.game_id
-        )
+        player = await db_call(services.player_resume)(token=token, game_id=self.game_id)
         await self._enter(player.id, token, resumed=True)
 
     async def _enter(self, player_id: int, token: str, *, resumed: bool) -> None:
@@ -628,16 +629,17 @@ class PlayerConsumer(GameSocket):
                     ),
                 },
             )
-        frame = await database_sync_to_async(_joined_frame)(player_id, token, resumed)
+        frame, timer = await db_call(_joined_frame)(player_id, token, resumed)
         await self.send_snapshot([frame])
-        self.arm_timer_if_open(await Game.objects.aget(pk=self.game_id))
+        self.arm(timer)
 
     async def resync(self) -> None:
         """Called by the hub after the channel layer lost broadcasts: redraw from the DB."""
         if self.closed or self.game_id is None or self.player_id is None:
             return
-        await self.send_snapshot([await database_sync_to_async(_player_state)(self.player_id)])
-        self.arm_timer_if_open(await Game.objects.aget(pk=self.game_id))
+        state, timer = await db_call(_player_state)(self.player_id)
+        await self.send_snapshot([state])
+        self.arm(timer)
 
     def answer(self, data: dict[str, Any], arrived_at: Any) -> None:
         assert self.game_id is not None and self.player_id is not None

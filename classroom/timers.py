@@ -13,11 +13,11 @@ import asyncio
 import logging
 import time
 
-from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
 from classroom import hub as hub_module
 from classroom import services
+from classroom.db import db_call
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class QuestionTimers:
                 await asyncio.sleep(delay)
             for _attempt in range(MAX_RETRIES):
                 try:
-                    await database_sync_to_async(services.question_close)(
+                    await db_call(services.question_close)(
                         game_id=game_id, expected_index=index, reason="time"
                     )
                     return

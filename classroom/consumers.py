@@ -507,7 +507,7 @@ def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, 
 
 def _player_state(player_id: int) -> tuple[dict[str, Any], OpenQuestion]:
     player = Player.objects.select_related("game").get(pk=player_id)
-    return selectors.player_snapshot(player=player), open_question(player.game)
+    return selectors.player_snapshot_of(player), open_question(player.game)
 
 
 class PlayerConsumer(GameSocket):

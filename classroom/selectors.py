@@ -50,9 +50,13 @@ def _rank_and_count(game: Game, player: Player) -> tuple[int | None, int]:
 
 
 def player_snapshot(*, player: Player) -> dict[str, Any]:
-    """The phone's `state` frame (with `seq`) for `player`."""
-    game = Game.objects.get(pk=player.game_id)
-    player = Player.objects.get(pk=player.pk)
+    """The phone's `state` frame (with `seq`) for `player`, read fresh from the database."""
+    return player_snapshot_of(Player.objects.select_related("game").get(pk=player.pk))
+
+
+def player_snapshot_of(player: Player) -> dict[str, Any]:
+    """The `state` frame of a player row just read with its game (`select_related`)."""
+    game = player.game
     rank, count = _rank_and_count(game, player)
     question_frame = your_answer = reveal = finished = None
     index = game.question_index

@@ -339,21 +339,24 @@ def player_join(
             raise ClientError("game_not_found", "This game has ended.", close_code=4404)
         if game.locked:
             raise ClientError("game_locked", "The teacher has locked this game.", close_code=4403)
-        counts = Player.objects.filter(game=game, kicked=False).aggregate(
-            players=Count("id"), connected=Count("id", filter=Q(connected=True))
+        generated = bool(game.options.get("generated_names_only")) or is_offensive(cleaned)
+        key = nickname_key(cleaned)
+        # One query for the cap, the count the projector shows and the name check.
+        counts = Player.objects.filter(game=game).aggregate(
+            players=Count("id", filter=Q(kicked=False)),
+            connected=Count("id", filter=Q(kicked=False, connected=True)),
+            taken=Count("id", filter=Q(nickname_key=key)),
         )
         if counts["players"] >= settings.GAME_MAX_PLAYERS:
             raise ClientError("game_full", "This game is full.", close_code=4403)
-        generated_only = bool(game.options.get("generated_names_only"))
-        if generated_only or is_offensive(cleaned):
-            taken = _taken_keys(game)
-            cleaned = generated_nickname(rng, taken=taken)
-        key = nickname_key(cleaned)
+        if generated:
+            cleaned = generated_nickname(rng, taken=_taken_keys(game))
+            key = nickname_key(cleaned)
+        elif counts["taken"]:
+            raise ClientError("nickname_taken", "Someone in this game already has that name.")
         if len(key) > NICKNAME_KEY_MAX:
             # Case folding can lengthen a name ("ß" is "ss"): the column holds 40.
             raise ClientError("nickname_invalid", "Choose a shorter nickname.")
-        if Player.objects.filter(game=game, nickname_key=key).exists():
-            raise ClientError("nickname_taken", "Someone in this game already has that name.")
         token = secrets.token_urlsafe(32)
         player = Player.objects.create(
             game=game,

@@ -17,13 +17,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from classroom import services
+from classroom.errors import ClientError
 from classroom.models import Game
 from classroom.qr import qr_svg
 from classroom.reports import game_report, report_csv
 from quizzes.models import Quiz
 
 
-def _dashboard_context(request: HttpRequest) -> dict:
+def _dashboard_context(request: HttpRequest) -> dict[str, object]:
     quizzes = Quiz.objects.annotate(question_count=Count("questions")).order_by("title")
     games = (
         Game.objects.filter(host=request.user)
@@ -56,10 +58,6 @@ def game_start(request: HttpRequest) -> HttpResponse:
     elif not quiz.questions.exists():
         error = f"“{quiz.title}” has no questions yet, so it cannot be played."
     if not error:
-        # Imported here: the services module pulls in the live-game machinery,
-        # which the read-only pages do not need.
-        from classroom import services
-
         try:
             game = services.game_create(quiz=quiz, host=request.user)
         except (ValueError, ValidationError, RuntimeError) as exc:
@@ -177,9 +175,6 @@ def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
 
 def _end_before_delete(game: Game) -> None:
     """End a running game first, so its phones hear `finished` instead of a dead socket."""
-    from classroom import services
-    from classroom.errors import ClientError
-
     # Already finishing or finished: deleting is all that is left to do.
     with contextlib.suppress(ClientError):
         services.game_end(game_id=game.pk)

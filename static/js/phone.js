@@ -39,7 +39,15 @@
       return data && typeof data.token === "string" ? data : null;
     } catch (e) { return null; }
   }
-  function wasKicked(pin) { return load(KEY_KICKED + pin) === "1"; }
+  // PINs are reused once a game ends, so a kick is remembered for a school day only.
+  var KICK_MEMORY_MS = 12 * 60 * 60 * 1000;
+  function wasKicked(pin) {
+    var at = parseInt(load(KEY_KICKED + pin), 10);
+    if (isNaN(at)) return false;
+    if (Date.now() - at < KICK_MEMORY_MS) return true;
+    forget(KEY_KICKED + pin);
+    return false;
+  }
 
   // ---------------------------------------------------------------- state
 
@@ -472,7 +480,7 @@
   }
 
   function onKicked() {
-    save(KEY_KICKED + app.pin, "1");
+    save(KEY_KICKED + app.pin, String(Date.now()));
     forget(KEY_PLAYER + app.pin);
     forget(KEY_LAST);
     showJoinForm("The teacher removed you from this game. You cannot join it again from this browser.");

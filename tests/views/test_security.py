@@ -70,3 +70,16 @@ def test_error_and_redirect_responses_carry_the_policy_too(client, game, other_t
 @pytest.mark.parametrize("name", ["css/app.css", "js/common.js", "js/projector.js", "js/phone.js"])
 def test_static_assets_exist(name):
     assert (Path(settings.BASE_DIR) / "static" / name).is_file()
+
+
+def test_rendered_pages_have_no_inline_script_or_style_attributes(teacher_client, game):
+    """The policy would block them; the QR code's SVG and every include are checked too."""
+    for url in _pages(game):
+        response = teacher_client.get(url)
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        html = response.content.decode()
+        for attributes, body in SCRIPT_TAG.findall(html):
+            assert "src=" in attributes and not body.strip(), url
+        assert not EVENT_ATTRIBUTE.search(html), url
+        assert not STYLE_ATTRIBUTE.search(html), url

@@ -598,7 +598,14 @@
 
   // ---------------------------------------------------------------- controls
 
+  // A held or double-tapped key must not skip a whole question: one advance per
+  // phase change, or per second if the server refuses.
+  var advancedIn = null;
+  var advancedAt = 0;
   function advance() {
+    if (advancedIn === game.phase && Date.now() - advancedAt < 1000) return;
+    advancedIn = game.phase;
+    advancedAt = Date.now();
     if (game.phase === "lobby") command("start");
     else if (game.phase === "question") command("close_question");
     else if (game.phase === "reveal" || game.phase === "scoreboard") command("next");
@@ -646,7 +653,7 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.repeat) return;
     var target = event.target;
     var tag = target && target.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;

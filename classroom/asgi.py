@@ -4,7 +4,10 @@
 consumers (which import models) are imported.
 """
 
+import logging
 import os
+import sys
+from pathlib import Path
 
 from django.core.asgi import get_asgi_application
 
@@ -31,3 +34,33 @@ application = ProtocolTypeRouter(
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )
+
+
+def _running_under_daphne() -> bool:
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == "daphne.__main__":
+        return True
+    return Path(sys.argv[0]).name == "daphne"
+
+
+def _exit_after_shutdown() -> None:
+    """Leave without interpreter finalisation once Daphne has shut down.
+
+    On SIGTERM with websockets open, CPython before 3.11.8 (Debian 12 ships 3.11.2)
+    segfaults while garbage-collecting a coroutine left waiting on an asyncio.Queue
+    (python/cpython#113566). Daphne has closed every socket and waited for every
+    application instance by now, and nothing acknowledged is only in memory (answers
+    are stored before `answer_received`), so exiting here loses nothing a clean
+    finalisation would have kept: docs/resilience.md.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if _running_under_daphne():
+    from twisted.internet import reactor
+
+    reactor.addSystemEventTrigger("after", "shutdown", _exit_after_shutdown)

@@ -109,7 +109,10 @@
     (PIN_RE.test(pinInput.value) ? $("nickname-input") : pinInput).focus();
   }
 
-  function showWait(title, text) {
+  /* `kind` (lobby, received, reconnecting, replaced) gives each waiting state its own
+     look, so "you're in" and "answer received" are never mistaken for each other. */
+  function showWait(title, text, kind) {
+    $("screen-wait").setAttribute("data-wait", kind || "lobby");
     Q.setText($("wait-title"), title);
     Q.setText($("wait-text"), text);
     showScreen("screen-wait");
@@ -310,7 +313,7 @@
     app.answered = true;
     app.pending = null;
     disableAnswers();
-    showWait("Answer received", "Look at the screen: the answer comes when time is up.");
+    showWait("Answer received", "Look at the screen: the answer comes when time is up.", "received");
     status("Answer received");
     root.setAttribute("data-answered", "true");
   }
@@ -415,7 +418,7 @@
     } else {
       countdown.stop();
       app.phase = "lobby";
-      showWait("You're in!", "See your nickname on the screen.");
+      showWait("You're in!", "See your nickname on the screen.", "lobby");
       status("");
     }
   }
@@ -562,7 +565,7 @@
 
   function showReplaced() {
     countdown.stop();
-    showWait("Opened in another window", "This game is open in another tab or window.");
+    showWait("Opened in another window", "This game is open in another tab or window.", "replaced");
     var again = Q.el("button", { type: "button", class: "button button-primary",
                                  "data-testid": "use-here", text: "Play in this window" });
     again.addEventListener("click", function () {
@@ -676,7 +679,7 @@
       app.mode = "resume";
       app.player = { id: saved.id, nickname: saved.nickname };
       setHeader();
-      showWait("Reconnecting…", "Taking you back to your game.");
+      showWait("Reconnecting…", "Taking you back to your game.", "reconnecting");
       startSocket();
     } else {
       showJoinForm("");

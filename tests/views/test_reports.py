@@ -122,7 +122,7 @@ def test_questions_not_reached_are_not_counted(game):
 def test_the_report_page_shows_the_numbers(teacher_client, played):
     html = teacher_client.get(f"/host/{played.pin}/report/").content.decode()
     assert "Ayesha" in html
-    assert "66.7 %" in html
+    assert "66.7&nbsp;%" in html
     assert "4.0 s" in html
     assert "1958–71" in html
     assert f"/host/{played.pin}/report.csv" in html

@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from django.db import OperationalError
 
 from classroom import consumers, services
+from classroom.hub import Hub
 from classroom.models import Answer, Game, Player
 from tests.classroom.conftest import correct_choice, host_socket, join, player_socket
 
@@ -209,3 +210,45 @@ async def test_a_socket_that_never_joins_is_closed_after_30_seconds_and_a_joined
     await player.send({"type": "ping", "ref": 1})
     assert (await player.expect("pong"))["ref"] == 1
     await _close(player)
+
+
+async def test_a_lost_broadcast_shows_as_a_seq_gap_and_sync_redraws_the_open_question(
+    game, teacher, monkeypatch
+):
+    """The Redis layer delivers at most once and a full channel drops silently: here the
+    phones' `question` frame is lost on its way through the hub."""
+    real_deliver = Hub._deliver
+    lost: list[int] = []
+
+    async def lossy(self, message):
+        players = message.get("players")
+        if players is not None and players["type"] == "question" and not lost:
+            lost.append(players["seq"])
+            message = {k: v for k, v in message.items() if k not in ("players", "per_player")}
+        await real_deliver(self, message)
+
+    monkeypatch.setattr(Hub, "_deliver", lossy)
+    host = await host_socket(game, teacher)
+    ayesha, joined = await join(game.pin, "Ayesha")
+    last_seq = joined["seq"]
+    await host.send({"type": "start"})
+    question = await host.until("question")
+    assert await ayesha.nothing(0.3)
+    assert lost == [last_seq + 1]
+
+    # The next phone broadcast (the projector dropping) arrives with a gap.
+    await host.disconnect()
+    status = await ayesha.expect("host_status")
+    assert status["seq"] > last_seq + 1
+    await ayesha.send({"type": "sync"})
+    state = await ayesha.expect("state")
+    assert state["seq"] == status["seq"]
+    assert state["phase"] == "question" and state["your_answer"] is None
+    assert state["question"]["question_id"] == question["question_id"]
+    assert 0 < state["question"]["remaining_ms"] <= state["question"]["time_limit_ms"]
+    right = await database_sync_to_async(correct_choice)(game, 0)
+    await ayesha.send(
+        {"type": "answer", "question_id": question["question_id"], "choice_id": right}
+    )
+    assert (await ayesha.expect("answer_received"))["seq"] == state["seq"]
+    await _close(ayesha)

@@ -76,3 +76,12 @@ def test_a_teacher_with_an_old_game_under_a_reused_pin_gets_their_own(
 def test_the_projector_has_the_elements_the_script_draws_into(teacher_client, game, shape):
     html = teacher_client.get(f"/host/{game.pin}/").content.decode()
     assert f'data-testid="{shape}"' in html
+
+
+def test_a_forbidden_projector_explains_itself_on_a_styled_page(client, game, other_teacher):
+    client.force_login(other_teacher)
+    response = client.get(f"/host/{game.pin}/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Only the teacher who started this game can open it." in html
+    assert "/static/css/app.css" in html

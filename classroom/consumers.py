@@ -480,6 +480,85 @@ class AnswerBatcher:
             hold.release()
 
 
+JoinOutcome = tuple[int, dict[str, Any], "OpenQuestion"] | ClientError
+
+
+def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
+    """Join a group of phones in one transaction and build their `joined` frames."""
+    results = services.players_join(game_id=game_id, nicknames=nicknames)
+    joined = [r for r in results if r.player is not None]
+    states = iter(
+        selectors.new_player_snapshots(game_id=game_id, players=[r.player for r in joined])
+        if joined
+        else []
+    )
+    game = Game.objects.get(pk=game_id) if joined else None
+    outcomes: list[JoinOutcome] = []
+    for result in results:
+        if result.error is not None or result.player is None or result.token is None:
+            outcomes.append(result.error or ClientError("try_again", "Please join again."))
+            continue
+        state = next(states)
+        frame = frames.joined(
+            player=state["player"],
+            token=result.token,
+            state=state,
+            resumed=False,
+            seq=state["seq"],
+        )
+        outcomes.append((result.player.id, frame, open_question(game)))
+    return outcomes
+
+
+class JoinBatcher:
+    """Groups the joins of one game that arrive within a few ms into one transaction:
+    a class typing the PIN at once is a burst of joins, and every join of a process
+    goes through its one database thread."""
+
+    def __init__(self, *, window_s: float = BATCH_WINDOW_S, max_batch: int = MAX_BATCH) -> None:
+        self.window_s = window_s
+        self.max_batch = max_batch
+        self.queues: dict[int, list[tuple[str, asyncio.Future[JoinOutcome]]]] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def join(self, game_id: int, nickname: str) -> JoinOutcome:
+        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
+        self.queues.setdefault(game_id, []).append((nickname, future))
+        if game_id not in self.tasks:
+            self.tasks[game_id] = asyncio.get_running_loop().create_task(self._drain(game_id))
+        return await future
+
+    async def _drain(self, game_id: int) -> None:
+        try:
+            while self.queues.get(game_id):
+                if len(self.queues[game_id]) < self.max_batch:
+                    await asyncio.sleep(self.window_s)
+                queue = self.queues[game_id]
+                batch = queue[: self.max_batch]
+                del queue[: self.max_batch]
+                try:
+                    outcomes = await db_call(_join_batch)(game_id, [n for n, _ in batch])
+                except Exception:
+                    logger.exception("join batch of game %s failed", game_id)
+                    error = ClientError("try_again", "Joining failed just now. Please try again.")
+                    outcomes = [error] * len(batch)
+                for (_nickname, future), outcome in zip(batch, outcomes, strict=True):
+                    if not future.done():
+                        future.set_result(outcome)
+        finally:
+            self.tasks.pop(game_id, None)
+            if not self.queues.get(game_id):
+                self.queues.pop(game_id, None)
+
+
+def get_join_batcher() -> JoinBatcher:
+    hub = get_hub()
+    batcher = getattr(hub, "join_batcher", None)
+    if batcher is None:
+        batcher = hub.join_batcher = JoinBatcher()  # type: ignore[attr-defined]
+    return batcher
+
+
 def get_batcher() -> AnswerBatcher:
     hub = get_hub()
     batcher = getattr(hub, "batcher", None)
@@ -597,8 +676,19 @@ class PlayerConsumer(GameSocket):
             raise ClientError("bad_field", "nickname must be a string.")
         if self.game_ended:
             raise ClientError("game_not_found", "This game has ended.", close_code=4404)
-        player, token = await db_call(services.player_join)(game_id=self.game_id, nickname=nickname)
-        await self._enter(player.id, token, resumed=False)
+        assert self.game_id is not None
+        outcome = await get_join_batcher().join(self.game_id, nickname)
+        if isinstance(outcome, ClientError):
+            raise outcome
+        player_id, frame, timer = outcome
+        if self.closed:
+            # The phone left while its join was being stored.
+            self.player_id = player_id
+            await db_call(services.player_disconnected)(player_id=player_id)
+            return
+        await self._register(player_id)
+        await self.send_snapshot([frame])
+        self.arm(timer)
 
     async def resume(self, data: dict[str, Any]) -> None:
         token = data.get("token")
@@ -607,14 +697,18 @@ class PlayerConsumer(GameSocket):
         player = await db_call(services.player_resume)(token=token, game_id=self.game_id)
         await self._enter(player.id, token, resumed=True)
 
-    async def _enter(self, player_id: int, token: str, *, resumed: bool) -> None:
+    async def _register(self, player_id: int) -> None:
         assert self.game_id is not None
         self.player_id = player_id
         if self.join_timeout is not None:
             self.join_timeout.cancel()
-        hub = get_hub()
-        await hub.register(self, game_id=self.game_id, role=PLAYER, player_id=player_id)
+        await get_hub().register(self, game_id=self.game_id, role=PLAYER, player_id=player_id)
         self.registered = True
+
+    async def _enter(self, player_id: int, token: str, *, resumed: bool) -> None:
+        assert self.game_id is not None
+        await self._register(player_id)
+        hub = get_hub()
         if resumed:
             # Any other socket of this player, in any process, is closed.
             await hub.publish(

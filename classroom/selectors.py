@@ -6,6 +6,7 @@ Shapes are docs/protocol.md, Part 2 ("The player's snapshot", "The host's snapsh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -54,16 +55,28 @@ def player_snapshot(*, player: Player) -> dict[str, Any]:
     return player_snapshot_of(Player.objects.select_related("game").get(pk=player.pk))
 
 
-def player_snapshot_of(player: Player) -> dict[str, Any]:
-    """The `state` frame of a player row just read with its game (`select_related`)."""
+def player_snapshot_of(
+    player: Player,
+    *,
+    rank_and_count: tuple[int | None, int] | None = None,
+    has_answers: bool = True,
+) -> dict[str, Any]:
+    """The `state` frame of a player row just read with its game (`select_related`).
+
+    `rank_and_count` and `has_answers=False` spare queries when the caller knows them.
+    """
     game = player.game
-    rank, count = _rank_and_count(game, player)
+    rank, count = rank_and_count or _rank_and_count(game, player)
     question_frame = your_answer = reveal = finished = None
     index = game.question_index
     phase = game.phase
     if phase in (Game.Phase.QUESTION, Game.Phase.REVEAL, Game.Phase.SCOREBOARD) and index >= 0:
         question = game.questions[index]
-        answer = Answer.objects.filter(player=player, question_index=index).first()
+        answer = (
+            Answer.objects.filter(player=player, question_index=index).first()
+            if has_answers
+            else None
+        )
         if phase == Game.Phase.QUESTION:
             limit = services.player_time_limit_ms(question, player.extra_time_s)
             question_frame = frames.question_player(
@@ -102,6 +115,28 @@ def player_snapshot_of(player: Player) -> dict[str, Any]:
         finished=finished,
         seq=game.player_seq,
     )
+
+
+def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dict[str, Any]]:
+    """The `state` frames of players who have just joined (score 0, no answers yet).
+
+    Three queries whatever the number of players: for a class joining at once.
+    """
+    game = Game.objects.get(pk=game_id)
+    totals = Player.objects.filter(game=game, kicked=False).aggregate(
+        count=Count("id"), ahead=Count("id", filter=Q(score__gt=0))
+    )
+    states = []
+    for player in players:
+        player.game = game
+        states.append(
+            player_snapshot_of(
+                player,
+                rank_and_count=(totals["ahead"] + 1, totals["count"]),
+                has_answers=False,
+            )
+        )
+    return states
 
 
 def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:

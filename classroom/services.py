@@ -91,10 +91,11 @@ class Broadcast:
     timer: dict[str, Any] | None = None
 
 
-def _broadcast(game: Game, broadcast: Broadcast) -> None:
+def _broadcast(game: Game, broadcast: Broadcast, *, save: bool = True) -> None:
     """Stamp the next seq of each audience and publish after commit.
 
-    `game` must be locked; its seq fields are saved here.
+    `game` must be locked; its seq fields are saved here (or by the caller, once for
+    several broadcasts, when `save` is False).
     """
     update_fields = []
     if broadcast.host is not None:
@@ -105,7 +106,7 @@ def _broadcast(game: Game, broadcast: Broadcast) -> None:
         game.player_seq += 1
         broadcast.players["seq"] = game.player_seq
         update_fields.append("player_seq")
-    if update_fields:
+    if update_fields and save:
         game.save(update_fields=update_fields)
     message: dict[str, Any] = {"type": "hub.broadcast", "game_id": game.id}
     if broadcast.host is not None:
@@ -316,6 +317,15 @@ def _taken_keys(game: Game) -> set[str]:
     return set(Player.objects.filter(game=game).values_list("nickname_key", flat=True))
 
 
+@dataclass(frozen=True)
+class JoinResult:
+    """One nickname's outcome in `players_join`: a player and token, or the error."""
+
+    player: Player | None = None
+    token: str | None = None
+    error: ClientError | None = None
+
+
 def player_join(
     *,
     nickname: str,
@@ -328,52 +338,108 @@ def player_join(
         if pin is None:
             raise TypeError("player_join needs game_id or pin")
         game_id = _running_game_id(pin)
-    try:
-        cleaned = clean_nickname(nickname)
-    except NicknameError as exc:
-        raise ClientError(exc.code, exc.message) from None
+    [result] = players_join(game_id=game_id, nicknames=[nickname], rng=rng)
+    if result.error is not None:
+        raise result.error
+    assert result.player is not None and result.token is not None
+    return result.player, result.token
+
+
+def _join_refusal(game: Game) -> ClientError | None:
+    if game.is_ended:
+        return ClientError("game_not_found", "This game has ended.", close_code=4404)
+    if game.locked:
+        return ClientError("game_locked", "The teacher has locked this game.", close_code=4403)
+    return None
+
+
+def players_join(
+    *, game_id: int, nicknames: Sequence[str], rng: random.Random | None = None
+) -> list[JoinResult]:
+    """Join several new players in one transaction (a class joining at once).
+
+    Each nickname is judged on its own, in order, as `player_join` would: invalid,
+    taken (also by an earlier name of the same group), over the player cap, locked or
+    ended game. Each player gets its own `player_joined` broadcast (and seq).
+    """
     rng = rng or random.Random(secrets.randbits(64))
+    results: list[JoinResult | None] = [None] * len(nicknames)
+    cleaned: dict[int, str] = {}
+    for at, raw in enumerate(nicknames):
+        try:
+            cleaned[at] = clean_nickname(raw)
+        except NicknameError as exc:
+            results[at] = JoinResult(error=ClientError(exc.code, exc.message))
     with transaction.atomic():
         game = _lock_game(game_id)
-        if game.is_ended:
-            raise ClientError("game_not_found", "This game has ended.", close_code=4404)
-        if game.locked:
-            raise ClientError("game_locked", "The teacher has locked this game.", close_code=4403)
-        generated = bool(game.options.get("generated_names_only")) or is_offensive(cleaned)
-        key = nickname_key(cleaned)
-        # One query for the cap, the count the projector shows and the name check.
-        counts = Player.objects.filter(game=game).aggregate(
-            players=Count("id", filter=Q(kicked=False)),
-            connected=Count("id", filter=Q(kicked=False, connected=True)),
-            taken=Count("id", filter=Q(nickname_key=key)),
+        refusal = _join_refusal(game)
+        if refusal is not None:
+            return [r if r is not None else JoinResult(error=refusal) for r in results]
+        generated_only = bool(game.options.get("generated_names_only"))
+        keys = {at: nickname_key(name) for at, name in cleaned.items()}
+        # One query for the cap and the count the projector shows; one for the names.
+        counts = Player.objects.filter(game=game, kicked=False).aggregate(
+            players=Count("id"), connected=Count("id", filter=Q(connected=True))
         )
-        if counts["players"] >= settings.GAME_MAX_PLAYERS:
-            raise ClientError("game_full", "This game is full.", close_code=4403)
-        if generated:
-            cleaned = generated_nickname(rng, taken=_taken_keys(game))
-            key = nickname_key(cleaned)
-        elif counts["taken"]:
-            raise ClientError("nickname_taken", "Someone in this game already has that name.")
-        if len(key) > NICKNAME_KEY_MAX:
-            # Case folding can lengthen a name ("ß" is "ss"): the column holds 40.
-            raise ClientError("nickname_invalid", "Choose a shorter nickname.")
-        token = secrets.token_urlsafe(32)
-        player = Player.objects.create(
-            game=game,
-            nickname=cleaned,
-            nickname_key=key,
-            token_hash=_hash_token(token),
-            connected=True,
+        taken = set(
+            Player.objects.filter(game=game, nickname_key__in=set(keys.values())).values_list(
+                "nickname_key", flat=True
+            )
         )
-        _broadcast(
-            game,
-            Broadcast(
-                host=frames.player_joined(
-                    player=_player_brief(player), count=counts["connected"] + 1, resumed=False
+        all_taken: set[str] | None = None
+        new: list[tuple[int, Player, str]] = []
+        for at, name in cleaned.items():
+            key = keys[at]
+            if counts["players"] + len(new) >= settings.GAME_MAX_PLAYERS:
+                results[at] = JoinResult(
+                    error=ClientError("game_full", "This game is full.", close_code=4403)
                 )
-            ),
-        )
-    return player, token
+                continue
+            if generated_only or is_offensive(name):
+                if all_taken is None:
+                    all_taken = _taken_keys(game)
+                name = generated_nickname(rng, taken=all_taken | taken)
+                key = nickname_key(name)
+            elif key in taken:
+                results[at] = JoinResult(
+                    error=ClientError(
+                        "nickname_taken", "Someone in this game already has that name."
+                    )
+                )
+                continue
+            if len(key) > NICKNAME_KEY_MAX:
+                # Case folding can lengthen a name ("ß" is "ss"): the column holds 40.
+                results[at] = JoinResult(
+                    error=ClientError("nickname_invalid", "Choose a shorter nickname.")
+                )
+                continue
+            token = secrets.token_urlsafe(32)
+            player = Player(
+                game=game,
+                nickname=name,
+                nickname_key=key,
+                token_hash=_hash_token(token),
+                connected=True,
+            )
+            taken.add(key)
+            new.append((at, player, token))
+        if new:
+            Player.objects.bulk_create([player for _, player, _ in new])
+            connected = counts["connected"]
+            for at, player, token in new:
+                connected += 1
+                _broadcast(
+                    game,
+                    Broadcast(
+                        host=frames.player_joined(
+                            player=_player_brief(player), count=connected, resumed=False
+                        )
+                    ),
+                    save=False,
+                )
+                results[at] = JoinResult(player=player, token=token)
+            game.save(update_fields=["seq", "player_seq"])
+    return [r if r is not None else JoinResult(error=_try_again()) for r in results]
 
 
 def player_resume(*, token: str, game_id: int | None = None) -> Player:

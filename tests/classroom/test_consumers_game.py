@@ -166,3 +166,34 @@ async def test_no_frame_before_a_reveal_carries_the_answer(game, teacher):
     seen = {f["type"] for s in [host, *phones] for f in s.frames}
     assert {"lobby", "state", "joined", "question", "answer_received", "answer_count"} <= seen
     assert await database_sync_to_async(Player.objects.count)() == 2
+
+
+async def test_a_class_joining_at_once_is_stored_in_groups_and_announced_one_by_one(
+    game, teacher, monkeypatch
+):
+    import asyncio
+
+    from classroom import services
+
+    calls = []
+    real = services.players_join
+
+    def counting(**kwargs):
+        calls.append(len(kwargs["nicknames"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "players_join", counting)
+    host = await host_socket(game, teacher)
+    await host.expect("lobby")
+    state = await host.expect("state")
+    joined = await asyncio.gather(*(join(game.pin, f"Student {i}") for i in range(30)))
+    assert sorted(j["player"]["nickname"] for _, j in joined) == sorted(
+        f"Student {i}" for i in range(30)
+    )
+    assert sum(calls) == 30 and len(calls) < 30
+    announced = [await host.expect("player_joined") for _ in range(30)]
+    assert [a["count"] for a in announced] == list(range(1, 31))
+    assert [a["seq"] for a in announced] == list(range(state["seq"] + 1, state["seq"] + 31))
+    for socket, _ in joined:
+        await socket.disconnect()
+    await host.disconnect()

@@ -277,3 +277,22 @@ def test_broadcasts_are_published_only_after_commit(game, monkeypatch):
     with pytest.raises(ClientError):
         services.player_join(game_id=game.pk, nickname="AYESHA")
     assert len(published) == 1
+
+
+def test_players_join_judges_each_name_of_a_group_in_order(game, settings):
+    settings.GAME_MAX_PLAYERS = 3
+    services.player_join(game_id=game.pk, nickname="Ayesha")
+    before = Game.objects.get(pk=game.pk).seq
+    results = services.players_join(
+        game_id=game.pk, nicknames=["Bilal", "BILAL", "\u200b", "Chen", "Dua"]
+    )
+    assert [r.error.code if r.error else r.player.nickname for r in results] == [
+        "Bilal",
+        "nickname_taken",
+        "nickname_invalid",
+        "Chen",
+        "game_full",
+    ]
+    assert Player.objects.count() == 3
+    # One player_joined broadcast (one seq) per player who joined.
+    assert Game.objects.get(pk=game.pk).seq == before + 2

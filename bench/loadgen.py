@@ -75,7 +75,7 @@ class LoadConfig:
     username: str = ""
     password: str = ""
     floor: bool = False
-    connect_timeout_s: float = 15.0
+    connect_timeout_s: float = 30.0
     reveal_timeout_s: float = 30.0
     sync_on_gap: bool = True
     seed: int = 1

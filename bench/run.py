@@ -345,6 +345,7 @@ def _load_config(
         gap_s=args.gap,
         quiz=args.quiz,
         seed=args.seed,
+        connect_timeout_s=args.join_timeout,
     )
 
 
@@ -579,6 +580,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--answer-window", type=float, default=1.0, help="answers spread over this many seconds"
     )
     parser.add_argument("--gap", type=float, default=2.0, help="seconds between reveal and next")
+    parser.add_argument(
+        "--join-timeout",
+        type=float,
+        default=30.0,
+        help="seconds a phone waits for the handshake, then for `joined`, before giving up",
+    )
     parser.add_argument("--quiz", default=DEFAULT_QUIZ)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-floor", action="store_true", help="skip the floor run")

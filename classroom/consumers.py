@@ -576,6 +576,29 @@ def _player_game(pin: str) -> Game | None:
     return game
 
 
+# A class opening the same PIN within seconds need not ask the database each time.
+# Only running games are remembered, briefly: an ended game's PIN may be reused, and a
+# join to a game that ended meanwhile is refused by players_join anyway.
+PIN_CACHE_S = 5.0
+_pin_cache: dict[str, tuple[float, int]] = {}
+
+
+async def _pin_lookup(pin: str) -> tuple[int, bool] | None:
+    """(game id, ended) of the game a phone opens by PIN, or None."""
+    now = time.monotonic()
+    cached = _pin_cache.get(pin)
+    if cached is not None and now - cached[0] < PIN_CACHE_S:
+        return cached[1], False
+    game = await db_call(_player_game)(pin)
+    if game is None:
+        return None
+    if not game.is_ended:
+        if len(_pin_cache) > 1000:
+            _pin_cache.clear()
+        _pin_cache[pin] = (now, game.id)
+    return game.id, game.is_ended
+
+
 def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
     state, timer = _player_state(player_id)
     frame = frames.joined(
@@ -608,15 +631,14 @@ class PlayerConsumer(GameSocket):
 
     async def on_connect(self) -> None:
         pin = self.scope["url_route"]["kwargs"]["pin"]
-        game = await db_call(_player_game)(pin)
+        game = await _pin_lookup(pin)
         if game is None:
             if not unknown_pin_budget().hit(self.client_ip(), time.monotonic()):
                 raise ClientError(
                     "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
                 )
             raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
-        self.game_id = game.id
-        self.game_ended = game.is_ended
+        self.game_id, self.game_ended = game
         self.join_timeout = asyncio.get_running_loop().create_task(self._close_unjoined())
 
     async def _close_unjoined(self) -> None:

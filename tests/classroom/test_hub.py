@@ -75,17 +75,17 @@ async def test_each_process_hub_joins_the_group_once_and_delivers_to_its_sockets
         7,
         _broadcast(
             7,
-            host={"type": "reveal", "seq": 4, "distribution": {}},
-            players={"type": "reveal", "seq": 3, "points": 0},
+            host={"type": "reveal", "seq": 1, "distribution": {}},
+            players={"type": "reveal", "seq": 1, "points": 0},
             per_player={"2": {"points": 900}},
         ),
     )
     await _settle()
-    assert host.frames() == [{"type": "reveal", "seq": 4, "distribution": {}}]
-    assert ayesha.frames() == [{"type": "reveal", "seq": 3, "points": 0}]
-    assert bilal.frames() == [{"type": "reveal", "seq": 3, "points": 900}]
-    assert chen.frames() == [{"type": "reveal", "seq": 3, "points": 0}]
-    assert (host.last_seq, ayesha.last_seq, chen.last_seq) == (4, 3, 3)
+    assert host.frames() == [{"type": "reveal", "seq": 1, "distribution": {}}]
+    assert ayesha.frames() == [{"type": "reveal", "seq": 1, "points": 0}]
+    assert bilal.frames() == [{"type": "reveal", "seq": 1, "points": 900}]
+    assert chen.frames() == [{"type": "reveal", "seq": 1, "points": 0}]
+    assert (host.last_seq, ayesha.last_seq, chen.last_seq) == (1, 1, 1)
     # The first hub: the host frame, the common phone frame and one override; the
     # second (no projector there): the common phone frame. Never once per socket.
     assert len(dumps_calls) == 3 + 1
@@ -128,7 +128,7 @@ async def test_closing_players_and_replacing_a_socket(monkeypatch):
         7,
         _broadcast(
             7,
-            host={"type": "player_left", "seq": 9},
+            host={"type": "player_left", "seq": 1},
             close_players={"2": {"type": "error", "code": "kicked", "message": "bye"}},
             close_code=4403,
         ),

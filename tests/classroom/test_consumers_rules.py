@@ -439,3 +439,19 @@ async def test_a_deliberate_close_is_left_and_a_dropped_one_disconnected(game, t
     await bilal.comm.disconnect(code=1006)
     assert (await host.until("player_left"))["reason"] == "disconnected"
     await host.disconnect()
+
+
+async def test_after_the_end_joins_are_refused_but_players_can_see_their_result(game, teacher):
+    ayesha, joined = await join(game.pin, "Ayesha")  # the PIN is now remembered
+    await ayesha.disconnect()
+    await database_sync_to_async(services.game_end)(game_id=game.pk)
+    newcomer = await player_socket(game.pin)
+    await newcomer.send({"type": "join", "nickname": "Bilal"})
+    assert (await newcomer.expect("error"))["code"] == "game_not_found"
+    assert await newcomer.expect_close() == 4404
+    again = await player_socket(game.pin)
+    await again.send({"type": "resume", "token": joined["token"]})
+    state = (await again.expect("joined"))["state"]
+    assert state["phase"] == "finished"
+    assert state["finished"] == {"rank": 1, "score": 0, "count": 1}
+    await again.disconnect()

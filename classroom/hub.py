@@ -34,6 +34,8 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 from classroom import services
+from classroom.reorder import WAIT_S as REORDER_WAIT_S
+from classroom.reorder import Reorder
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,10 @@ class Hub:
         self._recovering = asyncio.Lock()
         # Set by classroom.timers: called with (game_id, index, deadline_epoch_s).
         self.arm_timer: TimerArm | None = None
+        # Per game: broadcasts put back in seq order (several processes publish).
+        self._order: dict[int, Reorder] = {}
+        self._flushes: dict[int, asyncio.TimerHandle] = {}
+        self._flush_tasks: set[asyncio.Task[None]] = set()
 
     # --- membership ----------------------------------------------------------------
 
@@ -164,6 +170,7 @@ class Hub:
                     del sockets.players[player_id]
         if sockets.empty():
             del self.games[game_id]
+            self._forget_order(game_id)
             if self.channel is not None:
                 await self._sync_membership(game_id, self.channel)
 
@@ -267,6 +274,8 @@ class Hub:
 
     async def _resync_sockets(self) -> None:
         """Broadcasts sent while the layer was lost are gone: every socket redraws."""
+        for game_id in list(self._order):
+            self._forget_order(game_id)
         for sockets in list(self.games.values()):
             for socket in [*sockets.hosts, *(s for _pid, s in sockets.player_sockets())]:
                 resync = getattr(socket, "resync", None)
@@ -280,9 +289,48 @@ class Hub:
     async def dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == "hub.broadcast":
-            await self._deliver(message)
+            await self._deliver_in_order(message)
         elif kind == "hub.replace":
             await self._replace(message)
+
+    async def _deliver_in_order(self, message: dict[str, Any]) -> None:
+        game_id = int(message["game_id"])
+        order = self._order.get(game_id)
+        if order is None:
+            order = self._order[game_id] = Reorder()
+            sockets = self.games.get(game_id)
+            if sockets is not None and sockets.hosts:
+                order.start_after("host", max(s.last_seq for s in sockets.hosts))
+            if sockets is not None and sockets.players:
+                order.start_after(
+                    "players", max(s.last_seq for _pid, s in sockets.player_sockets())
+                )
+        for ready in order.push(message):
+            await self._deliver(ready)
+        if order.held and game_id not in self._flushes:
+            loop = asyncio.get_running_loop()
+            self._flushes[game_id] = loop.call_later(
+                REORDER_WAIT_S, self._start_flush, loop, game_id
+            )
+
+    def _start_flush(self, loop: asyncio.AbstractEventLoop, game_id: int) -> None:
+        # Keep a reference: the loop only holds tasks weakly.
+        task = loop.create_task(self._flush_order(game_id))
+        self._flush_tasks.add(task)
+        task.add_done_callback(self._flush_tasks.discard)
+
+    async def _flush_order(self, game_id: int) -> None:
+        self._flushes.pop(game_id, None)
+        order = self._order.get(game_id)
+        if order is not None:
+            for held in order.flush():
+                await self._deliver(held)
+
+    def _forget_order(self, game_id: int) -> None:
+        self._order.pop(game_id, None)
+        flush = self._flushes.pop(game_id, None)
+        if flush is not None:
+            flush.cancel()
 
     async def _deliver(self, message: dict[str, Any]) -> None:
         game_id = int(message["game_id"])

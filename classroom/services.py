@@ -672,16 +672,13 @@ def _everyone_answered(game: Game) -> bool:
 
 def answer_totals(game: Game) -> tuple[int, int]:
     """(answered, total) of the open or last question: total counts the connected
-    players and anyone who answered and left since."""
-    answered_ids = set(
-        Answer.objects.filter(game=game, question_index=game.question_index).values_list(
-            "player_id", flat=True
-        )
+    players and anyone who answered and left since. Counted in the database: this runs
+    once per group of answers."""
+    here = Q(player__connected=True, player__kicked=False)
+    answers = Answer.objects.filter(game=game, question_index=game.question_index).aggregate(
+        answered=Count("id"), away=Count("id", filter=~here)
     )
-    connected = set(
-        Player.objects.filter(game=game, kicked=False, connected=True).values_list("id", flat=True)
-    )
-    return len(answered_ids), len(connected | answered_ids)
+    return answers["answered"], connected_count(game) + answers["away"]
 
 
 def _open_question(game: Game, index: int) -> None:

@@ -296,3 +296,15 @@ def test_players_join_judges_each_name_of_a_group_in_order(game, settings):
     assert Player.objects.count() == 3
     # One player_joined broadcast (one seq) per player who joined.
     assert Game.objects.get(pk=game.pk).seq == before + 2
+
+
+def test_answer_totals_keep_a_player_who_answered_and_left(game):
+    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
+    services.player_join(game_id=game.pk, nickname="Bilal")
+    services.player_join(game_id=game.pk, nickname="Chen")
+    game = _open(game)
+    services.answers_submit(
+        game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))]
+    )
+    services.player_disconnected(player_id=ayesha.pk)
+    assert services.answer_totals(Game.objects.get(pk=game.pk)) == (1, 3)

@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -286,6 +287,8 @@ def django_env(workdir: Path, args: argparse.Namespace, players: int) -> dict[st
         # A tuning experiment: the file (typically `from classroom.settings import *`
         # plus changes) becomes the settings module of every server process.
         shutil.copyfile(args.settings_file, workdir / "bench_settings.py")
+        for extra in args.settings_file.parent.glob("bench_asgi*.py"):
+            shutil.copyfile(extra, workdir / extra.name)
         env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
         env["PYTHONPATH"] = os.pathsep.join(
             [str(workdir), str(BASE_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -439,9 +442,11 @@ def run_server(
     daphnes = []
     try:
         for number, port in enumerate(ports):
-            process = procs.start(
-                f"daphne-{players}-{number}", daphne_command(host="127.0.0.1", port=port), env
-            )
+            command = daphne_command(host="127.0.0.1", port=port)
+            # Experiments: extra Daphne options go before the application, which may be
+            # replaced too (a module beside --settings-file is importable).
+            command = [*command[:-1], *shlex.split(args.daphne_args), args.asgi_app or command[-1]]
+            process = procs.start(f"daphne-{players}-{number}", command, env)
             pin_to(process.pid, cpus[0])
             daphnes.append(process)
         for port, process in zip(ports, daphnes, strict=True):
@@ -600,6 +605,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile", type=Path, help="record py-spy profiles of the Daphne processes here"
     )
     parser.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
+    parser.add_argument(
+        "--daphne-args",
+        default="",
+        help='extra Daphne options, e.g. "--websocket_connect_timeout 30" (experiments)',
+    )
+    parser.add_argument("--asgi-app", default="", help="another ASGI application (experiments)")
     parser.add_argument(
         "--settings-file",
         type=Path,

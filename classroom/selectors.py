@@ -216,11 +216,14 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
 def game_recomputed_totals(*, game: Game) -> dict[int, PlayerTotals]:
     """Recompute every player's totals from the stored answers alone.
 
-    The live server keeps running totals on the Player rows; this replays the answers
-    through the pure scoring rules so tests, restart checks and the scale-out test can
-    prove that the two agree ("every score equals a recomputation").
+    The live server writes the totals on the Player rows when a question closes; this
+    replays the answers of the closed questions through the pure scoring rules so tests,
+    restart checks and the scale-out test can prove that the two agree ("every score
+    equals a recomputation"). An open question's answers are stored but not yet scored
+    (so a mid-question snapshot cannot tell right from wrong): they are left out here.
     """
-    asked = game.questions[: game.question_index + 1] if game.question_index >= 0 else []
+    closed = game.question_index + (0 if game.phase == Game.Phase.QUESTION else 1)
+    asked = game.questions[: max(closed, 0)]
     rules = [
         QuestionRules(
             kind=q["kind"],
@@ -241,12 +244,11 @@ def game_recomputed_totals(*, game: Game) -> dict[int, PlayerTotals]:
             time_limit_ms=asked[a.question_index]["time_limit_ms"]
             + players[a.player_id].extra_time_s * 1000,
         )
-        for a in Answer.objects.filter(game=game)
+        for a in Answer.objects.filter(game=game, question_index__lt=len(asked))
     ]
     return replay_scores(
         questions=rules,
         answers=recorded,
         player_ids=players,
         accuracy_only=bool(game.options.get("accuracy_only")),
-        last_question_open=game.phase == Game.Phase.QUESTION,
     )

@@ -77,7 +77,7 @@ def test_a_finished_snapshot_has_the_result(game):
 def test_the_host_snapshot_follows_the_game(game):
     ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
     lobby = selectors.host_lobby(game=game, base_url="http://school.test")
-    assert lobby["players"] == [{"id": ayesha.pk, "nickname": "Ayesha"}]
+    assert lobby["players"] == [{"id": ayesha.pk, "nickname": "Ayesha", "extra_time_s": 0}]
     assert lobby["join_url"] == f"http://school.test/play/{game.pin}/"
     state = selectors.host_snapshot(game=game)
     assert state["phase"] == "lobby" and state["question"] is None
@@ -95,3 +95,20 @@ def test_the_host_snapshot_follows_the_game(game):
     state = selectors.host_snapshot(game=game)
     assert state["podium"][0]["player_id"] == ayesha.pk
     assert state["report_url"] == f"/host/{game.pin}/report/"
+
+
+def test_recomputed_totals_leave_out_the_open_questions_answers(game):
+    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
+    services.player_join(game_id=game.pk, nickname="Bilal")
+    services.game_start(game_id=game.pk)
+    _answer(game.pk, ayesha, correct_choice(game, 0))
+    game.refresh_from_db()
+    assert game.phase == "question"
+    # Stored, not yet scored: the Player row and the recomputation both say 0.
+    assert selectors.game_recomputed_totals(game=game)[ayesha.pk].score == 0
+    ayesha.refresh_from_db()
+    assert ayesha.score == 0
+    services.question_close(game_id=game.pk, expected_index=0, reason="host")
+    game.refresh_from_db()
+    ayesha.refresh_from_db()
+    assert selectors.game_recomputed_totals(game=game)[ayesha.pk].score == ayesha.score == 950

@@ -14,19 +14,25 @@ batch; each socket's `answer_received` goes out after that commit.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
+from asgiref.sync import async_to_sync
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_out
 from django.db import DatabaseError
+from django.db.models import Q
 from django.http.request import validate_host
 from django.utils import timezone
 
@@ -34,7 +40,7 @@ from classroom import frames, selectors, services
 from classroom import timers as _timers  # noqa: F401 - installs the question timers
 from classroom.db import db_call
 from classroom.errors import ClientError
-from classroom.hub import HOST, PLAYER, HoldBroadcasts, dumps, get_hub, run_holding
+from classroom.hub import HOST, PLAYER, HoldBroadcasts, dumps, get_hub, group_name, run_holding
 from classroom.models import Game, Player
 from classroom.ratelimit import KeyedBudget, TokenBucket
 
@@ -46,7 +52,9 @@ FRAME_BURST = 20.0
 JOIN_TIMEOUT_S = 30.0
 # A school shares one address: generous per IP, and one try per socket (its PIN is in
 # its path, so an unknown PIN closes it).
-UNKNOWN_PIN_PER_IP = 300
+# 600 a minute: see docs/security.md, "PIN guessing" (a 2,000-student assembly behind
+# one NAT with pessimistic typo rates stays well under it).
+UNKNOWN_PIN_PER_IP = 600
 UNKNOWN_PIN_WINDOW_S = 60.0
 BATCH_WINDOW_S = 0.005
 MAX_BATCH = 200
@@ -325,12 +333,50 @@ def _close_current(game_id: int) -> None:
         raise ClientError("wrong_phase", "There is no open question to close.")
 
 
+def session_digest(session_key: str) -> str:
+    """What travels in the channel layer instead of the session key itself."""
+    return hashlib.sha256(session_key.encode()).hexdigest()
+
+
+def close_host_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Logging out closes, at once and in every process, the projector sockets opened
+    with that session (`not_host`, 4403): a projector left open in front of the class
+    must not keep the teacher's rights. Other sessions of the same teacher stay open."""
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    layer = get_channel_layer()
+    if user is None or not session_key or layer is None:
+        return
+    # A projector may stay open on a finished game; a day covers any lesson.
+    recent = timezone.now() - timedelta(days=1)
+    games = Game.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=recent))
+    if not user.is_staff:
+        games = games.filter(host=user)
+    message = {
+        "type": "hub.session_ended",
+        "session": session_digest(session_key),
+        "error": frames.error(code="not_host", message="You logged out. Log in to run the game."),
+    }
+    for game_id in games.values_list("id", flat=True):
+        try:
+            async_to_sync(layer.group_send)(group_name(game_id), {**message, "game_id": game_id})
+        except Exception:
+            # The logout itself must succeed; the next host command re-checks anyway.
+            logger.exception("closing the projector sockets of game %s failed", game_id)
+
+
+user_logged_out.connect(close_host_sockets_on_logout, dispatch_uid="classroom.host_logout")
+
+
 class HostConsumer(GameSocket):
     role = HOST
 
     def session_key(self) -> str | None:
         session = self.scope.get("session")
         return getattr(session, "session_key", None)
+
+    def session_digest(self) -> str | None:
+        key = self.session_key()
+        return session_digest(key) if key else None
 
     async def on_connect(self) -> None:
         pin = self.scope["url_route"]["kwargs"]["pin"]

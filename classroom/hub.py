@@ -292,6 +292,18 @@ class Hub:
             await self._deliver_in_order(message)
         elif kind == "hub.replace":
             await self._replace(message)
+        elif kind == "hub.session_ended":
+            await self._session_ended(message)
+
+    async def _session_ended(self, message: dict[str, Any]) -> None:
+        """Close the projector sockets opened with a session that has logged out."""
+        sockets = self.games.get(int(message["game_id"]))
+        if sockets is None:
+            return
+        for socket in list(sockets.hosts):
+            digest = getattr(socket, "session_digest", None)
+            if digest is not None and digest() == message["session"]:
+                await close_with_error(socket, message["error"], 4403)
 
     async def _deliver_in_order(self, message: dict[str, Any]) -> None:
         game_id = int(message["game_id"])

@@ -62,3 +62,46 @@ def fits(locator: Any) -> bool:
         size["scrollHeight"] <= size["clientHeight"] + 1
         and size["scrollWidth"] <= size["clientWidth"] + 1
     )
+
+
+def page_size(page: Any) -> dict[str, int]:
+    return page.evaluate(
+        "({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight})"
+    )
+
+
+def question_fit_problems(projector: Any, phone: Any, label: str) -> list[str]:
+    """What of an open question would need scrolling: on the 1280x720 projector (the
+    prompt, each answer tile, the screen) or on a 360x740 phone (the page)."""
+    problems = []
+    tiles = projector.get_by_test_id("tile")
+    parts = {
+        "prompt": projector.get_by_test_id("prompt"),
+        "question screen": projector.get_by_test_id("question"),
+        **{f"tile {i + 1}": tiles.nth(i) for i in range(tiles.count())},
+    }
+    for name, locator in parts.items():
+        size = no_overflow(locator)
+        if size["scrollHeight"] > size["clientHeight"] + 1:
+            problems.append(f"{label}: projector {name} overflows {size}")
+    size = page_size(projector)
+    if size["w"] > 1280 or size["h"] > 720:
+        problems.append(f"{label}: the projector page scrolls {size}")
+    size = page_size(phone)
+    if size["w"] > 360 or size["h"] > 740:
+        problems.append(f"{label}: the phone page scrolls {size}")
+    return problems
+
+
+def reveal_fit_problems(projector: Any, label: str) -> list[str]:
+    problems = []
+    parts = {
+        "reveal screen": projector.get_by_test_id("reveal"),
+        "distribution": projector.get_by_test_id("distribution"),
+        "explanation column": projector.locator(".reveal-side"),
+    }
+    for name, locator in parts.items():
+        size = no_overflow(locator)
+        if size["scrollHeight"] > size["clientHeight"] + 1:
+            problems.append(f"{label}: projector {name} overflows {size}")
+    return problems

@@ -7,7 +7,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import far_year, guess_year, tap_choice, wait_phase, wrong_choice
+from tests.browser.steps import (
+    far_year,
+    guess_year,
+    question_fit_problems,
+    reveal_fit_problems,
+    tap_choice,
+    wait_phase,
+    wrong_choice,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +30,10 @@ def test_a_class_plays_the_seed_quiz_from_login_to_podium(browsers, server):
     expect(qr).to_be_visible()
     assert f"{server.url}/play/{pin}/" in (qr.get_attribute("aria-label") or qr.inner_html())
     expect(projector.get_by_test_id("player-count")).to_have_text("0")
+    # Readable from the back row: the PIN is at least a tenth of the screen's height.
+    assert projector.viewport_size == {"width": 1280, "height": 720}
+    pin_box = projector.get_by_test_id("pin").bounding_box()
+    assert pin_box["height"] >= 72, pin_box
 
     names = ["Ayesha", "Bilal", "Chen"]
     phones = {name: browsers.phone(name) for name in names}
@@ -59,6 +71,7 @@ def test_a_class_plays_the_seed_quiz_from_login_to_podium(browsers, server):
 
     for phone in phones.values():
         expect(phone.get_by_test_id("prompt")).to_have_text(first["prompt"])
+    early_problems = question_fit_problems(projector, phones["Ayesha"], "Q1")
     guess_year(phones["Ayesha"], first["answer_year"])
     expect(projector.get_by_test_id("answered-count")).to_have_text("1 / 3")
     guess_year(phones["Bilal"], far_year(first))
@@ -109,6 +122,8 @@ def test_a_class_plays_the_seed_quiz_from_login_to_podium(browsers, server):
         expect(tiles.nth(i)).to_have_class(re.compile(rf"\bc{i}\b"))
         expect(tiles.nth(i).locator("svg.shape")).to_be_visible()
 
+    expect(phones["Ayesha"].get_by_test_id("prompt")).to_have_text(second["prompt"])
+    early_problems += question_fit_problems(projector, phones["Ayesha"], "Q2")
     right = second["correct_choice_ids"][0]
     right_text = next(c["text"] for c in second["choices"] if c["id"] == right)
     tap_choice(phones["Ayesha"], right)
@@ -136,15 +151,25 @@ def test_a_class_plays_the_seed_quiz_from_login_to_podium(browsers, server):
     expect(phones["Chen"].get_by_test_id("result")).to_have_text("No answer this time")
     expect(phones["Chen"].get_by_test_id("points")).to_have_text("+0 points")
 
-    # The rest of the quiz, paced by the teacher, to the podium.
+    # The rest of the quiz, paced by the teacher, to the podium. On the way, every
+    # question and reveal must fit a 1280x720 projector and a 360x740 phone: nobody
+    # scrolls a projector, and a student should not have to scroll to answer.
+    problems = early_problems + reveal_fit_problems(projector, "Q2")
     for number in range(3, len(questions) + 1):
+        question = questions[number - 1]
+        label = f"Q{number} {question['slug']}"
         projector.get_by_test_id("next").click()
         wait_phase(projector, "question")
         expect(projector.get_by_test_id("question-index")).to_have_text(
             f"Question {number} of {len(questions)}"
         )
+        expect(phones["Ayesha"].get_by_test_id("prompt")).to_have_text(question["prompt"])
+        problems += question_fit_problems(projector, phones["Ayesha"], label)
         projector.get_by_test_id("close").click()
         wait_phase(projector, "reveal")
+        problems += reveal_fit_problems(projector, label)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
     expect(projector.get_by_test_id("next")).to_contain_text("Finish")
     projector.get_by_test_id("next").click()
     wait_phase(projector, "finished")

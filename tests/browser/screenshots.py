@@ -1,0 +1,191 @@
+"""Take the screenshots in docs/screenshots/ that show teachers the product.
+
+    .venv/bin/python -m tests.browser.screenshots            # writes docs/screenshots/*.png
+
+It plays a short game of the seed quiz on a real server (as the browser tests do):
+a teacher's projector at 1280x720 and six phones at 360x740, then saves each screen.
+The PNGs are recompressed losslessly (zlib level 9) to keep the repository small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import struct
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser.harness import TIMEOUT_MS, Browsers
+from tests.browser.server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CHROMIUM_MISSING,
+    ROOT,
+    SEED_QUIZ,
+    live_server,
+)
+from tests.browser.steps import far_year, guess_year, tap_choice, wait_phase, wrong_choice
+
+OUT = ROOT / "docs" / "screenshots"
+CLASS = ["Ayesha", "Bilal", "Chen Wei", "Daniyal", "Eman", "Farhan"]
+
+
+def recompress_png(path: Path) -> None:
+    """Rewrite a PNG's image data at zlib level 9; pixels stay exactly the same."""
+    data = path.read_bytes()
+    signature, rest = data[:8], data[8:]
+    chunks: list[tuple[bytes, bytes]] = []
+    idat = b""
+    while rest:
+        (length,) = struct.unpack(">I", rest[:4])
+        kind, body = rest[4:8], rest[8 : 8 + length]
+        rest = rest[12 + length :]
+        if kind == b"IDAT":
+            idat += body
+            if not chunks or chunks[-1][0] != b"IDAT":
+                chunks.append((b"IDAT", b""))
+        else:
+            chunks.append((kind, body))
+    packed = zlib.compress(zlib.decompress(idat), 9)
+    out = bytearray(signature)
+    for kind, body in chunks:
+        if kind == b"IDAT":
+            body = packed
+        elif kind in (b"tEXt", b"iTXt", b"zTXt"):
+            continue
+        out += struct.pack(">I", len(body)) + kind + body
+        out += struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    if len(out) < len(data):
+        path.write_bytes(bytes(out))
+
+
+class Camera:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.taken: list[Path] = []
+
+    def shoot(self, page: Any, name: str, *, settle_ms: int = 400, **options: Any) -> None:
+        # Let entry animations (roster pop-in, bars growing) finish first.
+        page.wait_for_timeout(settle_ms)
+        path = self.out / f"{name}.png"
+        page.screenshot(path=str(path), animations="disabled", caret="hide", **options)
+        recompress_png(path)
+        self.taken.append(path)
+        print(f"{path}  {path.stat().st_size // 1024} KB")
+
+
+def play(browsers: Browsers, camera: Camera) -> None:
+    server = browsers.server
+    teacher = browsers.projector_page()
+    browsers.teacher_logs_in(teacher)
+    pin = browsers.start_seed_quiz(teacher)
+    projector = teacher
+
+    phones = {name: browsers.phone(name) for name in CLASS}
+    first_phone = phones[CLASS[0]]
+    first_phone.goto(f"/play/{pin}/")
+    first_phone.get_by_label("Nickname").fill(CLASS[0])
+    camera.shoot(first_phone, "phone-join")
+    first_phone.get_by_role("button", name="Join").click()
+    expect(first_phone.get_by_test_id("wait")).to_be_visible()
+    for name in CLASS[1:]:
+        browsers.join(phones[name], pin, name, via_qr=True)
+    expect(projector.get_by_test_id("player-count")).to_have_text(str(len(CLASS)))
+    camera.shoot(first_phone, "phone-waiting")
+    camera.shoot(projector, "projector-lobby")
+
+    questions = server.game_questions(pin)
+    first, second = questions[0], questions[1]
+    projector.keyboard.press("Space")
+    wait_phase(projector, "question")
+    expect(first_phone.get_by_test_id("year-input")).to_be_visible()
+    camera.shoot(first_phone, "phone-year-guess")
+    for index, name in enumerate(CLASS):
+        year = first["answer_year"] if index % 3 != 2 else far_year(first)
+        guess_year(phones[name], year, last=index == len(CLASS) - 1)
+    wait_phase(projector, "reveal")
+
+    projector.keyboard.press("ArrowRight")
+    wait_phase(projector, "question")
+    right = second["correct_choice_ids"][0]
+    wrong = wrong_choice(second)
+    tap_choice(phones["Bilal"], right)
+    tap_choice(phones["Chen Wei"], wrong)
+    expect(projector.get_by_test_id("answered-count")).to_have_text(f"2 / {len(CLASS)}")
+    camera.shoot(first_phone, "phone-question")
+    projector.wait_for_timeout(2500)
+    camera.shoot(projector, "projector-question", settle_ms=0)
+    tap_choice(first_phone, right)
+    camera.shoot(first_phone, "phone-answer-received")
+    for name in CLASS[3:]:
+        choice = right if name != "Eman" else wrong
+        tap_choice(phones[name], choice, last=name == CLASS[-1])
+    wait_phase(projector, "reveal")
+    expect(first_phone.get_by_test_id("result")).to_have_text("Correct!")
+    camera.shoot(projector, "projector-reveal", settle_ms=900)
+    camera.shoot(first_phone, "phone-correct")
+    camera.shoot(phones["Chen Wei"], "phone-wrong")
+
+    projector.keyboard.press("s")
+    wait_phase(projector, "scoreboard")
+    camera.shoot(projector, "projector-scoreboard")
+    camera.shoot(phones["Chen Wei"], "phone-rank")
+
+    # The projector's browser leaves the game for a moment: phones say so.
+    projector.goto("/")
+    expect(first_phone.get_by_test_id("teacher-away")).to_be_visible()
+    camera.shoot(first_phone, "phone-teacher-away")
+    projector.goto(f"/host/{pin}/")
+    wait_phase(projector, "scoreboard")
+    expect(first_phone.get_by_test_id("teacher-away")).to_be_hidden()
+
+    # The projector's own "End game" button finishes early, straight to the podium.
+    projector.get_by_role("button", name="End game").click()
+    wait_phase(projector, "finished")
+    expect(first_phone.get_by_test_id("result")).to_have_text("Game over")
+    camera.shoot(projector, "projector-podium", settle_ms=900)
+    camera.shoot(first_phone, "phone-final-rank")
+
+    projector.get_by_test_id("report-link").click()
+    expect(projector.get_by_role("heading", level=1)).to_be_visible()
+    camera.shoot(projector, "teacher-report", full_page=True)
+    projector.goto("/")
+    camera.shoot(projector, "teacher-dashboard")
+    projector.goto(f"/timeline/{SEED_QUIZ}/")
+    camera.shoot(projector, "timeline")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        print(CHROMIUM_MISSING, file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    camera = Camera(args.out)
+    expect.set_options(timeout=TIMEOUT_MS)
+    with live_server() as server, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        browsers = Browsers(chromium, server)
+        try:
+            play(browsers, camera)
+        finally:
+            browsers.close()
+            chromium.close()
+        problems = browsers.problems()
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    total = sum(path.stat().st_size for path in camera.taken)
+    print(f"{len(camera.taken)} screenshots, {total / 1024 / 1024:.2f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -2,6 +2,7 @@
 a guessing or flooding socket is cut off, and the others keep being served."""
 
 import asyncio
+import random
 
 import pytest
 from channels.db import database_sync_to_async
@@ -14,6 +15,47 @@ from tests.classroom.conftest import correct_choice, host_socket, join, player_s
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCHOOL_IP = "203.0.113.7"
+
+
+def _assembly_wrong_pins(*, students: int, typo_rate: float, seed: int) -> list[float]:
+    """When a hall of students behind one address type a PIN that is not a game.
+
+    Each student arrives at a uniform moment in the first minute; each attempt is
+    mistyped with `typo_rate` (a 6-digit typo almost never hits another running game),
+    and a student who sees "no game with that PIN" retypes 3-15 s later.
+    """
+    rng = random.Random(seed)
+    wrong: list[float] = []
+    for _ in range(students):
+        at = rng.uniform(0, 60)
+        while rng.random() < typo_rate:
+            wrong.append(at)
+            at += rng.uniform(3, 15)
+    return sorted(wrong)
+
+
+@pytest.mark.parametrize("typo_rate", [0.10, 0.15, 0.20])
+def test_a_2000_student_assembly_behind_one_address_is_never_rate_limited(typo_rate):
+    # docs/security.md: the per-IP budget is sized for this, with room to spare.
+    for seed in range(20):
+        budget = KeyedBudget(
+            limit=consumers.UNKNOWN_PIN_PER_IP, window_s=consumers.UNKNOWN_PIN_WINDOW_S
+        )
+        wrong = _assembly_wrong_pins(students=2000, typo_rate=typo_rate, seed=seed)
+        refused = [t for t in wrong if not budget.hit(SCHOOL_IP, t)]
+        assert not refused, f"seed {seed}: {len(refused)} of {len(wrong)} typos refused"
+
+
+def test_a_pin_enumerating_address_gets_at_most_the_budget_a_minute():
+    budget = KeyedBudget(
+        limit=consumers.UNKNOWN_PIN_PER_IP, window_s=consumers.UNKNOWN_PIN_WINDOW_S
+    )
+    # A bot trying 100 PINs a second for ten minutes.
+    allowed = sum(budget.hit("198.51.100.66", n / 100) for n in range(60_000))
+    assert allowed <= consumers.UNKNOWN_PIN_PER_IP * 10
+    assert consumers.UNKNOWN_PIN_WINDOW_S == 60
+    # The whole 6-digit PIN space takes that address more than a day.
+    assert 1_000_000 / consumers.UNKNOWN_PIN_PER_IP / 60 > 24
 
 
 def _missing_pin(game) -> str:

@@ -243,6 +243,12 @@ def _player(player: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": player["id"], "nickname": player["nickname"]}
 
 
+def _roster_entry(player: Mapping[str, Any]) -> dict[str, Any]:
+    """A player as the projector's roster shows them: with their extra time, so a
+    projector that reconnects (or a lobby redrawn after a lock) keeps the accommodation."""
+    return {**_player(player), "extra_time_s": int(player["extra_time_s"])}
+
+
 def lobby(
     *,
     pin: str,
@@ -256,7 +262,7 @@ def lobby(
             "type": "lobby",
             "pin": pin,
             "join_url": join_url,
-            "players": [_player(p) for p in players],
+            "players": [_roster_entry(p) for p in players],
             "locked": bool(locked),
         },
         seq,
@@ -267,7 +273,12 @@ def player_joined(
     *, player: Mapping[str, Any], count: int, resumed: bool, seq: int | None = None
 ) -> Frame:
     return _with_seq(
-        {"type": "player_joined", "player": _player(player), "count": count, "resumed": resumed},
+        {
+            "type": "player_joined",
+            "player": _roster_entry(player),
+            "count": count,
+            "resumed": resumed,
+        },
         seq,
     )
 

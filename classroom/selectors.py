@@ -141,12 +141,11 @@ def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dic
 
 def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:
     """The projector's `lobby` frame: the full roster of connected players."""
-    players = [
-        {"id": pid, "nickname": nick}
-        for pid, nick in Player.objects.filter(game=game, kicked=False, connected=True)
+    players = list(
+        Player.objects.filter(game=game, kicked=False, connected=True)
         .order_by("joined_at", "id")
-        .values_list("id", "nickname")
-    ]
+        .values("id", "nickname", "extra_time_s")
+    )
     return frames.lobby(
         pin=game.pin,
         join_url=services.join_url(game.pin, base_url),

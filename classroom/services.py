@@ -165,7 +165,7 @@ def connected_count(game: Game) -> int:
 
 
 def _player_brief(player: Player) -> dict[str, Any]:
-    return {"id": player.id, "nickname": player.nickname}
+    return {"id": player.id, "nickname": player.nickname, "extra_time_s": player.extra_time_s}
 
 
 def player_time_limit_ms(question: dict[str, Any], extra_time_s: int) -> int:
@@ -583,12 +583,11 @@ def game_host_disconnected(*, game_id: int, connection: str) -> None:
 
 
 def _roster(game: Game) -> list[dict[str, Any]]:
-    return [
-        {"id": pid, "nickname": nick}
-        for pid, nick in Player.objects.filter(game=game, kicked=False, connected=True)
+    return list(
+        Player.objects.filter(game=game, kicked=False, connected=True)
         .order_by("joined_at", "id")
-        .values_list("id", "nickname")
-    ]
+        .values("id", "nickname", "extra_time_s")
+    )
 
 
 def join_url(pin: str, base_url: str = "") -> str:
@@ -763,8 +762,15 @@ def report_url(game: Game) -> str:
 
 
 def timeline_url(game: Game) -> str | None:
-    """The quiz's timeline page (the whole story after the game), if it still has one."""
-    slug = Game.objects.filter(pk=game.pk).values_list("quiz__timeline__slug", flat=True).first()
+    """The quiz's timeline page (the whole story after the game), if it still has one.
+
+    The page is addressed by the quiz's slug (`/timeline/<quiz-slug>/`), not the
+    timeline's: the seed's two differ, and the timeline's slug is a 404 there."""
+    slug = (
+        Game.objects.filter(pk=game.pk, quiz__timeline__isnull=False)
+        .values_list("quiz__slug", flat=True)
+        .first()
+    )
     return reverse("timeline", kwargs={"slug": slug}) if slug else None
 
 

@@ -155,7 +155,9 @@ def play(browsers: Browsers, camera: Camera) -> None:
     projector.goto("/")
     camera.shoot(projector, "teacher-dashboard")
     projector.goto(f"/timeline/{SEED_QUIZ}/")
-    camera.shoot(projector, "timeline")
+    camera.shoot(
+        projector, "timeline", full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1040}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

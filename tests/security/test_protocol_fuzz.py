@@ -1,0 +1,668 @@
+"""Hypothesis drives both game sockets with random frames, types and sequences.
+
+Each example is a fresh game played over in-process websockets (the real ASGI
+application: origin check, session auth, hub, answer batcher, question timers) by a
+projector that sends commands, a projector that only watches, and up to four phones.
+The operations are random: open (good, foreign or missing Origin; real or unknown
+PIN), join (any text or JSON value as nickname), resume (own, someone else's or a junk
+token), answer (valid and invalid question and choice ids, any JSON in any field),
+host commands from the projector and from phones, sync, ping, raw garbage (any JSON
+value, non-JSON text, bytes, a frame over 4 KB), disconnect, and waiting for a short
+question timer to run out.
+
+The properties:
+- no exception escapes: no consumer crashes, nothing is logged at ERROR, and the
+  server closes sockets only with the protocol's codes;
+- every frame the server sends is a JSON object with a documented `type` and a `seq`,
+  and every `error` has a documented `code` and a `message`;
+- at most one stored answer per player and question;
+- no frame carries correctness (correct ids, year, points, distribution) outside a
+  `reveal`, and a reveal only ever arrives once its question is closed;
+- every player's score, streak and correct count equal a recomputation from the
+  stored answers (classroom.scoring.replay_scores).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+from django.db.models import Count
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from classroom import consumers, services
+from classroom.models import Answer, Game, Player
+from classroom.ratelimit import KeyedBudget
+from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
+from tests.classroom.conftest import build_quiz, session_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Every server frame type of docs/protocol.md (parts 1 and 2).
+FRAME_TYPES = frozenset(
+    {
+        "error",
+        "joined",
+        "state",
+        "question",
+        "answer_received",
+        "reveal",
+        "scoreboard",
+        "finished",
+        "pong",
+        "host_status",
+        "lobby",
+        "player_joined",
+        "player_left",
+        "answer_count",
+        "options",
+        "extra_time",
+    }
+)
+# Every error code of docs/protocol.md.
+ERROR_CODES = frozenset(
+    {
+        "bad_json",
+        "unknown_type",
+        "bad_field",
+        "game_not_found",
+        "nickname_taken",
+        "nickname_invalid",
+        "game_locked",
+        "not_host",
+        "question_closed",
+        "already_answered",
+        "unknown_choice",
+        "rate_limited",
+        "kicked",
+        "try_again",
+        "not_joined",
+        "frame_too_large",
+        "forbidden",
+        "game_full",
+        "wrong_phase",
+        "bad_token",
+        "replaced",
+    }
+)
+CLOSE_CODES = frozenset({4400, 4403, 4404, 4429})
+# Keys that tell which answer is right or what it earned: only inside a reveal.
+CORRECTNESS_KEYS = frozenset(
+    {
+        "correct_choice_ids",
+        "correct_year",
+        "correct",
+        "is_correct",
+        "answer_year",
+        "correct_count",
+        "distribution",
+        "points",
+    }
+)
+HOST_COMMANDS = (
+    "start",
+    "next",
+    "close_question",
+    "scoreboard",
+    "kick",
+    "lock",
+    "unlock",
+    "end",
+    "set_options",
+    "extra_time",
+)
+GOOD_ORIGIN = b"http://localhost"
+IP = "192.0.2.77"
+
+# --- strategies ------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+nicknames = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "Ayesha",
+            "AYESHA",
+            "<img src=x onerror=alert(1)>",
+            "A\u200bnn",
+            "Ann\u202e",
+            "\u0410nn",
+            "ｆｕｌｌ",
+            "x" * 121,
+            "   ",
+        ]
+    ),
+    json_values,
+)
+slots = st.integers(min_value=0, max_value=3)
+raw_frames = st.one_of(
+    json_values.map(json.dumps),
+    st.text(max_size=30),
+    st.binary(max_size=16),
+    st.just(json.dumps({"type": "ping", "ref": "x" * 5000})),
+    st.builds(
+        lambda kind, extra: json.dumps({"type": kind, **extra}),
+        st.one_of(st.sampled_from(sorted(FRAME_TYPES | {"join", "resume", "answer"})), st.text()),
+        st.dictionaries(st.text(max_size=10), json_values, max_size=3),
+    ),
+)
+host_args = st.dictionaries(
+    st.sampled_from(
+        ["player_id", "seconds", "accuracy_only", "generated_names_only", "nickname", "token"]
+    ),
+    json_values,
+    max_size=3,
+)
+
+operations = st.one_of(
+    st.tuples(
+        st.just("open"),
+        slots,
+        st.sampled_from(["good", "good", "good", "evil", "none"]),
+        st.sampled_from(["real", "real", "real", "unknown"]),
+    ),
+    st.tuples(st.just("join"), slots, nicknames),
+    st.tuples(st.just("join"), slots, st.sampled_from(["Ayesha", "Bilal", "Chen", "Dana"])),
+    st.tuples(st.just("resume"), slots, st.sampled_from(["own", "other"]), st.integers(0, 9)),
+    st.tuples(st.just("resume"), slots, st.just("junk"), json_values),
+    st.tuples(
+        st.just("answer"),
+        slots,
+        st.sampled_from(["current", "other", "junk"]),
+        st.sampled_from(["right", "wrong", "unknown", "junk"]),
+        json_values,
+    ),
+    # Well-formed answers from the players the prelude joined, so that scores move.
+    *[
+        st.tuples(
+            st.just("answer"),
+            st.integers(min_value=0, max_value=1),
+            st.just("current"),
+            st.sampled_from(["right", "wrong"]),
+            st.none(),
+        )
+    ]
+    * 5,
+    st.tuples(st.just("host"), st.sampled_from(["start", "next", "close_question"]), host_args),
+    st.tuples(st.just("host"), st.sampled_from([*HOST_COMMANDS, "sync", "ping"]), host_args),
+    st.tuples(st.just("kick"), slots, st.integers(0, 9)),
+    st.tuples(st.just("player_sends_host_command"), slots, st.sampled_from(HOST_COMMANDS)),
+    st.tuples(st.just("player_raw"), slots, raw_frames),
+    st.tuples(st.just("host_raw"), raw_frames),
+    st.tuples(st.just("sync_or_ping"), slots, st.sampled_from(["sync", "ping"])),
+    st.tuples(st.just("disconnect"), slots),
+    st.tuples(st.just("host_reopen")),
+    st.tuples(st.just("wait")),
+)
+
+# --- the harness -----------------------------------------------------------------------
+
+
+class ProtocolViolation(AssertionError):
+    pass
+
+
+@dataclass
+class Conn:
+    name: str
+    comm: WebsocketCommunicator
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    close_code: int | None = None
+    finished: bool = False
+
+
+@dataclass
+class Play:
+    game_id: int
+    pin: str
+    cookie: bytes
+    questions: list[dict[str, Any]]
+    application: Any
+    slots: dict[int, Conn] = field(default_factory=dict)
+    conns: list[Conn] = field(default_factory=list)
+    host: Conn | None = None
+    observer: Conn | None = None
+    tokens: list[str] = field(default_factory=list)
+    own_token: dict[int, str] = field(default_factory=dict)
+    player_ids: list[int] = field(default_factory=list)
+    current_question: dict[str, Any] | None = None
+    revealed: set[int] = field(default_factory=set)
+    counter: int = 0
+
+
+def _check_frame(conn: Conn, frame: Any) -> None:
+    if not isinstance(frame, dict) or frame.get("type") not in FRAME_TYPES:
+        raise ProtocolViolation(f"{conn.name}: not a protocol frame: {frame!r}")
+    seq = frame.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise ProtocolViolation(f"{conn.name}: frame without a seq: {frame!r}")
+    if frame["type"] == "error":
+        if frame.get("code") not in ERROR_CODES:
+            raise ProtocolViolation(f"{conn.name}: undocumented error code: {frame!r}")
+        if not isinstance(frame.get("message"), str) or not frame["message"]:
+            raise ProtocolViolation(f"{conn.name}: error without a message: {frame!r}")
+
+
+def _reveals(frame: Any, *, inside_reveal: bool = False) -> list[dict[str, Any]]:
+    """The reveal objects in `frame`; ProtocolViolation on correctness outside one."""
+    found: list[dict[str, Any]] = []
+    if isinstance(frame, dict):
+        is_reveal = inside_reveal or frame.get("type") == "reveal"
+        if is_reveal and not inside_reveal:
+            found.append(frame)
+        for key, value in frame.items():
+            if key in CORRECTNESS_KEYS and not is_reveal:
+                raise ProtocolViolation(f"{key!r} outside a reveal: {frame!r}")
+            if key == "reveal" and isinstance(value, dict) and not is_reveal:
+                found.append(value)
+                found.extend(_reveals(value, inside_reveal=True))
+            else:
+                found.extend(_reveals(value, inside_reveal=is_reveal))
+    elif isinstance(frame, list):
+        for item in frame:
+            found.extend(_reveals(item, inside_reveal=inside_reveal))
+    return found
+
+
+def _question_is_open(game_id: int, question_id: int) -> bool:
+    game = Game.objects.get(pk=game_id)
+    if game.phase != Game.Phase.QUESTION or game.question_index < 0:
+        return False
+    return game.questions[game.question_index]["id"] == question_id
+
+
+async def _receive(play: Play, conn: Conn) -> bool:
+    """Take every message waiting on `conn`; True if there was any."""
+    got = False
+    while not conn.finished and not conn.comm.output_queue.empty():
+        got = True
+        message = await conn.comm.receive_output(timeout=1)
+        if message["type"] == "websocket.close":
+            conn.close_code = message.get("code")
+            if conn.close_code not in CLOSE_CODES:
+                raise ProtocolViolation(f"{conn.name}: closed with {conn.close_code}")
+            if not conn.frames or conn.frames[-1]["type"] != "error":
+                raise ProtocolViolation(f"{conn.name}: closed without an error frame first")
+            await _finish(conn)
+            break
+        if message["type"] != "websocket.send" or message.get("text") is None:
+            raise ProtocolViolation(f"{conn.name}: unexpected message {message!r}")
+        frame = json.loads(message["text"])
+        _check_frame(conn, frame)
+        conn.frames.append(frame)
+        for reveal in _reveals(frame):
+            question_id = reveal.get("question_id")
+            if await database_sync_to_async(_question_is_open)(play.game_id, question_id):
+                raise ProtocolViolation(f"{conn.name}: reveal of an open question: {frame!r}")
+            play.revealed.add(question_id)
+        if frame["type"] == "joined":
+            play.tokens.append(frame["token"])
+            if frame["player"]["id"] not in play.player_ids:
+                play.player_ids.append(frame["player"]["id"])
+            for slot, slot_conn in play.slots.items():
+                if slot_conn is conn:
+                    play.own_token[slot] = frame["token"]
+        if frame["type"] == "question" and conn is play.observer:
+            play.current_question = frame
+    if conn.comm.future.done() and not conn.finished:
+        # The application ended on its own: only a crash does that.
+        conn.comm.future.result()
+        raise ProtocolViolation(f"{conn.name}: the consumer stopped")
+    return got
+
+
+async def _finish(conn: Conn) -> None:
+    if conn.finished:
+        return
+    conn.finished = True
+    # Raises whatever the consumer raised while handling the disconnect.
+    await conn.comm.disconnect(code=1000, timeout=3)
+
+
+async def _settle(play: Play) -> None:
+    """Let the server answer: drain every socket until it has been quiet a while."""
+    quiet = 0
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        got = False
+        for conn in list(play.conns):
+            if not conn.finished:
+                got = await _receive(play, conn) or got
+        quiet = 0 if got else quiet + 1
+        if quiet >= 3:
+            return
+
+
+async def _open(play: Play, name: str, path: str, origin: bytes | None, cookie: bool) -> Conn:
+    headers = [(b"host", b"localhost")]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if cookie:
+        headers.append((b"cookie", play.cookie))
+    comm = WebsocketCommunicator(play.application, path, headers=headers)
+    play.counter += 1
+    comm.scope["client"] = (IP, 40000 + play.counter)
+    connected, _ = await comm.connect(timeout=3)
+    assert connected, f"{name}: the handshake was refused"
+    conn = Conn(name=f"{name}#{play.counter}", comm=comm)
+    play.conns.append(conn)
+    return conn
+
+
+async def _send(conn: Conn, payload: Any) -> None:
+    if conn.finished:
+        return
+    # send_input, not send_to: an empty text or binary frame is legal on the wire.
+    if isinstance(payload, bytes):
+        await conn.comm.send_input({"type": "websocket.receive", "bytes": payload})
+    else:
+        text = payload if isinstance(payload, str) else json.dumps(payload)
+        await conn.comm.send_input({"type": "websocket.receive", "text": text})
+
+
+async def _phone(play: Play, slot: int) -> Conn:
+    """The slot's socket; a closed one is reopened and, like the phone page does,
+    resumes with the slot's token if it ever joined."""
+    conn = play.slots.get(slot)
+    if conn is None or conn.finished:
+        conn = await _open(play, f"phone{slot}", f"/ws/play/{play.pin}/", GOOD_ORIGIN, False)
+        play.slots[slot] = conn
+        token = play.own_token.get(slot)
+        if token is not None:
+            await _send(conn, {"type": "resume", "token": token})
+            await _settle(play)
+    return conn
+
+
+async def _host(play: Play) -> Conn:
+    if play.host is None or play.host.finished:
+        play.host = await _open(play, "host", f"/ws/host/{play.pin}/", GOOD_ORIGIN, True)
+    return play.host
+
+
+def _answer_frame(play: Play, which_question: str, which_value: str, junk: Any) -> dict:
+    question = play.current_question
+    snapshot = next(
+        (q for q in play.questions if question and q["id"] == question["question_id"]),
+        play.questions[0],
+    )
+    frame: dict[str, Any] = {"type": "answer"}
+    if which_question == "current":
+        frame["question_id"] = snapshot["id"]
+    elif which_question == "other":
+        others = [q["id"] for q in play.questions if q["id"] != snapshot["id"]]
+        frame["question_id"] = others[0]
+    else:
+        frame["question_id"] = junk
+    kind = snapshot["kind"]
+    if kind in ("choice", "true_false"):
+        right = snapshot["correct_choice_ids"][0]
+        wrong = next(c["id"] for c in snapshot["choices"] if c["id"] != right)
+        values = {"right": right, "wrong": wrong, "unknown": 10**9, "junk": junk}
+        frame["choice_id"] = values[which_value]
+    elif kind == "order":
+        right = list(snapshot["correct_choice_ids"])
+        values = {"right": right, "wrong": right[::-1], "unknown": [*right, 10**9], "junk": junk}
+        frame["choice_ids"] = values[which_value]
+    else:
+        year = snapshot["answer_year"]
+        values = {"right": year, "wrong": year + 3, "unknown": -(10**12), "junk": junk}
+        frame["year"] = values[which_value]
+    return frame
+
+
+async def _apply(play: Play, op: tuple) -> None:
+    kind = op[0]
+    if kind == "open":
+        _, slot, origin, pin = op
+        old = play.slots.get(slot)
+        if old is not None:
+            await _finish(old)
+        origins = {"good": GOOD_ORIGIN, "evil": b"https://evil.test", "none": None}
+        path_pin = play.pin if pin == "real" else ("000000" if play.pin != "000000" else "000001")
+        play.slots[slot] = await _open(
+            play, f"phone{slot}", f"/ws/play/{path_pin}/", origins[origin], False
+        )
+        play.own_token.pop(slot, None)
+    elif kind == "join":
+        await _send(await _phone(play, op[1]), {"type": "join", "nickname": op[2]})
+    elif kind == "resume":
+        _, slot, which, pick = op
+        if which == "own":
+            token = play.own_token.get(slot) or (play.tokens[-1] if play.tokens else "nope")
+        elif which == "other":
+            token = play.tokens[pick % len(play.tokens)] if play.tokens else "nope"
+        else:
+            token = pick
+        await _send(await _phone(play, slot), {"type": "resume", "token": token})
+    elif kind == "answer":
+        _, slot, which_question, which_value, junk = op
+        frame = _answer_frame(play, which_question, which_value, junk)
+        await _send(await _phone(play, slot), frame)
+    elif kind == "host":
+        _, command, args = op
+        await _send(await _host(play), {**args, "type": command})
+    elif kind == "kick":
+        _, _slot, pick = op
+        player_id = play.player_ids[pick % len(play.player_ids)] if play.player_ids else 1
+        await _send(await _host(play), {"type": "kick", "player_id": player_id})
+    elif kind == "player_sends_host_command":
+        await _send(await _phone(play, op[1]), {"type": op[2], "player_id": 1})
+    elif kind == "player_raw":
+        await _send(await _phone(play, op[1]), op[2])
+    elif kind == "host_raw":
+        await _send(await _host(play), op[1])
+    elif kind == "sync_or_ping":
+        await _send(await _phone(play, op[1]), {"type": op[2], "ref": op[1]})
+    elif kind == "disconnect":
+        conn = play.slots.pop(op[1], None)
+        if conn is not None:
+            await _receive(play, conn)
+            await _finish(conn)
+    elif kind == "host_reopen":
+        if play.host is not None:
+            await _finish(play.host)
+        play.host = None
+        await _host(play)
+    elif kind == "wait":
+        # Longer than a short question's limit (0.3 s) plus the timer's grace (0.25 s).
+        await asyncio.sleep(0.6)
+    await _settle(play)
+
+
+# Most examples start from a game in play, so answers, reveals and scores get fuzzed
+# too, not only the refusals before anyone has joined.
+PRELUDE = [
+    ("join", 0, "Ayesha"),
+    ("join", 1, "Bilal"),
+    ("host", "start", {}),
+]
+
+
+async def _scenario(play: Play, ops: list[tuple], prelude: bool) -> None:
+    play.observer = await _open(play, "observer", f"/ws/host/{play.pin}/", GOOD_ORIGIN, True)
+    await _settle(play)
+    try:
+        for op in [*PRELUDE, *ops] if prelude else ops:
+            await _apply(play, op)
+    finally:
+        await _settle(play)
+        for conn in play.conns:
+            if not conn.finished:
+                await _receive(play, conn)
+                await _finish(conn)
+
+
+class _ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+# --- invariants on the stored game -----------------------------------------------------
+
+
+def _check_stored_game(play: Play) -> None:
+    game = Game.objects.get(pk=play.game_id)
+    twice = (
+        Answer.objects.filter(game=game)
+        .values("player_id", "question_index")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert not twice.exists(), list(twice)
+    asked = game.questions[: game.question_index + 1]
+    for question in asked[:-1]:
+        assert question["id"] in play.revealed, f"question {question['id']} never revealed"
+    if game.phase == Game.Phase.QUESTION:
+        # Scores change at the close (docs/protocol.md): the open question not yet.
+        asked = asked[:-1]
+    elif game.phase == Game.Phase.FINISHED and asked and asked[-1]["id"] not in play.revealed:
+        # Ended while the question was open: it was never revealed, so never scored.
+        # (In reveal or scoreboard the last question was closed, though its timer may
+        # have fired after the sockets were gone, so no socket saw that reveal.)
+        asked = asked[:-1]
+    rules = [
+        QuestionRules(
+            kind=q["kind"],
+            correct_choice_ids=tuple(q["correct_choice_ids"]),
+            time_limit_ms=q["time_limit_ms"],
+            correct_year=q["answer_year"],
+            multiplier=q["points_multiplier"],
+        )
+        for q in asked
+    ]
+    players = {p.id: p for p in Player.objects.filter(game=game)}
+    recorded = [
+        RecordedAnswer(
+            player_id=a.player_id,
+            question_index=a.question_index,
+            answer=services.answer_value(a, game.questions[a.question_index]["kind"]),
+            elapsed_ms=a.elapsed_ms,
+            time_limit_ms=services.player_time_limit_ms(
+                game.questions[a.question_index], players[a.player_id].extra_time_s
+            ),
+        )
+        for a in Answer.objects.filter(game=game, question_index__lt=len(asked))
+    ]
+    totals = replay_scores(
+        questions=rules,
+        answers=recorded,
+        player_ids=list(players),
+        accuracy_only=bool(game.options.get("accuracy_only")),
+    )
+    for player in players.values():
+        if player.kicked:
+            # A kicked player leaves the standings; their totals stop where they were.
+            continue
+        expected = totals[player.id]
+        assert (player.score, player.streak, player.correct_count) == (
+            expected.score,
+            expected.streak,
+            expected.correct_count,
+        ), f"{player.nickname}: stored totals differ from the recomputation"
+
+
+# --- the test --------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(
+    ops=st.lists(operations, min_size=4, max_size=20),
+    time_limit_ms=st.sampled_from([300, 20_000]),
+    kinds=st.sampled_from([("choice", "true_false", "choice"), ("order", "year_guess", "choice")]),
+    prelude=st.sampled_from([True, True, True, False]),
+)
+def test_random_frames_and_sequences_keep_the_protocol_and_its_invariants(
+    teacher, monkeypatch, ops, time_limit_ms, kinds, prelude
+):
+    from classroom.asgi import application
+
+    quiz = build_quiz(slug=f"fuzz-{Game.objects.count()}-{'-'.join(kinds)}", kinds=kinds)
+    game = services.game_create(quiz=quiz, host=teacher)
+    for question in game.questions:
+        question["time_limit_ms"] = time_limit_ms
+    game.save(update_fields=["questions"])
+    play = Play(
+        game_id=game.pk,
+        pin=game.pin,
+        cookie=session_cookie(teacher),
+        questions=game.questions,
+        application=application,
+    )
+    # Fresh per example: the in-memory layer and the budget belong to one event loop.
+    channel_layers.backends.clear()
+    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
+    errors = _ErrorLog()
+    logging.getLogger().addHandler(errors)
+    try:
+        async_to_sync(_scenario)(play, ops, prelude)
+    finally:
+        logging.getLogger().removeHandler(errors)
+    assert not errors.records, [r.getMessage() for r in errors.records]
+    _check_stored_game(play)
+    # Shown by --hypothesis-show-statistics: how far the examples get.
+    game = Game.objects.get(pk=play.game_id)
+    event(f"phase {game.phase}")
+    event(f"answers stored: {min(Answer.objects.filter(game=game).count(), 3)}")
+    codes = {f.get("code") for c in play.conns for f in c.frames if f["type"] == "error"}
+    for code in sorted(codes):
+        event(f"error {code}")
+
+
+def test_the_checks_catch_what_they_are_meant_to():
+    # Guards the guards: a checker that never fires would let the fuzz pass vacuously.
+    conn = Conn(name="phone", comm=None)  # type: ignore[arg-type]
+    leak = {"type": "question", "seq": 3, "question_id": 1, "correct_choice_ids": [2]}
+    with pytest.raises(ProtocolViolation):
+        _reveals(leak)
+    nested = {"type": "state", "seq": 3, "question": {"choices": [{"id": 2, "correct": True}]}}
+    with pytest.raises(ProtocolViolation):
+        _reveals(nested)
+    early_points = {"type": "answer_received", "seq": 3, "question_id": 1, "points": 900}
+    with pytest.raises(ProtocolViolation):
+        _reveals(early_points)
+    reveal = {"type": "reveal", "seq": 4, "question_id": 1, "correct_choice_ids": [2]}
+    assert _reveals(reveal) == [reveal]
+    state = {"type": "state", "seq": 4, "reveal": {"question_id": 1, "correct": False}}
+    assert _reveals(state) == [state["reveal"]]
+    for bad in (
+        [1],
+        {"type": "surprise", "seq": 1},
+        {"type": "pong", "ref": 1},
+        {"type": "error", "seq": 1, "code": "oops", "message": "x"},
+        {"type": "error", "seq": 1, "code": "bad_json", "message": ""},
+    ):
+        with pytest.raises(ProtocolViolation):
+            _check_frame(conn, bad)
+    _check_frame(conn, {"type": "error", "seq": 0, "code": "bad_json", "message": "Bad."})

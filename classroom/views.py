@@ -136,7 +136,11 @@ def play(request: HttpRequest, pin: str = "") -> HttpResponse:
 @require_GET
 def report(request: HttpRequest, pin: str) -> HttpResponse:
     game = _game_for(request, pin, prefer_running=False)
-    return render(request, "classroom/report.html", {"report": game_report(game=game)})
+    return render(
+        request,
+        "classroom/report.html",
+        {"report": game_report(game=game), "timeline_url": services.timeline_url(game)},
+    )
 
 
 @login_required

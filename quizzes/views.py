@@ -1,8 +1,22 @@
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from quizzes.models import Quiz
 from quizzes.timeline_chart import ChartEvent, layout
+
+PIN = re.compile(r"[0-9]{6}")
+
+
+def _podium_url(request: HttpRequest) -> str | None:
+    """Where "Back to the podium" goes when the projector opened this page (`?podium=<PIN>`).
+
+    Only a PIN is taken from the query, never a URL, so the link cannot lead off the site.
+    """
+    pin = request.GET.get("podium", "")
+    return reverse("projector", kwargs={"pin": pin}) if PIN.fullmatch(pin) else None
 
 
 def timeline(request: HttpRequest, slug: str) -> HttpResponse:
@@ -37,5 +51,6 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
             "chart": chart,
             "events": in_period,
             "epilogue": [e for e in events if not e.in_period],
+            "podium_url": _podium_url(request),
         },
     )

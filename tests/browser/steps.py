@@ -105,3 +105,23 @@ def reveal_fit_problems(projector: Any, label: str) -> list[str]:
         if size["scrollHeight"] > size["clientHeight"] + 1:
             problems.append(f"{label}: projector {name} overflows {size}")
     return problems
+
+
+NAMED_ROLES = {"button", "textbox", "spinbutton", "link", "checkbox", "combobox", "radio"}
+
+
+def unnamed_controls(page: Any) -> list[str]:
+    """Controls the accessibility tree gives no name (what a screen reader would say)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    missing = []
+    for node in nodes:
+        role = (node.get("role") or {}).get("value")
+        if node.get("ignored") or role not in NAMED_ROLES:
+            continue
+        if not str((node.get("name") or {}).get("value") or "").strip():
+            missing.append(f"{role} #{node.get('backendDOMNodeId')}")
+    return missing

@@ -8,28 +8,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import far_year, guess_year, tap_choice, wait_phase, wrong_choice
+from tests.browser.steps import (
+    far_year,
+    guess_year,
+    tap_choice,
+    unnamed_controls,
+    wait_phase,
+    wrong_choice,
+)
 
 pytestmark = pytest.mark.browser
-
-NAMED_ROLES = {"button", "textbox", "spinbutton", "link", "checkbox", "combobox", "radio"}
-
-
-def unnamed_controls(page: Any) -> list[str]:
-    """Controls the accessibility tree gives no name (what a screen reader would say)."""
-    session = page.context.new_cdp_session(page)
-    try:
-        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
-    finally:
-        session.detach()
-    missing = []
-    for node in nodes:
-        role = (node.get("role") or {}).get("value")
-        if node.get("ignored") or role not in NAMED_ROLES:
-            continue
-        if not str((node.get("name") or {}).get("value") or "").strip():
-            missing.append(f"{role} #{node.get('backendDOMNodeId')}")
-    return missing
 
 
 def layout(page: Any) -> dict[str, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import wait_phase
+from tests.browser.steps import unnamed_controls, wait_phase
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,7 @@ def test_the_teacher_runs_the_game_from_the_keyboard(browsers, server):
     count = len(server.game_questions(pin))
     browsers.join(browsers.phone("Hina"), pin, "Hina")
     expect(projector.get_by_test_id("player-count")).to_have_text("1")
+    assert unnamed_controls(projector) == [], "projector controls without an accessible name"
 
     projector.keyboard.press("Space")
     wait_phase(projector, "question")

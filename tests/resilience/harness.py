@@ -9,15 +9,18 @@ the tests call in `finally`.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,13 +41,11 @@ QUIZ_SLUG = "resilience-quiz"
 START_TIMEOUT_S = 30.0
 FRAME_TIMEOUT_S = 10.0
 
-# Run in the child's environment (its settings, its database): migrate, a teacher and
-# a quiz of `choice` questions whose time limits come from argv (seconds, comma list).
+# Run in the child's environment (its settings, its database): a teacher and a quiz of
+# `choice` questions whose time limits come from argv (seconds, comma list).
 _SETUP = """
 import sys, django
 django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0, interactive=False)
 from django.contrib.auth import get_user_model
 from quizzes.models import Choice, Question, Quiz
 user, _ = get_user_model().objects.get_or_create(username=sys.argv[1])
@@ -60,6 +61,10 @@ for position, limit in enumerate(int(s) for s in sys.argv[4].split(",")):
     for at, text in enumerate(["Right", "Wrong A", "Wrong B"]):
         Choice.objects.create(question=question, position=at, text=text, is_correct=at == 0)
 """
+
+# Migrating a fresh SQLite file takes seconds on a busy machine: done once per test
+# run into a template that every test copies.
+_template: Path | None = None
 
 
 def free_port() -> int:
@@ -91,18 +96,38 @@ def child_env(db_path: Path, *, redis_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def prepare_database(env: dict[str, str], password: str, time_limits_s: list[int]) -> None:
-    limits = ",".join(str(s) for s in time_limits_s)
+def _run(env: dict[str, str], *args: str) -> None:
     completed = subprocess.run(
-        [sys.executable, "-c", _SETUP, TEACHER, password, QUIZ_SLUG, limits],
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
+
+
+def _migrated_template(env: dict[str, str]) -> Path:
+    global _template
+    if _template is None:
+        directory = Path(tempfile.mkdtemp(prefix="resilience-db-"))
+        atexit.register(shutil.rmtree, directory, True)
+        path = directory / "template.sqlite3"
+        _run({**env, "DATABASE_URL": f"sqlite:///{path}"}, "manage.py", "migrate", "--noinput")
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _template = path
+    return _template
+
+
+def prepare_database(env: dict[str, str], password: str, time_limits_s: list[int]) -> None:
+    """A migrated database at env's DATABASE_URL with the teacher and the quiz."""
+    db_path = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    shutil.copyfile(_migrated_template(env), db_path)
+    limits = ",".join(str(s) for s in time_limits_s)
+    _run(env, "-c", _SETUP, TEACHER, password, QUIZ_SLUG, limits)
 
 
 class Server:

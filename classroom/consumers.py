@@ -779,18 +779,23 @@ class PlayerConsumer(GameSocket):
         hub = get_hub()
         if resumed:
             # Any other socket of this player, in any process, is closed.
-            await hub.publish(
-                self.game_id,
-                {
-                    "type": "hub.replace",
-                    "game_id": self.game_id,
-                    "player_id": player_id,
-                    "keep": self.socket_id,
-                    "error": frames.error(
-                        code="replaced", message="This game was opened in another window."
-                    ),
-                },
-            )
+            try:
+                await hub.publish(
+                    self.game_id,
+                    {
+                        "type": "hub.replace",
+                        "game_id": self.game_id,
+                        "player_id": player_id,
+                        "keep": self.socket_id,
+                        "error": frames.error(
+                            code="replaced", message="This game was opened in another window."
+                        ),
+                    },
+                )
+            except Exception:
+                # Redis is away: the phone still comes back (an old socket of it, if
+                # any, lingers until it closes; its answers count once anyway).
+                logger.warning("replacing the other sockets of player %s failed", player_id)
         frame, timer = await db_call(_joined_frame)(player_id, token, resumed)
         await self.send_snapshot([frame])
         self.arm(timer)

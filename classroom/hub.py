@@ -184,7 +184,14 @@ class Hub:
         async with self._membership:
             wanted = game_id in self.games
             if wanted and game_id not in self._joined:
-                await self.layer.group_add(group_name(game_id), channel)
+                try:
+                    await self.layer.group_add(group_name(game_id), channel)
+                except Exception:
+                    # The layer is away: the socket is served locally now, and the
+                    # recovery adds the group and resyncs it once the layer is back.
+                    logger.warning("joining group of game %s failed; will retry", game_id)
+                    self.lost = True
+                    return
                 self._joined.add(game_id)
             elif not wanted and game_id in self._joined:
                 self._joined.discard(game_id)

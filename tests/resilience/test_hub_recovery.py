@@ -180,3 +180,27 @@ def test_backoff_grows_to_its_cap_with_jitter():
         delays = {backoff_s(failures) for _ in range(50)}
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(delays) > 1
+
+
+async def test_a_socket_registering_while_redis_is_down_is_served_once_redis_is_back(
+    redis: PrivateRedis,
+):
+    from channels_redis.core import RedisChannelLayer
+
+    hub = Hub()
+    hub.layer = RedisChannelLayer(hosts=[redis.url])
+    first = RecordingSocket("projector")
+    await hub.register(first, game_id=4, role=PLAYER, player_id=9)
+    try:
+        await _until(lambda: hub._epoch is not None, "the hub did not note Redis's run_id")
+        redis.shutdown()
+        # The first socket of game 5 in this process: its group cannot be joined now.
+        sock = RecordingSocket("phone")
+        await hub.register(sock, game_id=5, role=PLAYER, player_id=1)
+        redis.start()
+        await _until(lambda: sock.resyncs == 1, "the socket was not asked to resync")
+        await hub.publish(5, _broadcast(1))
+        await _until(lambda: len(sock.frames) == 1, "the game's broadcast did not arrive")
+        assert first.resyncs == 1
+    finally:
+        await _close(hub)

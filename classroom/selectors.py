@@ -52,7 +52,14 @@ def _rank_and_count(game: Game, player: Player) -> tuple[int | None, int]:
 
 def player_snapshot(*, player: Player) -> dict[str, Any]:
     """The phone's `state` frame (with `seq`) for `player`, read fresh from the database."""
-    return player_snapshot_of(Player.objects.select_related("game").get(pk=player.pk))
+    return player_snapshot_of(player_with_game(player_id=player.pk))
+
+
+def player_with_game(*, player_id: int) -> Player:
+    """The player row with its game, the game's questions from the per-process cache."""
+    player = Player.objects.select_related("game").defer("game__questions").get(pk=player_id)
+    player.game.questions = services.game_questions(game=player.game)
+    return player
 
 
 def player_snapshot_of(
@@ -122,7 +129,7 @@ def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dic
 
     Three queries whatever the number of players: for a class joining at once.
     """
-    game = Game.objects.get(pk=game_id)
+    game = services.game_read(game_id=game_id)
     totals = Player.objects.filter(game=game, kicked=False).aggregate(
         count=Count("id"), ahead=Count("id", filter=Q(score__gt=0))
     )
@@ -157,7 +164,7 @@ def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:
 
 def host_snapshot(*, game: Game) -> dict[str, Any]:
     """The projector's `state` frame (with `seq`), read fresh from the database."""
-    game = Game.objects.get(pk=game.pk)
+    game = services.game_read(game_id=game.pk)
     phase = game.phase
     index = game.question_index
     question_frame = reveal = top = podium_entries = None

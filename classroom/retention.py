@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from classroom.models import Answer, Game, Player
@@ -25,8 +26,9 @@ class PurgeCounts:
 
 def games_purge(*, older_than_days: int, now: datetime | None = None) -> PurgeCounts:
     """Delete every game that ended more than `older_than_days` days before `now`,
-    with its players and answers. A game that has not ended is never deleted, however
-    old: a teacher may still be running it.
+    with its players and answers, and every game that never ended and was created
+    that long ago (a lobby left open: no lesson lasts days, and its nicknames are
+    student data like any other).
 
     ValueError if `older_than_days` is not a positive whole number (nothing deleted).
     """
@@ -36,7 +38,10 @@ def games_purge(*, older_than_days: int, now: datetime | None = None) -> PurgeCo
         raise ValueError("older_than_days must be at least 1.")
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     with transaction.atomic():
-        games = Game.objects.filter(ended_at__isnull=False, ended_at__lt=cutoff)
+        games = Game.objects.filter(
+            Q(ended_at__isnull=False, ended_at__lt=cutoff)
+            | Q(ended_at__isnull=True, created_at__lt=cutoff)
+        )
         game_ids = list(games.values_list("id", flat=True))
         if not game_ids:
             return PurgeCounts(games=0, players=0, answers=0)

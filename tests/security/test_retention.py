@@ -55,11 +55,18 @@ def test_games_that_ended_before_the_cutoff_go_with_their_players_and_answers(qu
     assert Answer.objects.filter(game=recent).count() == 2
 
 
-def test_a_running_game_is_never_purged_however_old(quiz, teacher):
-    running = _played_game(quiz, teacher, ended_days_ago=None, created_days_ago=400)
+def test_a_game_running_today_is_kept(quiz, teacher):
+    running = _played_game(quiz, teacher, ended_days_ago=None, created_days_ago=0.1)
     assert games_purge(older_than_days=1) == PurgeCounts(games=0, players=0, answers=0)
-    assert Game.objects.filter(pk=running.pk).exists()
     assert Player.objects.filter(game=running).count() == 2
+
+
+def test_a_lobby_left_open_for_longer_than_the_cutoff_is_purged(quiz, teacher):
+    # No lesson lasts days: an unended game that old is abandoned, and its nicknames
+    # are student data like any other.
+    abandoned = _played_game(quiz, teacher, ended_days_ago=None, created_days_ago=40)
+    assert games_purge(older_than_days=30) == PurgeCounts(games=1, players=2, answers=2)
+    assert not Game.objects.filter(pk=abandoned.pk).exists()
 
 
 def test_the_cutoff_is_measured_from_the_end_not_the_start(quiz, teacher):

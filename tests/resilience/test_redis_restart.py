@@ -109,14 +109,18 @@ async def _stop_redis() -> None:
 
 
 @needs_redis
-@pytest.mark.parametrize("outage", ["between_answers", "while_the_question_closes"])
+@pytest.mark.parametrize(
+    "outage", ["between_answers", "while_the_question_closes", "while_a_phone_comes_back"]
+)
 async def test_after_a_redis_restart_the_next_question_reaches_everyone_and_no_answer_is_lost(
     tmp_path: Path, outage: str
 ):
     """`between_answers`: Redis restarts while a question is open; the hub must
     subscribe again before the next broadcast. `while_the_question_closes`: the last
     answer is acknowledged while Redis is down, so the reveal it triggers is lost: every
-    client must get it as a snapshot when the hub recovers."""
+    client must get it as a snapshot when the hub recovers. `while_a_phone_comes_back`: a
+    phone resumes while Redis is down; it gets its snapshot at once and, once Redis is
+    back, the broadcasts again."""
     password = secrets.token_urlsafe(12)
     db_path = tmp_path / "db.sqlite3"
     env = child_env(db_path, redis_url=REDIS_URL)
@@ -146,6 +150,27 @@ async def test_after_a_redis_restart_the_next_question_reaches_everyone_and_no_a
         if outage == "between_answers":
             await _restart_redis()
             # The hub notices the restart and joins its game's group again.
+            await _wait_for(
+                lambda: _group_members(game_id) >= 1,
+                "the hub did not resubscribe to its game's group",
+                RESUBSCRIBE_TIMEOUT_S,
+            )
+            reply = await chen.answer(first["question_id"], right_choice(first))
+            assert reply["type"] == "answer_received"
+        elif outage == "while_a_phone_comes_back":
+            await _stop_redis()
+            # Ayesha (who answered) comes back; Chen has not answered, so the question
+            # stays open.
+            await ayesha.ws.close()
+            joined = await ayesha.resume(server, teacher.pin)
+            clients.append(ayesha.client)
+            assert joined["type"] == "joined" and joined["player"]["id"] == ayesha.player_id
+            state = joined["state"]
+            assert state["phase"] == "question"
+            assert state["question"]["question_id"] == first["question_id"]
+            assert state["your_answer"]["choice_id"] == ayesha.stored[first["question_id"]]
+            await asyncio.to_thread(_start_redis)
+            await _wait_for(_redis_up, "redis-server did not come back", REDIS_TIMEOUT_S)
             await _wait_for(
                 lambda: _group_members(game_id) >= 1,
                 "the hub did not resubscribe to its game's group",

@@ -4,7 +4,7 @@
    redrawn), player_joined / player_left (roster deltas), options, extra_time,
    question, answer_count, reveal, scoreboard, finished, error.
    Commands sent: start, next, close_question, scoreboard, end, lock, unlock, kick,
-   set_options, sync (on a seq gap), ping. */
+   set_options, extra_time, sync (on a seq gap), ping. */
 (function () {
   "use strict";
 
@@ -115,7 +115,36 @@
     Q.show($("roster-empty"), $("roster").children.length === 0);
   }
 
+  // Extra time a teacher gives one player from the lobby, one press per step.
+  var EXTRA_TIME_STEPS = [0, 10, 20, 30];
+
+  function nextExtraTime(seconds) {
+    for (var i = 0; i < EXTRA_TIME_STEPS.length; i++) {
+      if (EXTRA_TIME_STEPS[i] > seconds) return EXTRA_TIME_STEPS[i];
+    }
+    return 0;
+  }
+
+  // The button shows what the server stored (the `extra_time` frame or the roster),
+  // never what was pressed: a refused change must not look granted.
+  function drawExtraTime(button, seconds, nickname) {
+    seconds = Number(seconds) || 0;
+    button.setAttribute("data-seconds", seconds);
+    button.setAttribute("aria-label", "Extra time for " + nickname + ": " + seconds + " s");
+    button.setAttribute("title", "Extra time for " + nickname + " (press for " +
+      nextExtraTime(seconds) + " s)");
+    button.classList.toggle("on", seconds > 0);
+    Q.setText(button, seconds ? "+" + seconds + " s" : "+ time");
+  }
+
   function rosterItem(player) {
+    var extra = Q.el("button", {
+      type: "button",
+      class: "extra-time",
+      "data-testid": "extra-time",
+      "data-player-id": player.id
+    });
+    drawExtraTime(extra, player.extra_time_s, player.nickname);
     var kick = Q.el("button", {
       type: "button",
       class: "kick",
@@ -129,7 +158,7 @@
       class: "roster-item",
       "data-testid": "roster-item",
       "data-player-id": player.id
-    }, [Q.el("span", { class: "roster-name", text: player.nickname }), kick]);
+    }, [Q.el("span", { class: "roster-name", text: player.nickname }), extra, kick]);
   }
 
   function findRosterItem(playerId) {
@@ -176,13 +205,8 @@
   function onExtraTime(frame) {
     var item = findRosterItem(frame.player_id);
     if (!item) return;
-    var badge = item.querySelector(".extra-time");
-    if (!badge) {
-      badge = Q.el("span", { class: "badge badge-accent extra-time", "data-testid": "extra-time" });
-      item.insertBefore(badge, item.lastChild);
-    }
-    Q.setText(badge, frame.seconds ? "+" + frame.seconds + " s" : "");
-    Q.show(badge, !!frame.seconds);
+    drawExtraTime(item.querySelector("button.extra-time"), frame.seconds,
+      item.querySelector(".roster-name").textContent);
   }
 
   // ---------------------------------------------------------------- question
@@ -495,7 +519,9 @@
     });
     if (reportUrl) $("report-link").setAttribute("href", reportUrl);
     if (timelineUrl) {
-      $("timeline-link").setAttribute("href", timelineUrl);
+      // The timeline page offers "Back to the podium" when it knows the PIN.
+      var pin = encodeURIComponent(root.getAttribute("data-pin"));
+      $("timeline-link").setAttribute("href", timelineUrl + "?podium=" + pin);
       Q.show($("timeline-link"), true);
     }
   }
@@ -640,9 +666,15 @@
   $("btn-sound").addEventListener("click", toggleSound);
   $("btn-fullscreen").addEventListener("click", toggleFullscreen);
   $("roster").addEventListener("click", function (event) {
-    var button = event.target.closest ? event.target.closest("button.kick") : null;
+    var button = event.target.closest ? event.target.closest("button") : null;
     if (!button) return;
-    command("kick", { player_id: Number(button.getAttribute("data-player-id")) });
+    var playerId = Number(button.getAttribute("data-player-id"));
+    if (button.classList.contains("kick")) {
+      command("kick", { player_id: playerId });
+    } else if (button.classList.contains("extra-time")) {
+      var seconds = Number(button.getAttribute("data-seconds")) || 0;
+      command("extra_time", { player_id: playerId, seconds: nextExtraTime(seconds) });
+    }
   });
   document.querySelectorAll("#options input[data-option]").forEach(function (box) {
     box.addEventListener("change", function () {
@@ -668,6 +700,11 @@
       advance();
     } else if (key === "s" || key === "S") {
       if (game.phase === "reveal") command("scoreboard");
+    } else if (key === "t" || key === "T") {
+      // After the podium the class sees the whole story on the timeline page (a
+      // separate page: it cannot be framed, its CSP forbids that).
+      var link = $("timeline-link");
+      if (game.phase === "finished" && !link.hidden) window.location.assign(link.href);
     } else if (key === "f" || key === "F") {
       toggleFullscreen();
     } else if (key === "m" || key === "M") {

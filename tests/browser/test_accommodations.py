@@ -202,7 +202,7 @@ def test_the_timeline_page_reads_on_a_360_px_phone(browsers):
         expect(item).to_be_visible()
         box = item.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
-    font_px = float(items.first.evaluate("n => getComputedStyle(n).fontSize"))
+    font_px = items.first.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")
     assert font_px >= 14, font_px
     expect(phone.get_by_test_id("overall-verdict")).to_be_visible()
     expect(phone.get_by_test_id("success-count")).to_be_visible()

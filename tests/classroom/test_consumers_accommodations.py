@@ -100,3 +100,33 @@ async def test_a_phone_coming_back_to_the_lobby_is_announced_with_its_extra_time
     assert announced["player"]["extra_time_s"] == 10
     for socket in (host, back):
         await socket.disconnect()
+
+
+async def test_extra_time_lets_one_player_answer_after_the_others_time_is_up(game, teacher):
+    host = await host_socket(game, teacher)
+    ayesha, ayesha_joined = await join(game.pin, "Ayesha")
+    bilal, _ = await join(game.pin, "Bilal")
+    await host.send(
+        {"type": "extra_time", "player_id": ayesha_joined["player"]["id"], "seconds": 10}
+    )
+    await host.until("extra_time")
+    await host.send({"type": "start"})
+    question = await host.until("question")
+    assert question["time_limit_ms"] == 20_000
+    await ayesha.until("question")
+    await bilal.until("question")
+    # 25 s into a 20 s question: Bilal's time is up, Ayesha has 5 s of her 30 s left.
+    await database_sync_to_async(_question_started_earlier)(game.pk, 25)
+    right = await database_sync_to_async(correct_choice)(game, 0)
+    answer = {"type": "answer", "question_id": question["question_id"], "choice_id": right}
+
+    await bilal.send(answer)
+    assert (await bilal.expect("error"))["code"] == "question_closed"
+    await ayesha.send(answer)
+    await ayesha.expect("answer_received")
+    await host.send({"type": "close_question"})
+    mine = await ayesha.until("reveal")
+    # Judged against her own 30 s: 25 s is worth what 12.5 s is on a 20 s clock.
+    assert mine["correct"] and 580 <= mine["points"] <= 584
+    for socket in (host, ayesha, bilal):
+        await socket.disconnect()

@@ -126,7 +126,7 @@ async def test_extra_time_lets_one_player_answer_after_the_others_time_is_up(gam
     await ayesha.expect("answer_received")
     await host.send({"type": "close_question"})
     mine = await ayesha.until("reveal")
-    # Judged against her own 30 s: 25 s is worth what 12.5 s is on a 20 s clock.
+    # Judged against her own 30 s: round(1000 × (1 − (25 / 30) / 2)) = 583.
     assert mine["correct"] and 580 <= mine["points"] <= 584
     for socket in (host, ayesha, bilal):
         await socket.disconnect()

@@ -445,14 +445,19 @@
   }
 
   /* Nobody scrolls a projector: when the explanation and the timeline are too long
-     for the screen (generated questions quote the whole event), their type shrinks
-     step by step until the column fits, down to 60% of its designed size. */
+     for the screen (generated questions quote the whole event), their column widens,
+     then their type shrinks step by step until it fits, down to 60% of its size. */
   var FIT_PARTS = ".correct-answer, .explanation, .event-verdict-line, .tl-item, .event-reason";
   function fitReveal() {
     var side = document.querySelector(".reveal-side");
     if (!side || screens.reveal.hidden) return;
     var parts = Array.prototype.slice.call(side.querySelectorAll(FIT_PARTS));
     parts.forEach(function (node) { node.style.fontSize = ""; });
+    var body = side.parentNode;
+    body.classList.remove("reveal-wide");
+    if (side.scrollHeight <= side.clientHeight + 1) return;
+    // First give the text the room the bars do not need, then shrink it if it must.
+    body.classList.add("reveal-wide");
     if (side.scrollHeight <= side.clientHeight + 1) return;
     var sizes = parts.map(function (node) { return parseFloat(getComputedStyle(node).fontSize); });
     for (var scale = 0.95; scale >= 0.6 && side.scrollHeight > side.clientHeight + 1; scale -= 0.05) {

@@ -14,6 +14,7 @@ batch; each socket's `answer_received` goes out after that commit.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -41,7 +42,7 @@ from classroom import timers as _timers  # noqa: F401 - installs the question ti
 from classroom.db import db_call
 from classroom.errors import ClientError
 from classroom.hub import HOST, PLAYER, HoldBroadcasts, dumps, get_hub, group_name, run_holding
-from classroom.models import Game, Player
+from classroom.models import Game
 from classroom.ratelimit import KeyedBudget, TokenBucket
 
 logger = logging.getLogger(__name__)
@@ -309,13 +310,13 @@ def _host_game(pin: str, session_key: str | None) -> tuple[Game, Any]:
 
 def _host_command_allowed(game_id: int, session_key: str | None) -> None:
     user = _current_user(session_key)
-    game = Game.objects.get(pk=game_id)
+    game = Game.objects.defer("questions").get(pk=game_id)
     if user is None or not services.user_may_host(user=user, game=game):
         raise ClientError("not_host", "Only the game's host can do that.", close_code=4403)
 
 
 def _host_snapshot(game_id: int, base_url: str) -> tuple[list[dict[str, Any]], OpenQuestion]:
-    game = Game.objects.get(pk=game_id)
+    game = services.game_read(game_id=game_id)
     frames_ = [
         selectors.host_lobby(game=game, base_url=base_url),
         selectors.host_snapshot(game=game),
@@ -324,7 +325,7 @@ def _host_snapshot(game_id: int, base_url: str) -> tuple[list[dict[str, Any]], O
 
 
 def _close_current(game_id: int) -> None:
-    game = Game.objects.get(pk=game_id)
+    game = Game.objects.defer("questions").get(pk=game_id)
     if game.phase != Game.Phase.QUESTION:
         raise ClientError("wrong_phase", "There is no open question to close.")
     if not services.question_close(
@@ -538,7 +539,7 @@ def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
         if joined
         else []
     )
-    game = Game.objects.get(pk=game_id) if joined else None
+    game = services.game_read(game_id=game_id) if joined else None
     outcomes: list[JoinOutcome] = []
     for result in results:
         if result.error is not None or result.player is None or result.token is None:
@@ -613,13 +614,19 @@ def get_batcher() -> AnswerBatcher:
     return batcher
 
 
-def _player_game(pin: str) -> Game | None:
-    """The game a phone opened by PIN: the running one, else the latest ended one (a
-    phone may resume into a finished game to see its result)."""
-    game = Game.objects.filter(pin=pin, ended_at__isnull=True).first()
-    if game is None:
-        game = Game.objects.filter(pin=pin).order_by("-ended_at").first()
-    return game
+def _player_game(pin: str) -> tuple[int, bool] | None:
+    """(id, ended) of the game a phone opened by PIN: the running one, else the latest
+    ended one (a phone may resume into a finished game to see its result)."""
+    running = (
+        Game.objects.filter(pin=pin, ended_at__isnull=True)
+        .order_by("-created_at")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if running is not None:
+        return running, False
+    ended = Game.objects.filter(pin=pin).order_by("-ended_at").values_list("id", flat=True).first()
+    return (ended, True) if ended is not None else None
 
 
 # A class opening the same PIN within seconds need not ask the database each time.
@@ -627,22 +634,40 @@ def _player_game(pin: str) -> Game | None:
 # join to a game that ended meanwhile is refused by players_join anyway.
 PIN_CACHE_S = 5.0
 _pin_cache: dict[str, tuple[float, int]] = {}
+# Lookups on their way to the database thread, per PIN: the phones of a join storm
+# that arrive before the first answer share one instead of each queueing its own.
+_pin_lookups: dict[str, asyncio.Task[tuple[int, bool] | None]] = {}
 
 
 async def _pin_lookup(pin: str) -> tuple[int, bool] | None:
     """(game id, ended) of the game a phone opens by PIN, or None."""
-    now = time.monotonic()
     cached = _pin_cache.get(pin)
-    if cached is not None and now - cached[0] < PIN_CACHE_S:
+    if cached is not None and time.monotonic() - cached[0] < PIN_CACHE_S:
         return cached[1], False
+    loop = asyncio.get_running_loop()
+    task = _pin_lookups.get(pin)
+    if task is None or task.get_loop() is not loop:
+        task = _pin_lookups[pin] = loop.create_task(_pin_query(pin))
+        task.add_done_callback(functools.partial(_pin_lookup_done, pin))
+    # Shielded: a phone that leaves must not cancel the lookup the others wait for.
+    return await asyncio.shield(task)
+
+
+async def _pin_query(pin: str) -> tuple[int, bool] | None:
     game = await db_call(_player_game)(pin)
-    if game is None:
-        return None
-    if not game.is_ended:
+    if game is not None and not game[1]:
         if len(_pin_cache) > 1000:
             _pin_cache.clear()
-        _pin_cache[pin] = (now, game.id)
-    return game.id, game.is_ended
+        _pin_cache[pin] = (time.monotonic(), game[0])
+    return game
+
+
+def _pin_lookup_done(pin: str, task: asyncio.Task[tuple[int, bool] | None]) -> None:
+    if _pin_lookups.get(pin) is task:
+        del _pin_lookups[pin]
+    if not task.cancelled():
+        # Retrieved here too, in case every phone waiting for it has gone.
+        task.exception()
 
 
 def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
@@ -654,7 +679,7 @@ def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, 
 
 
 def _player_state(player_id: int) -> tuple[dict[str, Any], OpenQuestion]:
-    player = Player.objects.select_related("game").get(pk=player_id)
+    player = selectors.player_with_game(player_id=player_id)
     return selectors.player_snapshot_of(player), open_question(player.game)
 
 

@@ -14,8 +14,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classroom.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from classroom.routing import websocket_urlpatterns  # noqa: E402
@@ -31,7 +31,11 @@ application = ProtocolTypeRouter(
         "http": http_app,
         # Origin is checked inside the consumers so that a refused socket gets an
         # `error` frame before the close (Daphne drops close reasons).
-        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        # Sessions only, no AuthMiddleware: it looks the user up on the process's one
+        # database thread before the handshake completes, for every phone of a join
+        # storm, and nothing reads scope["user"] (the projector checks its session's
+        # user itself, fresh, on connect and on every command).
+        "websocket": SessionMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )
 

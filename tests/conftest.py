@@ -2,6 +2,13 @@
 
 import pytest
 from channels.layers import channel_layers
+from hypothesis import settings as hypothesis_settings
+
+# Property tests share a 2-core machine with browser and process tests: Hypothesis's
+# default 200 ms per-example deadline turns a busy moment into a "Flaky" failure that
+# says nothing about the code. Tests that need a bound set their own.
+hypothesis_settings.register_profile("classroom", deadline=None)
+hypothesis_settings.load_profile("classroom")
 
 
 @pytest.fixture(autouse=True)

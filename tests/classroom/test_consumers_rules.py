@@ -413,17 +413,17 @@ async def test_a_database_error_gets_try_again_and_the_resent_answer_is_stored_o
 ):
     host, (ayesha, bilal), question = await _started(game, teacher)
     right = await database_sync_to_async(correct_choice)(game, 0)
-    real_bulk_create = Answer.objects.bulk_create
+    real_insert = services._insert_answers
 
     def broken(*args, **kwargs):
         raise DatabaseError("database is locked")
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", broken)
+    monkeypatch.setattr(services, "_insert_answers", broken)
     frame = {"type": "answer", "question_id": question["question_id"], "choice_id": right}
     await ayesha.send(frame)
     assert (await ayesha.expect("error"))["code"] == "try_again"
     assert await database_sync_to_async(Answer.objects.count)() == 0
-    monkeypatch.setattr(Answer.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(services, "_insert_answers", real_insert)
     await ayesha.send(frame)
     await ayesha.expect("answer_received")
     assert await database_sync_to_async(Answer.objects.count)() == 1

@@ -194,17 +194,17 @@ def test_a_database_error_gives_every_answer_try_again_and_stores_nothing(game, 
     game = _open(game)
     right = correct_choice(game, 0)
     submissions = [_sub(game, ayesha, right), _sub(game, bilal, right)]
-    real_bulk_create = Answer.objects.bulk_create
+    real_insert = services._insert_answers
 
     def broken(*args, **kwargs):
         raise DatabaseError("disk I/O error")
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", broken)
+    monkeypatch.setattr(services, "_insert_answers", broken)
     results = services.answers_submit(game_id=game.pk, submissions=submissions)
     assert [r.error.code for r in results] == ["try_again", "try_again"]
     assert Answer.objects.count() == 0
     assert Game.objects.get(pk=game.pk).seq == game.seq
-    monkeypatch.setattr(Answer.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(services, "_insert_answers", real_insert)
     retry = services.answers_submit(game_id=game.pk, submissions=submissions[:1])
     assert retry[0].ok
     assert Answer.objects.count() == 1

@@ -68,9 +68,7 @@ async def test_a_database_error_storing_answers_is_try_again_never_an_ack_and_a_
     if where == "locking_the_game":
         monkeypatch.setattr(services, "_lock_game", FailingOnce(services._lock_game, 1))
     else:
-        monkeypatch.setattr(
-            Answer.objects, "bulk_create", FailingOnce(Answer.objects.bulk_create, 1)
-        )
+        monkeypatch.setattr(services, "_insert_answers", FailingOnce(services._insert_answers, 1))
     frame = {"type": "answer", "question_id": question["question_id"], "choice_id": right}
     # Two phones answer together: one batch, one failed transaction, two refusals.
     for phone, _ in phones[:2]:

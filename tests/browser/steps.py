@@ -125,3 +125,25 @@ def unnamed_controls(page: Any) -> list[str]:
         if not str((node.get("name") or {}).get("value") or "").strip():
             missing.append(f"{role} #{node.get('backendDOMNodeId')}")
     return missing
+
+
+_CONTRAST_JS = """([text, ground]) => {
+  const rgb = (css) => css.match(/[0-9.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const a = lum(rgb(getComputedStyle(text).color));
+  const b = lum(rgb(getComputedStyle(ground).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def contrast(page: Any, text_selector: str, background_selector: str) -> float:
+    """WCAG contrast ratio of an element's text colour against another's background."""
+    handles = [page.locator(text_selector).element_handle()]
+    handles.append(page.locator(background_selector).element_handle())
+    return page.evaluate(_CONTRAST_JS, handles)

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.steps import (
+    contrast,
     far_year,
     guess_year,
     tap_choice,
@@ -34,6 +35,9 @@ def assert_phone_screen_fits(page: Any, screen: str) -> None:
     assert size["scrollWidth"] <= 360, f"{screen}: scrolls sideways {size}"
     assert size["scrollHeight"] <= 740, f"{screen}: needs vertical scrolling {size}"
     assert unnamed_controls(page) == [], f"{screen}: controls without an accessible name"
+    if page.get_by_test_id("me").text_content():
+        ratio = contrast(page, "#me", ".phone-bar")
+        assert ratio >= 4.5, f"{screen}: the nickname in the header has contrast {ratio:.1f}"
 
 
 def test_every_phone_screen_fits_360px_with_big_named_buttons(browsers, server):
@@ -73,6 +77,9 @@ def test_every_phone_screen_fits_360px_with_big_named_buttons(browsers, server):
     right_bg = right.get_by_test_id("result-screen").evaluate(colour)
     wrong_bg = wrong.get_by_test_id("result-screen").evaluate(colour)
     assert right_bg != wrong_bg, "correct and wrong look the same"
+    for phone in (right, wrong):
+        ratio = contrast(phone, "#result-title", "#screen-result")
+        assert ratio >= 4.5, f"the result title has contrast {ratio:.1f}"
 
     # Four big buttons, each with its shape and a name that says what it answers.
     projector.keyboard.press("ArrowRight")

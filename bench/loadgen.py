@@ -105,6 +105,10 @@ class RoundResult:
     sent_at: float
     latencies: list[float]
     expected: int
+    # Command sent -> the projector's own `question`: the server's handling of the
+    # command before (or while) it fans out; the phones' latencies minus this is the
+    # fan-out proper.
+    host_latency: float | None = None
     reveals: int = 0
 
     @property
@@ -175,6 +179,7 @@ class LoadResult:
                     "reveals": r.reveals,
                     "p50_ms": r.summary().ms("p50"),
                     "p99_ms": r.summary().ms("p99"),
+                    "host_ms": None if r.host_latency is None else round(1000 * r.host_latency),
                 }
                 for r in self.rounds
             ],
@@ -325,7 +330,7 @@ def _connect(
 
 
 class _Host:
-    def __init__(self, ws: ClientConnection, result: LoadResult) -> None:
+    def __init__(self, ws: StampedConnection, result: LoadResult) -> None:
         self.ws = ws
         self.result = result
         self.frames: list[dict[str, Any]] = []
@@ -337,6 +342,8 @@ class _Host:
         try:
             async for raw in self.ws:
                 frame = json.loads(raw)
+                # Not part of the protocol: when this harness read the frame.
+                frame["_received_at"] = self.ws.stamp()
                 kind = frame.get("type")
                 self.result.host_frames[kind] += 1
                 seq = frame.get("seq")
@@ -591,7 +598,7 @@ async def run_load(
     result = LoadResult(pin=pin, players=config.players)
     shared = _Shared(config=config, result=result, rng=rng)
     url, origin = _ws_url(primary, f"/ws/host/{pin}/")
-    host_ws = await _connect(url, origin, config.connect_timeout_s, cookie)
+    host_ws = await _connect(url, origin, config.connect_timeout_s, cookie, stamped=True)
     host = _Host(host_ws, result)
     try:
         if await host.wait_for(lambda f: f.get("type") == "lobby", start=0, timeout=10) is None:
@@ -678,6 +685,7 @@ async def _play_rounds(config: LoadConfig, host: _Host, shared: _Shared, log: Ca
             sent_at=sent_at,
             latencies=[],
             expected=result.joined,
+            host_latency=question["_received_at"] - sent_at,
         )
         result.rounds.append(round_result)
         question_id = question.get("question_id")
@@ -698,7 +706,8 @@ async def _play_rounds(config: LoadConfig, host: _Host, shared: _Shared, log: Ca
         summary = round_result.summary()
         log(
             f"question {round_result.index}: {round_result.delivered}/{round_result.expected} "
-            f"delivered, fan-out p50 {summary.ms('p50')} ms p99 {summary.ms('p99')} ms"
+            f"delivered, fan-out p50 {summary.ms('p50')} ms p99 {summary.ms('p99')} ms, "
+            f"projector {1000 * (round_result.host_latency or 0):.0f} ms"
         )
         index += 1
         await asyncio.sleep(config.gap_s)

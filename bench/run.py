@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 import psutil
 
 from bench.loadgen import DEFAULT_QUIZ, LoadConfig, LoadResult, raise_fd_limit, run_load
-from bench.stats import Summary, summarise
+from bench.stats import Summary, percentile, summarise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TEACHER = "bench-teacher"
@@ -484,6 +484,7 @@ COLUMNS = [
     ("joined", 11),
     ("refused", 7),
     ("join s", 6),
+    ("proj", 5),
     ("fan p50", 7),
     ("fan p99", 7),
     ("floor p50", 9),
@@ -500,6 +501,12 @@ COLUMNS = [
     ("gaps", 4),
     ("load", 9),
 ]
+
+
+def _median_host_latency(result: LoadResult | None) -> float | None:
+    """Median over the questions of command sent -> the projector's `question`."""
+    values = [r.host_latency for r in result.rounds if r.host_latency is not None] if result else []
+    return percentile(values, 0.5)
 
 
 def _cell(value: float | None, scale: float, digits: int = 1) -> str:
@@ -519,6 +526,7 @@ def table_lines(rows: list[Row]) -> list[str]:
             f"{server.joined}/{row.players}" if server else "-",
             str(sum(server.refused.values())) if server else "-",
             f"{server.join_duration_s:.1f}" if server else "-",
+            _cell(_median_host_latency(server), 1000, digits=0),
             row.fanout().ms("p50"),
             row.fanout().ms("p99"),
             row.floor_fanout().ms("p50"),

@@ -56,14 +56,6 @@ def no_overflow(locator: Any) -> dict[str, int]:
     )
 
 
-def fits(locator: Any) -> bool:
-    size = no_overflow(locator)
-    return (
-        size["scrollHeight"] <= size["clientHeight"] + 1
-        and size["scrollWidth"] <= size["clientWidth"] + 1
-    )
-
-
 def page_size(page: Any) -> dict[str, int]:
     return page.evaluate(
         "({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight})"

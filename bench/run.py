@@ -111,6 +111,18 @@ class Row:
     def floor_fanout(self) -> Summary:
         return summarise(self.floor.fanout_latencies if self.floor else [])
 
+    def round_p99_median(self, *, floor: bool = False) -> float | None:
+        """Median over the questions of each question's p99: one slow round (a GC
+        pause, a neighbour's burst on a shared machine) moves it less than the pooled p99."""
+        result = self.floor if floor else self.server
+        if result is None:
+            return None
+        return percentile([p for r in result.rounds if (p := r.summary().p99) is not None], 0.5)
+
+    def ratio_of_round_medians(self) -> float | None:
+        server, floor = self.round_p99_median(), self.round_p99_median(floor=True)
+        return server / floor if server is not None and floor else None
+
     def ratio(self) -> float | None:
         server, floor = self.fanout().p99, self.floor_fanout().p99
         if server is None or not floor:
@@ -143,6 +155,9 @@ class Row:
             "processes": self.processes,
             "join_rate": self.join_rate,
             "fanout_p99_over_floor_p99": self.ratio(),
+            "round_p99_median_ms": _ms(self.round_p99_median()),
+            "floor_round_p99_median_ms": _ms(self.round_p99_median(floor=True)),
+            "round_p99_median_ratio": self.ratio_of_round_medians(),
             "server": self.server.as_dict() if self.server else None,
             "server_mem_per_player_kib": _kib(self.mem_per_player()),
             "server_samples": asdict(self.server_samples) if self.server_samples else None,
@@ -156,6 +171,10 @@ class Row:
             "load_average_at_floor": self.load_at_floor,
             "load_average_at_server": self.load_at_server,
         }
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 1)
 
 
 def _kib(value: float | None) -> float | None:
@@ -677,6 +696,12 @@ def run(args: argparse.Namespace) -> list[Row]:
             rows.append(row)
             for line in table_lines([row])[2:]:
                 _log(line)
+            median, floor_median = row.round_p99_median(), row.round_p99_median(floor=True)
+            if median is not None and floor_median:
+                _log(
+                    f"median of the questions' p99: server {median * 1000:.0f} ms, floor "
+                    f"{floor_median * 1000:.0f} ms, ratio {median / floor_median:.1f}"
+                )
     finally:
         procs.stop_all()
         os.sched_setaffinity(0, original_affinity)

@@ -168,12 +168,14 @@ def _slug(kind: str, event: _Event) -> str:
     return f"gen-{kind.replace('_', '-')}-{event.slug}"
 
 
-def _explanation(event: _Event) -> str:
+def _verdict_sentence(event: _Event) -> str:
     verdict = f"For the relationship this was {VERDICT_TEXTS.get(event.verdict, event.verdict)}."
     reason = event.verdict_reason.strip()
-    if reason:
-        verdict = f"{verdict} {reason}"
-    return f"{event.date_label}: {event.title}. {event.summary.strip()} {verdict}"
+    return f"{verdict} {reason}" if reason else verdict
+
+
+def _explanation(event: _Event) -> str:
+    return f"{event.date_label}: {event.title}. {event.summary.strip()} {_verdict_sentence(event)}"
 
 
 def _gives_away_year(event: _Event) -> bool:
@@ -328,9 +330,11 @@ class _Builder:
             ),
         ]
         rng.shuffle(choices)
+        # Both titles and dates are already said: repeating the event's own title and
+        # summary made these the longest reveals of the quiz.
         explanation = (
             f"{first.title} came first ({first.date_label}); "
-            f"{second.title} followed {second.when}. {_explanation(event)}"
+            f"{second.title} followed {second.when}. {_verdict_sentence(event)}"
         )
         return self.draft("which_first", event, "Which came first?", explanation, choices)
 

@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_seeds")
         call_command("ensure_teacher")
+    call_command("reset_presence")
     print(f"\nClassroom quiz: open {base_url}/ (teacher) — students join at {base_url}/play/\n")
     sys.stdout.flush()
     command = daphne_command(host=host, port=args.port)

@@ -540,6 +540,25 @@ def player_connected(*, player_id: int) -> Player:
     return player
 
 
+def presence_reset() -> tuple[int, int]:
+    """Mark every player and projector of running games away; return how many.
+
+    Only for start-up of the whole deployment (`manage.py reset_presence`): a killed
+    server never recorded its sockets closing, and a stale "connected" would hold a
+    question open for phones that are gone. No broadcast: nobody is connected yet.
+    """
+    with transaction.atomic():
+        players = Player.objects.filter(game__ended_at__isnull=True, connected=True).update(
+            connected=False
+        )
+        games = (
+            Game.objects.filter(ended_at__isnull=True)
+            .exclude(host_connection="")
+            .update(host_connection="")
+        )
+    return players, games
+
+
 def player_disconnected(*, player_id: int, reason: str = "disconnected") -> None:
     """A player's socket closed. Away players no longer hold up "everyone answered"."""
     close_index: int | None = None

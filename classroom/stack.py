@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_seeds")
         call_command("ensure_teacher")
+    call_command("reset_presence")
     call_command("collectstatic", verbosity=0, interactive=False)
 
     ports = [args.base_port + i for i in range(1, args.processes + 1)]

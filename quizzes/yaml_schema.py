@@ -433,27 +433,31 @@ class _Validator:
         return (start, end)
 
     def events(self, value: Any, path: str, period: tuple[int, int] | None) -> Any:
+        if isinstance(value, list) and not value:
+            self.error(path, "must list at least one event")
+            return _MISSING
+        return self.slugged_list(value, path, lambda item, at: self.event(item, at, period))
+
+    def slugged_list(self, value: Any, path: str, parse: Callable[[Any, str], Any]) -> Any:
+        """Parse each item of a list whose items are keyed by a slug unique in the list."""
         if not isinstance(value, list):
             self.error(path, f"expected a list, got {_describe(value)}")
             return _MISSING
-        if not value:
-            self.error(path, "must list at least one event")
-            return _MISSING
-        events = [self.event(item, f"{path}[{i}]", period) for i, item in enumerate(value)]
+        items = [parse(item, f"{path}[{i}]") for i, item in enumerate(value)]
         seen: dict[str, int] = {}
-        for i, event in enumerate(events):
-            if event is _MISSING:
+        for i, item in enumerate(items):
+            if item is _MISSING:
                 continue
-            if event.slug in seen:
+            if item.slug in seen:
                 self.error(
                     f"{path}[{i}].slug",
-                    f"duplicate slug '{event.slug}' (also at {path}[{seen[event.slug]}])",
+                    f"duplicate slug '{item.slug}' (also at {path}[{seen[item.slug]}])",
                 )
             else:
-                seen[event.slug] = i
-        if any(event is _MISSING for event in events) or len(seen) != len(events):
+                seen[item.slug] = i
+        if any(item is _MISSING for item in items) or len(seen) != len(items):
             return _MISSING
-        return tuple(events)
+        return tuple(items)
 
     def event(self, value: Any, path: str, period: tuple[int, int] | None) -> Any:
         data = self.mapping(
@@ -561,27 +565,9 @@ class _Validator:
         return KeyActorDoc(name=name, prompt=prompt, distractors=distractors)
 
     def quizzes(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {_describe(value)}")
-            return _MISSING
-        quizzes = [
-            self.quiz(item, f"{path}[{i}]", event_slugs, check_events)
-            for i, item in enumerate(value)
-        ]
-        seen: dict[str, int] = {}
-        for i, quiz in enumerate(quizzes):
-            if quiz is _MISSING:
-                continue
-            if quiz.slug in seen:
-                self.error(
-                    f"{path}[{i}].slug",
-                    f"duplicate slug '{quiz.slug}' (also at {path}[{seen[quiz.slug]}])",
-                )
-            else:
-                seen[quiz.slug] = i
-        if any(quiz is _MISSING for quiz in quizzes):
-            return _MISSING
-        return tuple(quizzes)
+        return self.slugged_list(
+            value, path, lambda item, at: self.quiz(item, at, event_slugs, check_events)
+        )
 
     def quiz(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
         data = self.mapping(value, path, ("slug", "title", "description", "generator", "questions"))
@@ -645,27 +631,9 @@ class _Validator:
         return GeneratorDoc(seed=seed, count=count, kinds=kinds, time_limit_s=time_limit)
 
     def questions(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {_describe(value)}")
-            return _MISSING
-        questions = [
-            self.question(item, f"{path}[{i}]", event_slugs, check_events)
-            for i, item in enumerate(value)
-        ]
-        seen: dict[str, int] = {}
-        for i, question in enumerate(questions):
-            if question is _MISSING:
-                continue
-            if question.slug in seen:
-                self.error(
-                    f"{path}[{i}].slug",
-                    f"duplicate slug '{question.slug}' (also at {path}[{seen[question.slug]}])",
-                )
-            else:
-                seen[question.slug] = i
-        if any(question is _MISSING for question in questions) or len(seen) != len(questions):
-            return _MISSING
-        return tuple(questions)
+        return self.slugged_list(
+            value, path, lambda item, at: self.question(item, at, event_slugs, check_events)
+        )
 
     def question(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
         data = self.mapping(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classroom.models import Answer, Game, Player
+from classroom.ranking import competition_ranks
 
 # The periods of the Pakistan–USSR relationship the lesson is built on. Each period
 # starts in its first year and runs up to (not including) the next period's first
@@ -100,17 +101,6 @@ class GameReport:
     @property
     def not_asked(self) -> list[QuestionRow]:
         return [q for q in self.questions if not q.asked]
-
-
-def competition_ranks(scores: list[int]) -> list[int]:
-    """Ranks "1224" for scores already sorted from best to worst."""
-    ranks: list[int] = []
-    for position, score in enumerate(scores):
-        if position and score == scores[position - 1]:
-            ranks.append(ranks[-1])
-        else:
-            ranks.append(position + 1)
-    return ranks
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -257,9 +247,10 @@ def game_report(*, game: Game) -> GameReport:
         if answer.correct and answer.question_index in asked_indexes:
             correct_by_player[answer.player_id] += 1
 
-    ranks = competition_ranks([p.score for p in counted])
+    ranks = competition_ranks({p.id: p.score for p in counted})
     player_rows: list[PlayerRow] = []
-    for player, rank in zip(counted, ranks, strict=True):
+    for player in counted:
+        rank = ranks[player.id]
         correct = correct_by_player[player.id]
         player_rows.append(
             PlayerRow(

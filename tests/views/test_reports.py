@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from classroom.models import Game
-from classroom.reports import competition_ranks, csv_safe, game_report, period_of
+from classroom.reports import csv_safe, game_report, period_of
 
 from .conftest import make_answer, make_player
 
@@ -36,10 +36,6 @@ def played(game):
     make_answer(bilal, 2, value=1980, correct=False, elapsed_ms=6000)
     make_answer(chen, 2, value=1979, correct=True, elapsed_ms=8000)
     return game
-
-
-def test_ranks_share_places_on_equal_scores():
-    assert competition_ranks([30, 20, 20, 10]) == [1, 2, 2, 4]
 
 
 @pytest.mark.parametrize(

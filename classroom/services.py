@@ -751,13 +751,40 @@ def _everyone_answered(game: Game) -> bool:
     return not waiting.exclude(pk__in=answered).exists()
 
 
-def _answer_tally(game: Game) -> tuple[int, int, int]:
-    """(answered, answered by players away, connected players) of the current question."""
-    here = Q(player__connected=True, player__kicked=False)
-    answers = Answer.objects.filter(game=game, question_index=game.question_index).aggregate(
-        answered=Count("id"), away=Count("id", filter=~here)
+def _tally_sql(connection: Any) -> str:
+    quote = connection.ops.quote_name
+    answer = quote(Answer._meta.db_table)
+    player = quote(Player._meta.db_table)
+
+    def col(model: Any, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    game_a, index_a, player_a = (col(Answer, n) for n in ("game", "question_index", "player"))
+    game_p, connected, kicked = (col(Player, n) for n in ("game", "connected", "kicked"))
+    pk = quote(Player._meta.pk.column)
+    this_question = f"a.{game_a} = %s AND a.{index_a} = %s"
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {answer} a WHERE {this_question}), "
+        f"(SELECT COUNT(*) FROM {answer} a INNER JOIN {player} p ON p.{pk} = a.{player_a} "
+        f"WHERE {this_question} AND NOT (p.{connected} AND NOT p.{kicked})), "
+        f"(SELECT COUNT(*) FROM {player} p WHERE p.{game_p} = %s "
+        f"AND p.{connected} AND NOT p.{kicked})"
     )
-    return answers["answered"], answers["away"], connected_count(game)
+
+
+def _answer_tally(game: Game) -> tuple[int, int, int]:
+    """(answered, answered by players away, connected players) of the current question.
+
+    One hand-written query: it runs for every batch of answers, and the two ORM queries
+    it replaces cost ~5 ms of CPU per batch to build (measured), the database's part
+    being a fraction of a millisecond.
+    """
+    connection = transaction.get_connection()
+    index = game.question_index
+    with connection.cursor() as cursor:
+        cursor.execute(_tally_sql(connection), [game.id, index, game.id, index, game.id])
+        answered, away, connected = cursor.fetchone()
+    return int(answered), int(away), int(connected)
 
 
 def answer_totals(game: Game) -> tuple[int, int]:

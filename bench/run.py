@@ -667,7 +667,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     raise_fd_limit(max(args.players) * 2 + 1024)
     pinned = not args.no_pin and args.processes == 1 and (os.cpu_count() or 1) >= 2
     cpus: tuple[set[int] | None, ...] = ({0}, {1}) if pinned else (None, None)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="quiz-benchrun-"))
     procs = Processes(workdir)
     rows: list[Row] = []
     original_affinity = os.sched_getaffinity(0)

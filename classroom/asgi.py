@@ -4,6 +4,7 @@
 consumers (which import models) are imported.
 """
 
+import gc
 import logging
 import os
 import sys
@@ -64,7 +65,24 @@ def _exit_after_shutdown() -> None:
     os._exit(0)
 
 
+# Garbage collector tuning for a process holding thousands of sockets. With the
+# default thresholds a full collection ran about once per question at 2,000 phones and
+# took 340-590 ms each (it found nothing to free), stalling the fan-out and the acks of
+# everyone. Freezing what exists after start-up (Django, Twisted, the modules: never
+# garbage) takes it out of every later scan, and a larger young generation lets the
+# per-question objects (frames, answer batches) die young instead of being promoted.
+# Measured with bench.run, 2,000 phones, one process: fan-out p99 894 -> 438 ms, ack
+# p50 551 -> 271 ms, p99 1,673 -> 633 ms; memory per phone unchanged (31-32 KiB).
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
+def tune_garbage_collector() -> None:
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 if _running_under_daphne():
     from twisted.internet import reactor
 
     reactor.addSystemEventTrigger("after", "shutdown", _exit_after_shutdown)
+    tune_garbage_collector()

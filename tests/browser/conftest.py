@@ -38,7 +38,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield running
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the
+# main thread while it is started, and every async test run after it (pytest-django
+# runs the transactional tests last) would fail with "cannot be called from a
+# running event loop".
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(CHROMIUM_MISSING)

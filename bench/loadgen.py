@@ -130,6 +130,8 @@ class LoadResult:
     join_duration_s: float = 0.0
     rounds: list[RoundResult] = field(default_factory=list)
     ack_latencies: list[float] = field(default_factory=list)
+    # (question_id, answer sent at, ack read at), to see which answers wait.
+    ack_samples: list[tuple[Any, float, float]] = field(default_factory=list)
     answers_sent: int = 0
     answers_acked: int = 0
     answer_errors: Counter = field(default_factory=Counter)
@@ -158,6 +160,25 @@ class LoadResult:
     def questions_expected(self) -> int:
         return sum(r.expected for r in self.rounds)
 
+    def ack_split(self, question_id: Any, last_fraction: float = 0.02) -> dict[str, str]:
+        """Ack p99 of one question's answers, and separately of the last ones sent.
+
+        When the last answer closes the question, the server may acknowledge the
+        final batch only after scoring everyone: this shows whether the ack tail is
+        those answers or all of them.
+        """
+        samples = sorted(
+            (sent, acked - sent) for qid, sent, acked in self.ack_samples if qid == question_id
+        )
+        cut = len(samples) - max(1, round(len(samples) * last_fraction)) if samples else 0
+        early = [latency for _, latency in samples[:cut]]
+        late = [latency for _, latency in samples[cut:]]
+        return {
+            "ack_p99_ms": summarise([latency for _, latency in samples]).ms("p99"),
+            "ack_p99_first_98pc_ms": summarise(early).ms("p99"),
+            "ack_p50_last_2pc_ms": summarise(late).ms("p50"),
+        }
+
     def as_dict(self) -> dict[str, Any]:
         fan = summarise(self.fanout_latencies)
         ack = summarise(self.ack_latencies)
@@ -180,6 +201,7 @@ class LoadResult:
                     "p50_ms": r.summary().ms("p50"),
                     "p99_ms": r.summary().ms("p99"),
                     "host_ms": None if r.host_latency is None else round(1000 * r.host_latency),
+                    **self.ack_split(r.question_id),
                 }
                 for r in self.rounds
             ],
@@ -512,6 +534,7 @@ class _Phone:
                     pending = self.pending.pop(frame.get("question_id"), None)
                     if pending is not None:
                         result.ack_latencies.append(now - pending[0])
+                        result.ack_samples.append((frame.get("question_id"), pending[0], now))
                         result.answers_acked += 1
                 elif kind == "reveal":
                     shared.reveal_counts[frame.get("question_id")] += 1

@@ -1189,20 +1189,38 @@ def answers_submit(*, game_id: int, submissions: Sequence[Submission]) -> list[S
     fails, every submission gets `try_again` and nothing is stored. When every connected
     player has answered, the question closes (after the answers are committed).
     """
+    results, close_index = answers_store(game_id=game_id, submissions=submissions)
+    if close_index is not None:
+        question_close_all_answered(game_id=game_id, expected_index=close_index)
+    return results
+
+
+def answers_store(
+    *, game_id: int, submissions: Sequence[Submission]
+) -> tuple[list[SubmissionResult], int | None]:
+    """`answers_submit` without the close: the results, and the index of the question
+    that every connected player has now answered (the caller closes it with
+    `question_close_all_answered`), else None.
+
+    The live server acknowledges the answers between the two: closing scores every
+    player and builds every reveal, which the last answers' acks need not wait for.
+    """
     if not submissions:
-        return []
+        return [], None
     try:
-        results, close_index = _store_answers(game_id, submissions)
+        return _store_answers(game_id, submissions)
     except DatabaseError:
         logger.exception("storing %d answers of game %s failed", len(submissions), game_id)
-        return [SubmissionResult(s, _try_again()) for s in submissions]
-    if close_index is not None:
-        try:
-            question_close(game_id=game_id, expected_index=close_index, reason="all_answered")
-        except DatabaseError:
-            # The answers are stored; the timer closes the question at its deadline.
-            logger.exception("closing question %s of game %s failed", close_index, game_id)
-    return results
+        return [SubmissionResult(s, _try_again()) for s in submissions], None
+
+
+def question_close_all_answered(*, game_id: int, expected_index: int) -> None:
+    """Close the question everyone answered; a database error is left to the timer."""
+    try:
+        question_close(game_id=game_id, expected_index=expected_index, reason="all_answered")
+    except DatabaseError:
+        # The answers are stored; the timer closes the question at its deadline.
+        logger.exception("closing question %s of game %s failed", expected_index, game_id)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,9 @@ class LoadConfig:
     sync_on_gap: bool = True
     seed: int = 1
     nickname_prefix: str = "Bench"
+    # Pause between the last join and `start`, so join bookkeeping still queued in the
+    # server shows up (or not) in the first question's latency.
+    settle_s: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.servers:
@@ -140,6 +143,9 @@ class LoadResult:
     player_seq_gaps: int = 0
     player_stale: int = 0
     host_seq_gaps: int = 0
+    # Broadcast seqs the projector never received at all, even late (a gap is only a
+    # frame out of order; a missing seq is a frame lost).
+    host_frames_missing: int = 0
     syncs: int = 0
     disconnects: Counter = field(default_factory=Counter)
     player_frames: Counter = field(default_factory=Counter)
@@ -214,6 +220,7 @@ class LoadResult:
             "player_seq_gaps": self.player_seq_gaps,
             "player_stale": self.player_stale,
             "host_seq_gaps": self.host_seq_gaps,
+            "host_frames_missing": self.host_frames_missing,
             "syncs": self.syncs,
             "disconnects": dict(self.disconnects),
             "player_frames": dict(self.player_frames),
@@ -352,10 +359,19 @@ def _connect(
 
 
 class _Host:
+    def missing_broadcasts(self) -> int:
+        """Seqs after the first snapshot that never arrived as a broadcast."""
+        if self.snapshot_seq is None or not self.broadcast_seqs:
+            return 0
+        expected = range(self.snapshot_seq + 1, max(self.broadcast_seqs) + 1)
+        return sum(1 for seq in expected if seq not in self.broadcast_seqs)
+
     def __init__(self, ws: StampedConnection, result: LoadResult) -> None:
         self.ws = ws
         self.result = result
         self.frames: list[dict[str, Any]] = []
+        self.snapshot_seq: int | None = None
+        self.broadcast_seqs: set[int] = set()
         self.changed = asyncio.Event()
         self.last_seq: int | None = None
         self.reader = asyncio.create_task(self._read())
@@ -373,6 +389,10 @@ class _Host:
                     gap = self.last_seq is not None and seq > self.last_seq + 1
                     if kind not in NOT_BROADCASTS and gap:
                         self.result.host_seq_gaps += 1
+                    if kind not in NOT_BROADCASTS:
+                        self.broadcast_seqs.add(seq)
+                    elif kind in ("lobby", "state") and self.snapshot_seq is None:
+                        self.snapshot_seq = seq
                     if self.last_seq is None or seq > self.last_seq:
                         self.last_seq = seq
                 if kind == "error":
@@ -636,7 +656,7 @@ async def run_load(
         # long; freezing them keeps those pauses out of the measured latencies.
         gc.collect()
         gc.freeze()
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(config.settle_s)
         try:
             await _play_rounds(config, host, shared, log)
         except LoadError as exc:
@@ -652,6 +672,7 @@ async def run_load(
     finally:
         await _close_all(host, shared)
         gc.unfreeze()
+    result.host_frames_missing = host.missing_broadcasts()
     for round_result in result.rounds:
         round_result.reveals = shared.reveal_counts.get(round_result.question_id, 0)
     return result

@@ -368,6 +368,7 @@ def _load_config(
         quiz=args.quiz,
         seed=args.seed,
         connect_timeout_s=args.join_timeout,
+        settle_s=args.settle,
     )
 
 
@@ -612,6 +613,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--answer-window", type=float, default=1.0, help="answers spread over this many seconds"
     )
     parser.add_argument("--gap", type=float, default=2.0, help="seconds between reveal and next")
+    parser.add_argument(
+        "--settle", type=float, default=1.0, help="seconds from the last join to `start`"
+    )
     parser.add_argument(
         "--join-timeout",
         type=float,

@@ -183,7 +183,12 @@ async def test_after_a_redis_restart_the_next_question_reaches_everyone_and_no_a
             # Stored and acknowledged without Redis; its reveal cannot be published.
             reply = await chen.answer(first["question_id"], right_choice(first))
             assert reply["type"] == "answer_received"
-            assert db.game(teacher.pin)["phase"] == "reveal"
+            # The batch is acknowledged first, then the question it completed closes.
+            await _wait_for(
+                lambda: db.game(teacher.pin)["phase"] == "reveal",
+                "the last answer did not close the question",
+                WAIT_S,
+            )
             await asyncio.to_thread(_start_redis)
             await _wait_for(_redis_up, "redis-server did not come back", REDIS_TIMEOUT_S)
 

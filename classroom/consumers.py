@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from asgiref.sync import async_to_sync
@@ -472,23 +472,29 @@ class HostConsumer(GameSocket):
 # --- the phones ----------------------------------------------------------------------
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class _Pending:
     socket: PlayerConsumer
     submission: services.Submission
 
 
-class AnswerBatcher:
-    """Groups the answers of one game that arrive within a few ms into one transaction."""
+class GroupCommit(Generic[T]):
+    """Collect one game's items that arrive within a few ms and hand them to `_flush`
+    together: every database call of a process goes through its one database thread,
+    so a class answering (or joining) at once costs one transaction per group, not one
+    per phone. Subclasses say what a group does."""
 
     def __init__(self, *, window_s: float = BATCH_WINDOW_S, max_batch: int = MAX_BATCH) -> None:
         self.window_s = window_s
         self.max_batch = max_batch
-        self.queues: dict[int, list[_Pending]] = {}
+        self.queues: dict[int, list[T]] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
 
-    def submit(self, game_id: int, socket: PlayerConsumer, submission: services.Submission) -> None:
-        self.queues.setdefault(game_id, []).append(_Pending(socket, submission))
+    def _add(self, game_id: int, item: T) -> None:
+        self.queues.setdefault(game_id, []).append(item)
         if game_id not in self.tasks:
             self.tasks[game_id] = asyncio.get_running_loop().create_task(self._drain(game_id))
 
@@ -505,6 +511,16 @@ class AnswerBatcher:
             self.tasks.pop(game_id, None)
             if not self.queues.get(game_id):
                 self.queues.pop(game_id, None)
+
+    async def _flush(self, game_id: int, batch: list[T]) -> None:
+        raise NotImplementedError
+
+
+class AnswerBatcher(GroupCommit[_Pending]):
+    """Answers: stored in one transaction, then each phone acknowledged."""
+
+    def submit(self, game_id: int, socket: PlayerConsumer, submission: services.Submission) -> None:
+        self._add(game_id, _Pending(socket, submission))
 
     async def _flush(self, game_id: int, batch: list[_Pending]) -> None:
         hold = HoldBroadcasts()
@@ -571,45 +587,26 @@ def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
     return outcomes
 
 
-class JoinBatcher:
-    """Groups the joins of one game that arrive within a few ms into one transaction:
-    a class typing the PIN at once is a burst of joins, and every join of a process
-    goes through its one database thread."""
-
-    def __init__(self, *, window_s: float = BATCH_WINDOW_S, max_batch: int = MAX_BATCH) -> None:
-        self.window_s = window_s
-        self.max_batch = max_batch
-        self.queues: dict[int, list[tuple[str, asyncio.Future[JoinOutcome]]]] = {}
-        self.tasks: dict[int, asyncio.Task[None]] = {}
+class JoinBatcher(GroupCommit[tuple[str, "asyncio.Future[JoinOutcome]"]]):
+    """Joins: a class typing the PIN at once is a burst of joins, one transaction."""
 
     async def join(self, game_id: int, nickname: str) -> JoinOutcome:
         future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
-        self.queues.setdefault(game_id, []).append((nickname, future))
-        if game_id not in self.tasks:
-            self.tasks[game_id] = asyncio.get_running_loop().create_task(self._drain(game_id))
+        self._add(game_id, (nickname, future))
         return await future
 
-    async def _drain(self, game_id: int) -> None:
+    async def _flush(
+        self, game_id: int, batch: list[tuple[str, asyncio.Future[JoinOutcome]]]
+    ) -> None:
         try:
-            while self.queues.get(game_id):
-                if len(self.queues[game_id]) < self.max_batch:
-                    await asyncio.sleep(self.window_s)
-                queue = self.queues[game_id]
-                batch = queue[: self.max_batch]
-                del queue[: self.max_batch]
-                try:
-                    outcomes = await db_call(_join_batch)(game_id, [n for n, _ in batch])
-                except Exception:
-                    logger.exception("join batch of game %s failed", game_id)
-                    error = ClientError("try_again", "Joining failed just now. Please try again.")
-                    outcomes = [error] * len(batch)
-                for (_nickname, future), outcome in zip(batch, outcomes, strict=True):
-                    if not future.done():
-                        future.set_result(outcome)
-        finally:
-            self.tasks.pop(game_id, None)
-            if not self.queues.get(game_id):
-                self.queues.pop(game_id, None)
+            outcomes = await db_call(_join_batch)(game_id, [n for n, _ in batch])
+        except Exception:
+            logger.exception("join batch of game %s failed", game_id)
+            error = ClientError("try_again", "Joining failed just now. Please try again.")
+            outcomes = [error] * len(batch)
+        for (_nickname, future), outcome in zip(batch, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)
 
 
 def get_join_batcher() -> JoinBatcher:

@@ -47,6 +47,7 @@ import psutil
 
 from bench.loadgen import DEFAULT_QUIZ, LoadConfig, LoadResult, raise_fd_limit, run_load
 from bench.stats import Summary, percentile, summarise
+from classroom.serve import daphne_command, server_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TEACHER = "bench-teacher"
@@ -283,25 +284,11 @@ def stop_profilers(profilers: list[subprocess.Popen]) -> None:
 
 
 def django_env(workdir: Path, args: argparse.Namespace, players: int) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "classroom.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_DEBUG": "0",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'db.sqlite3'}",
-            "GAME_MAX_PLAYERS": str(max(2500, players + 100)),
-            "PYTHONUNBUFFERED": "1",
-        }
+    env = server_env(
+        database_url=args.database_url or f"sqlite:///{workdir / 'db.sqlite3'}",
+        redis_url=args.redis_url or "",
+        GAME_MAX_PLAYERS=str(max(2500, players + 100)),
     )
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
     if args.settings_file is not None:
         # A tuning experiment: the file (typically `from classroom.settings import *`
         # plus changes) becomes the settings module of every server process.
@@ -455,8 +442,6 @@ def run_server(
     password: str,
     cpus: tuple[set[int] | None, ...],
 ) -> Row:
-    from classroom.serve import daphne_command  # stdlib-only module: the real launch line
-
     row = Row(players=players, processes=args.processes, join_rate=args.join_rate)
     ports = [free_port() for _ in range(args.processes)]
     daphnes = []

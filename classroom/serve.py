@@ -49,6 +49,32 @@ def ensure_secret_key() -> None:
         key_file.chmod(0o600)
 
 
+def server_env(*, database_url: str, redis_url: str = "", **extra: str) -> dict[str, str]:
+    """The environment of a server process this project starts (tests, benchmarks, the
+    stack): this machine's, minus any Django, database or Redis setting it carries,
+    plus a fresh secret key and the given database (and Redis, for several processes).
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "PUBLIC_BASE_URL"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "classroom.settings",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    env.update(extra)
+    return env
+
+
 def daphne_command(*, host: str, port: int, proxy_headers: bool = False) -> list[str]:
     """Return the Daphne command line this project runs (documented in docs/deploy.md)."""
     return [

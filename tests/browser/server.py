@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import sqlite3
 import subprocess
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from classroom.serve import daphne_command
+from classroom.serve import server_env as child_server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -96,21 +96,9 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 
 def server_env(db_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    # CI exports these for the scale-out tests; this server is one process on SQLite.
-    for name in ("REDIS_URL", "DATABASE_URL", "DJANGO_DEBUG", "PUBLIC_BASE_URL"):
-        env.pop(name, None)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "classroom.settings",
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "DJANGO_SECRET_KEY": "browser-tests-only-secret-key-0123456789-abcdefghijklmnop",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SERVE_STATIC": "1",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
+    # CI exports REDIS_URL/DATABASE_URL for the scale-out tests; this server is one
+    # process on SQLite serving its own static files.
+    return child_server_env(database_url=f"sqlite:///{db_path}", DJANGO_SERVE_STATIC="1")
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 from bench.loadgen import LoadConfig, run_load
+from classroom.serve import server_env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -96,19 +97,11 @@ def stack(tmp_path):
     database = f"classroom_scale_{os.getpid()}_{secrets.token_hex(3)}"
     psql(DATABASE_URL, f'CREATE DATABASE "{database}"')
     password = secrets.token_urlsafe(12)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "classroom.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": with_database(DATABASE_URL, database),
-            # A database number of its own, so group names cannot meet other tests'.
-            "REDIS_URL": with_database(REDIS_URL, "7"),
-            "PYTHONUNBUFFERED": "1",
-        }
+    env = server_env(
+        database_url=with_database(DATABASE_URL, database),
+        # A database number of its own, so group names cannot meet other tests'.
+        redis_url=with_database(REDIS_URL, "7"),
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
     )
     nginx_port = free_port_block(0)
     base_port = free_port_block(2)

@@ -12,8 +12,6 @@ import asyncio
 import atexit
 import contextlib
 import json
-import os
-import secrets
 import shutil
 import signal
 import socket
@@ -33,7 +31,7 @@ from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import host_login_and_start
 from classroom.scoring import PlayerTotals, QuestionRules, RecordedAnswer, replay_scores
-from classroom.serve import daphne_command
+from classroom.serve import daphne_command, server_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TEACHER = "teacher"
@@ -75,25 +73,7 @@ def free_port() -> int:
 
 def child_env(db_path: Path, *, redis_url: str | None = None) -> dict[str, str]:
     """The server's environment: this machine's, minus any database or Redis it names."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "classroom.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_DEBUG": "0",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    return env
+    return server_env(database_url=f"sqlite:///{db_path}", redis_url=redis_url or "")
 
 
 def _run(env: dict[str, str], *args: str) -> None:

@@ -354,7 +354,8 @@ def close_host_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs:
     # A projector may stay open on a finished game; a day covers any lesson.
     recent = timezone.now() - timedelta(days=1)
     games = Game.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=recent))
-    if not user.is_staff:
+    # Only the games this user may control can have a projector of theirs open.
+    if not getattr(user, "is_superuser", False):
         games = games.filter(host=user)
     message = {
         "type": "hub.session_ended",

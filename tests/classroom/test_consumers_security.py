@@ -51,13 +51,47 @@ async def test_an_anonymous_projector_gets_not_host_4403(game):
     assert await socket.expect_close() == 4403
 
 
-async def test_staff_may_open_any_game(game, django_user_model):
-    staff = await database_sync_to_async(django_user_model.objects.create_user)(
-        username="staff", password="pw-staff-1", is_staff=True
+async def test_a_teacher_who_edits_content_gets_not_host_on_another_teachers_game(game):
+    from classroom.accounts import create_teacher
+
+    staff = await database_sync_to_async(create_teacher)(
+        username="staff", password="pw-staff-editor-1"
     )
+    assert staff.is_staff and not staff.is_superuser
     host = await host_socket(game, staff)
+    assert (await host.expect("error"))["code"] == "not_host"
+    assert await host.expect_close() == 4403
+
+
+async def test_a_superuser_may_open_and_run_any_game(game, django_user_model):
+    root = await database_sync_to_async(django_user_model.objects.create_superuser)(
+        username="root", email="root@example.com", password="pw-root-1"
+    )
+    host = await host_socket(game, root)
     assert (await host.expect("lobby"))["pin"] == game.pin
+    await host.send({"type": "start"})
+    assert (await host.until("question"))["index"] == 0
     await host.disconnect()
+
+
+async def test_every_host_command_rechecks_the_rule_a_demoted_superuser_is_refused(
+    game, django_user_model
+):
+    """Rights are read again for every command: a superuser made an ordinary member of
+    staff while their projector is open controls the game no more."""
+    root = await database_sync_to_async(django_user_model.objects.create_superuser)(
+        username="root", email="root@example.com", password="pw-root-1"
+    )
+    host = await host_socket(game, root)
+    await host.expect("lobby")
+    await database_sync_to_async(django_user_model.objects.filter(pk=root.pk).update)(
+        is_superuser=False
+    )
+    await host.send({"type": "start"})
+    assert (await host.until("error"))["code"] == "not_host"
+    assert await host.expect_close() == 4403
+    fresh = await database_sync_to_async(Game.objects.get)(pk=game.pk)
+    assert fresh.phase == "lobby"
 
 
 async def test_an_unknown_pin_is_game_not_found_4404(game, teacher):

@@ -32,10 +32,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.db.models import Q
-from django.http.request import validate_host
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.http import is_same_domain
 
 from classroom import frames, selectors, services
 from classroom import timers as _timers  # noqa: F401 - installs the question timers
@@ -86,29 +88,62 @@ def unknown_pin_budget() -> KeyedBudget:
     return _unknown_pin_budget
 
 
-def _allowed_hosts() -> list[str]:
-    hosts = list(settings.ALLOWED_HOSTS)
-    if settings.DEBUG and not hosts:
-        hosts = [".localhost", "127.0.0.1", "[::1]"]
-    return hosts
+class _Handshake(HttpRequest):
+    """A websocket handshake seen as Django sees an HTTP request, so that the socket's
+    host and scheme come from Django's own `get_host()` (ALLOWED_HOSTS,
+    USE_X_FORWARDED_HOST) and `is_secure()` (SECURE_PROXY_SSL_HEADER)."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        super().__init__()
+        self._socket_scheme = scope.get("scheme") or "ws"
+        for name, value in scope.get("headers", []):
+            key = "HTTP_" + name.decode("latin1").upper().replace("-", "_")
+            text = value.decode("latin1")
+            # Repeated headers are joined as ASGIRequest does.
+            self.META[key] = f"{self.META[key]},{text}" if key in self.META else text
+
+    def _get_scheme(self) -> str:
+        # Daphne leaves `scheme` out of a websocket scope (ASGI's default is "ws"); behind
+        # nginx the proxy's X-Forwarded-Proto decides instead (DJANGO_BEHIND_PROXY).
+        return "https" if self._socket_scheme in ("wss", "https") else "http"
+
+
+def _trusted_origin(origin: str) -> bool:
+    """Whether CSRF_TRUSTED_ORIGINS lists `origin`, exactly or by a `*.` wildcard, with
+    the rules of Django's CSRF check."""
+    trusted = settings.CSRF_TRUSTED_ORIGINS
+    if origin in {entry for entry in trusted if "*" not in entry}:
+        return True
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return any(
+        parts.scheme == urlsplit(entry).scheme
+        and is_same_domain(parts.netloc, urlsplit(entry).netloc.lstrip("*"))
+        for entry in trusted
+        if "*" in entry
+    )
 
 
 def origin_allowed(scope: dict[str, Any]) -> bool:
-    """Whether the handshake's Origin is one of ALLOWED_HOSTS (a missing one is not)."""
-    origin = None
-    for name, value in scope.get("headers", []):
-        if name == b"origin":
-            origin = value.decode("latin1")
-            break
-    if not origin:
+    """Whether the handshake's Origin may open a game socket, as Django's CSRF check
+    decides for a POST: the socket's Host must be in ALLOWED_HOSTS, and the Origin must
+    be that same origin (scheme, host and port) or one of CSRF_TRUSTED_ORIGINS.
+
+    The scheme compared is the socket's own (ws is http, wss is https) or, behind a
+    proxy, the proxy's X-Forwarded-Proto. A missing or `null` Origin is refused.
+    """
+    handshake = _Handshake(scope)
+    origin = handshake.META.get("HTTP_ORIGIN")
+    if not origin or origin == "null" or "HTTP_HOST" not in handshake.META:
         return False
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        host = handshake.get_host()
+    except DisallowedHost:
         return False
-    host = parts.hostname
-    if ":" in host:
-        host = f"[{host}]"
-    return validate_host(host, _allowed_hosts())
+    scheme = "https" if handshake.is_secure() else "http"
+    return origin == f"{scheme}://{host}" or _trusted_origin(origin)
 
 
 # (index, deadline in epoch seconds) of a game's open question, or None.

@@ -717,6 +717,57 @@ def _pin_lookup_done(pin: str, task: asyncio.Task[tuple[int, bool] | None]) -> N
         task.exception()
 
 
+# An address over its unknown-PIN budget may still open a running game (a guesser
+# sharing a school's address must not lock the class out), but finding out must not
+# cost a database query per socket, or PIN guessing would still load the database.
+# Such addresses are answered from this list of the running games' PINs, which one
+# query re-reads at most once a second for all of them together: however many
+# guesses arrive, they cost at most that one query a second between them.
+RUNNING_PINS_MAX_AGE_S = 1.0
+
+
+def _running_game_pins() -> dict[str, int]:
+    return dict(Game.objects.filter(ended_at__isnull=True).values_list("pin", "id"))
+
+
+class RunningPins:
+    """PIN -> id of every running game, as one query read it at `read_at`."""
+
+    def __init__(self) -> None:
+        self.pins: dict[str, int] = {}
+        self.read_at = float("-inf")
+        self.reading: asyncio.Task[None] | None = None
+
+    async def find(self, pin: str) -> int | None:
+        """The id of the running game with `pin`, or None; no query of its own."""
+        cached = _pin_cache.get(pin)
+        if cached is not None and time.monotonic() - cached[0] < PIN_CACHE_S:
+            return cached[1]
+        if time.monotonic() - self.read_at >= RUNNING_PINS_MAX_AGE_S:
+            loop = asyncio.get_running_loop()
+            task = self.reading
+            if task is None or task.done() or task.get_loop() is not loop:
+                task = self.reading = loop.create_task(self._read())
+            # Shielded: a socket that leaves must not cancel the read others wait for.
+            await asyncio.shield(task)
+        return self.pins.get(pin)
+
+    async def _read(self) -> None:
+        started = time.monotonic()
+        self.pins = await db_call(_running_game_pins)()
+        self.read_at = started
+
+    def forget(self) -> None:
+        self.pins, self.read_at, self.reading = {}, float("-inf"), None
+
+
+_running_pins = RunningPins()
+
+
+def running_pins() -> RunningPins:
+    return _running_pins
+
+
 def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
     state, timer = _player_state(player_id)
     frame = frames.joined(
@@ -749,13 +800,28 @@ class PlayerConsumer(GameSocket):
 
     async def on_connect(self) -> None:
         pin = self.scope["url_route"]["kwargs"]["pin"]
-        game = await _pin_lookup(pin)
-        if game is None:
-            if not unknown_pin_budget().hit(self.client_ip(), time.monotonic()):
+        address = self.client_ip()
+        budget = unknown_pin_budget()
+        over_budget = ClientError(
+            "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
+        )
+        game: tuple[int, bool] | None
+        # The budget first: an address past it gets no database query of its own, only
+        # the running games' PINs this process knows (a real game's PIN still opens).
+        if budget.remaining(address, time.monotonic()) == 0:
+            game_id = await running_pins().find(pin)
+            if game_id is None:
+                raise over_budget
+            game = (game_id, False)
+        else:
+            game = await _pin_lookup(pin)
+            if game is None:
+                # Only unknown PINs are counted: joining a real game costs nothing.
+                if not budget.hit(address, time.monotonic()):
+                    raise over_budget
                 raise ClientError(
-                    "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
+                    "game_not_found", "There is no game with that PIN.", close_code=4404
                 )
-            raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
         self.game_id, self.game_ended = game
         self.join_timeout = asyncio.get_running_loop().create_task(self._close_unjoined())
 

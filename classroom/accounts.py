@@ -81,10 +81,15 @@ def check_username(username: str) -> str:
         field.run_validators(username)
     except ValidationError as exc:
         raise AccountError(f"{username!r} cannot be a username: {' '.join(exc.messages)}") from exc
-    if users.objects.filter(**{f"{users.USERNAME_FIELD}__iexact": username}).exists():
+    taken = (
+        users.objects.filter(**{f"{users.USERNAME_FIELD}__iexact": username})
+        .values_list(users.USERNAME_FIELD, flat=True)
+        .first()
+    )
+    if taken is not None:
         raise AccountError(
-            f"There is already an account called {username!r}. Pick another name, or "
-            f"set that account's password with `python manage.py changepassword {username}`."
+            f"There is already an account called {taken!r}. Pick another name, or "
+            f"set that account's password with `python manage.py changepassword {taken}`."
         )
     return username
 

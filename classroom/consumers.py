@@ -32,10 +32,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.db.models import Q
-from django.http.request import validate_host
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.http import is_same_domain
 
 from classroom import frames, selectors, services
 from classroom import timers as _timers  # noqa: F401 - installs the question timers
@@ -86,29 +88,62 @@ def unknown_pin_budget() -> KeyedBudget:
     return _unknown_pin_budget
 
 
-def _allowed_hosts() -> list[str]:
-    hosts = list(settings.ALLOWED_HOSTS)
-    if settings.DEBUG and not hosts:
-        hosts = [".localhost", "127.0.0.1", "[::1]"]
-    return hosts
+class _Handshake(HttpRequest):
+    """A websocket handshake seen as Django sees an HTTP request, so that the socket's
+    host and scheme come from Django's own `get_host()` (ALLOWED_HOSTS,
+    USE_X_FORWARDED_HOST) and `is_secure()` (SECURE_PROXY_SSL_HEADER)."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        super().__init__()
+        self._socket_scheme = scope.get("scheme") or "ws"
+        for name, value in scope.get("headers", []):
+            key = "HTTP_" + name.decode("latin1").upper().replace("-", "_")
+            text = value.decode("latin1")
+            # Repeated headers are joined as ASGIRequest does.
+            self.META[key] = f"{self.META[key]},{text}" if key in self.META else text
+
+    def _get_scheme(self) -> str:
+        # Daphne leaves `scheme` out of a websocket scope (ASGI's default is "ws"); behind
+        # nginx the proxy's X-Forwarded-Proto decides instead (DJANGO_BEHIND_PROXY).
+        return "https" if self._socket_scheme in ("wss", "https") else "http"
+
+
+def _trusted_origin(origin: str) -> bool:
+    """Whether CSRF_TRUSTED_ORIGINS lists `origin`, exactly or by a `*.` wildcard, with
+    the rules of Django's CSRF check."""
+    trusted = settings.CSRF_TRUSTED_ORIGINS
+    if origin in {entry for entry in trusted if "*" not in entry}:
+        return True
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return any(
+        parts.scheme == urlsplit(entry).scheme
+        and is_same_domain(parts.netloc, urlsplit(entry).netloc.lstrip("*"))
+        for entry in trusted
+        if "*" in entry
+    )
 
 
 def origin_allowed(scope: dict[str, Any]) -> bool:
-    """Whether the handshake's Origin is one of ALLOWED_HOSTS (a missing one is not)."""
-    origin = None
-    for name, value in scope.get("headers", []):
-        if name == b"origin":
-            origin = value.decode("latin1")
-            break
-    if not origin:
+    """Whether the handshake's Origin may open a game socket, as Django's CSRF check
+    decides for a POST: the socket's Host must be in ALLOWED_HOSTS, and the Origin must
+    be that same origin (scheme, host and port) or one of CSRF_TRUSTED_ORIGINS.
+
+    The scheme compared is the socket's own (ws is http, wss is https) or, behind a
+    proxy, the proxy's X-Forwarded-Proto. A missing or `null` Origin is refused.
+    """
+    handshake = _Handshake(scope)
+    origin = handshake.META.get("HTTP_ORIGIN")
+    if not origin or origin == "null" or "HTTP_HOST" not in handshake.META:
         return False
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        host = handshake.get_host()
+    except DisallowedHost:
         return False
-    host = parts.hostname
-    if ":" in host:
-        host = f"[{host}]"
-    return validate_host(host, _allowed_hosts())
+    scheme = "https" if handshake.is_secure() else "http"
+    return origin == f"{scheme}://{host}" or _trusted_origin(origin)
 
 
 # (index, deadline in epoch seconds) of a game's open question, or None.
@@ -354,7 +389,8 @@ def close_host_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs:
     # A projector may stay open on a finished game; a day covers any lesson.
     recent = timezone.now() - timedelta(days=1)
     games = Game.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=recent))
-    if not user.is_staff:
+    # Only the games this user may control can have a projector of theirs open.
+    if not getattr(user, "is_superuser", False):
         games = games.filter(host=user)
     message = {
         "type": "hub.session_ended",
@@ -681,6 +717,57 @@ def _pin_lookup_done(pin: str, task: asyncio.Task[tuple[int, bool] | None]) -> N
         task.exception()
 
 
+# An address over its unknown-PIN budget may still open a running game (a guesser
+# sharing a school's address must not lock the class out), but finding out must not
+# cost a database query per socket, or PIN guessing would still load the database.
+# Such addresses are answered from this list of the running games' PINs, which one
+# query re-reads at most once a second for all of them together: however many
+# guesses arrive, they cost at most that one query a second between them.
+RUNNING_PINS_MAX_AGE_S = 1.0
+
+
+def _running_game_pins() -> dict[str, int]:
+    return dict(Game.objects.filter(ended_at__isnull=True).values_list("pin", "id"))
+
+
+class RunningPins:
+    """PIN -> id of every running game, as one query read it at `read_at`."""
+
+    def __init__(self) -> None:
+        self.pins: dict[str, int] = {}
+        self.read_at = float("-inf")
+        self.reading: asyncio.Task[None] | None = None
+
+    async def find(self, pin: str) -> int | None:
+        """The id of the running game with `pin`, or None; no query of its own."""
+        cached = _pin_cache.get(pin)
+        if cached is not None and time.monotonic() - cached[0] < PIN_CACHE_S:
+            return cached[1]
+        if time.monotonic() - self.read_at >= RUNNING_PINS_MAX_AGE_S:
+            loop = asyncio.get_running_loop()
+            task = self.reading
+            if task is None or task.done() or task.get_loop() is not loop:
+                task = self.reading = loop.create_task(self._read())
+            # Shielded: a socket that leaves must not cancel the read others wait for.
+            await asyncio.shield(task)
+        return self.pins.get(pin)
+
+    async def _read(self) -> None:
+        started = time.monotonic()
+        self.pins = await db_call(_running_game_pins)()
+        self.read_at = started
+
+    def forget(self) -> None:
+        self.pins, self.read_at, self.reading = {}, float("-inf"), None
+
+
+_running_pins = RunningPins()
+
+
+def running_pins() -> RunningPins:
+    return _running_pins
+
+
 def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
     state, timer = _player_state(player_id)
     frame = frames.joined(
@@ -713,13 +800,28 @@ class PlayerConsumer(GameSocket):
 
     async def on_connect(self) -> None:
         pin = self.scope["url_route"]["kwargs"]["pin"]
-        game = await _pin_lookup(pin)
-        if game is None:
-            if not unknown_pin_budget().hit(self.client_ip(), time.monotonic()):
+        address = self.client_ip()
+        budget = unknown_pin_budget()
+        over_budget = ClientError(
+            "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
+        )
+        game: tuple[int, bool] | None
+        # The budget first: an address past it gets no database query of its own, only
+        # the running games' PINs this process knows (a real game's PIN still opens).
+        if budget.remaining(address, time.monotonic()) == 0:
+            game_id = await running_pins().find(pin)
+            if game_id is None:
+                raise over_budget
+            game = (game_id, False)
+        else:
+            game = await _pin_lookup(pin)
+            if game is None:
+                # Only unknown PINs are counted: joining a real game costs nothing.
+                if not budget.hit(address, time.monotonic()):
+                    raise over_budget
                 raise ClientError(
-                    "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
+                    "game_not_found", "There is no game with that PIN.", close_code=4404
                 )
-            raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
         self.game_id, self.game_ended = game
         self.join_timeout = asyncio.get_running_loop().create_task(self._close_unjoined())
 

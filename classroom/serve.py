@@ -18,6 +18,8 @@ import socket
 import sys
 from pathlib import Path
 
+from classroom.private_files import create_private_file, private_dir, write_private
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Incoming frames are tiny JSON objects; refusing big ones at the server keeps a
@@ -39,14 +41,16 @@ def lan_address() -> str:
         probe.close()
 
 
-def ensure_secret_key() -> None:
+def ensure_secret_key(base_dir: Path = BASE_DIR) -> None:
+    """Create var/secret_key once, owner-only from its first byte (var/ too)."""
     if os.environ.get("DJANGO_SECRET_KEY"):
         return
-    key_file = BASE_DIR / "var" / "secret_key"
-    if not key_file.is_file():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    var = private_dir(base_dir / "var")
+    key_file = var / "secret_key"
+    if key_file.is_file():
+        create_private_file(key_file)  # an older version's key: made owner-only
+    else:
+        write_private(key_file, secrets.token_urlsafe(50))
 
 
 def server_env(*, database_url: str, redis_url: str = "", **extra: str) -> dict[str, str]:

@@ -101,6 +101,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, except that the database file (and so its -wal and -shm) is
+    # created owner-only: classroom/sqlite/base.py.
+    DATABASES["default"]["ENGINE"] = "classroom.sqlite"
     # A burst of answers must queue for the write lock, not fail with "database is
     # locked": IMMEDIATE takes the lock at BEGIN, WAL lets readers run beside the
     # writer, and the timeout waits for the lock instead of raising.

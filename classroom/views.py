@@ -76,17 +76,17 @@ def _first_message(exc: Exception) -> str:
 
 
 def _game_for(request: HttpRequest, pin: str, *, prefer_running: bool) -> Game:
-    """The game a teacher means by `pin`: theirs (staff: anyone's), most recent first.
+    """The game a teacher means by `pin`: theirs (a superuser: anyone's), most recent first.
 
     PINs are reused once a game has ended, so one PIN can name several games. A
-    teacher's own games win; staff see any game. Someone else's game is a 403, an
-    unknown PIN a 404.
+    teacher sees only their own games (staff who edit quiz content too); a superuser
+    sees any game. Someone else's game is a 403, an unknown PIN a 404.
     """
     games = Game.objects.filter(pin=pin).select_related("quiz", "host")
     if not games.exists():
         raise Http404("No game has this PIN.")
     user = request.user
-    mine = games if user.is_staff else games.filter(host=user)
+    mine = games if user.is_superuser else games.filter(host=user)
     if prefer_running:
         running = mine.filter(ended_at__isnull=True).first()
         if running is not None:
@@ -159,7 +159,7 @@ def report_download(request: HttpRequest, pin: str) -> HttpResponse:
 def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     """Delete a game's data (players, answers, the game) after a confirmation page."""
     game = get_object_or_404(Game.objects.select_related("quiz"), pk=game_id)
-    if game.host_id != request.user.pk and not request.user.is_staff:
+    if not services.user_may_host(user=request.user, game=game):
         raise PermissionDenied("Only the teacher who started this game can delete it.")
     if request.method == "GET":
         return render(

@@ -1,5 +1,6 @@
 import re
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,8 +20,14 @@ def _podium_url(request: HttpRequest) -> str | None:
     return reverse("projector", kwargs={"pin": pin}) if PIN.fullmatch(pin) else None
 
 
+@login_required
 def timeline(request: HttpRequest, slug: str) -> HttpResponse:
-    """Show the quiz's timeline as a chart of the relationship: public, like the quiz's topic."""
+    """Show the quiz's timeline as a chart of the relationship, to teachers only.
+
+    It answers the quiz's year, order and effect questions, so a student who could open
+    it during a game would not need to know any history: it needs a teacher's login
+    (students have no accounts), like the projector and the report that link to it.
+    """
     quiz = get_object_or_404(Quiz.objects.select_related("timeline"), slug=slug)
     if quiz.timeline is None:
         raise Http404("This quiz has no timeline.")

@@ -27,5 +27,7 @@ def _forget_remembered_pins():
     from classroom import consumers
 
     consumers._pin_cache.clear()
+    consumers.running_pins().forget()
     yield
     consumers._pin_cache.clear()
+    consumers.running_pins().forget()

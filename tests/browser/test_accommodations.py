@@ -185,8 +185,20 @@ def test_the_reveal_teaches_the_event_then_the_podium_opens_the_timeline(browser
     expect(projector.get_by_test_id("podium-1").locator(".podium-name")).to_have_text("Nadia")
 
 
+def test_a_students_phone_gets_the_login_page_not_the_timeline(browsers):
+    """During a game the timeline would answer the year, order and effect questions."""
+    phone = browsers.phone("student")
+    phone.goto(f"/timeline/{SEED_QUIZ}/")
+    expect(phone).to_have_url(re.compile(r"/accounts/login/\?next="))
+    expect(phone.get_by_label("Password")).to_be_visible()
+    expect(phone.get_by_test_id("timeline-chart")).to_have_count(0)
+    assert "Tashkent" not in phone.content()
+
+
 def test_the_timeline_page_reads_on_a_360_px_phone(browsers):
+    """A teacher may open it on a phone (to go over the story after class)."""
     phone = browsers.phone("reader")
+    browsers.teacher_logs_in(phone)
     phone.goto(f"/timeline/{SEED_QUIZ}/")
     expect(phone.get_by_test_id("timeline-chart")).to_be_visible()
     size = page_size(phone)

@@ -1,4 +1,5 @@
-"""The content admin: pages render for a superuser, actions work, choices are validated."""
+"""The content admin: pages render for a superuser and for a teacher, actions work,
+choices are validated; a teacher sees quiz content and nothing else."""
 
 import io
 import zipfile
@@ -8,17 +9,81 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from classroom.accounts import create_teacher
 from quizzes.models import Choice, Event, Question, Quiz
 from quizzes.services import seed_document_load
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
+@pytest.fixture(params=["superuser", "teacher"])
+def admin_client(client, request):
+    """Every content test runs for a superuser and for a teacher as `create_teacher`
+    makes one: editing quiz content is what a teacher's admin is for."""
+    if request.param == "superuser":
+        user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
+    else:
+        user = create_teacher(username="ms-khan", password="pw-teacher-editor-1")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def teacher_admin(client):
+    client.force_login(create_teacher(username="ms-khan", password="pw-teacher-editor-1"))
+    return client
+
+
+def test_a_teachers_admin_shows_the_quiz_content_and_nothing_else(teacher_admin):
+    response = teacher_admin.get(reverse("admin:index"))
+    assert response.status_code == 200
+    models = {
+        (app["app_label"], model["object_name"])
+        for app in response.context["app_list"]
+        for model in app["models"]
+    }
+    assert models == {
+        ("quizzes", "Timeline"),
+        ("quizzes", "Event"),
+        ("quizzes", "Quiz"),
+        ("quizzes", "Question"),
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+        "/admin/auth/group/",
+        "/admin/axes/accessattempt/",
+        "/admin/axes/accesslog/",
+        "/admin/axes/accessfailurelog/",
+    ],
+)
+def test_a_teacher_cannot_open_users_groups_or_login_records_in_the_admin(teacher_admin, url):
+    assert teacher_admin.get(url).status_code == 403
+
+
+def test_no_game_player_or_answer_is_in_the_admin_for_anyone(teacher_admin):
+    """Games hold students' nicknames and answers: they are reached through the host's
+    own pages (projector, report) only, never through the admin."""
+    from django.contrib import admin
+
+    from classroom.models import Answer, Game, Player
+
+    assert not any(admin.site.is_registered(model) for model in (Game, Player, Answer))
+    assert teacher_admin.get("/admin/classroom/game/").status_code == 404
+
+
+def test_a_teacher_cannot_open_another_users_account_page(teacher_admin):
+    other = get_user_model().objects.create_user("mr-ali", password="pw-other-teacher-1")
+    assert teacher_admin.get(f"/admin/auth/user/{other.pk}/change/").status_code == 403
+    assert teacher_admin.get(f"/admin/auth/user/{other.pk}/password/").status_code == 403
+
+
+def test_a_teacher_can_change_their_own_password_in_the_admin(teacher_admin):
+    assert teacher_admin.get("/admin/password_change/").status_code == 200
 
 
 @pytest.fixture

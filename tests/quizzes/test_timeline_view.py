@@ -1,9 +1,17 @@
-"""The public timeline page of a quiz."""
+"""The timeline page of a quiz: for teachers only, since it answers the quiz's year,
+order and effect questions."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from quizzes.models import Event, Quiz, Timeline
+
+
+@pytest.fixture
+def teacher_client(client, db):
+    client.force_login(get_user_model().objects.create_user("teacher", password="pw-teacher-1"))
+    return client
 
 
 @pytest.fixture
@@ -53,9 +61,9 @@ def quiz_with_timeline(db):
 
 
 def test_the_timeline_page_draws_each_event_of_the_period_with_the_verdict(
-    client, quiz_with_timeline
+    teacher_client, quiz_with_timeline
 ):
-    response = client.get(reverse("timeline", args=["pk-quiz"]))
+    response = teacher_client.get(reverse("timeline", args=["pk-quiz"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "<svg" in html
@@ -68,13 +76,26 @@ def test_the_timeline_page_draws_each_event_of_the_period_with_the_verdict(
     assert "Kosygin was the Soviet Premier, not a president." in html
 
 
-def test_event_text_is_escaped(client, quiz_with_timeline):
-    html = client.get(reverse("timeline", args=["pk-quiz"])).content.decode()
+def test_event_text_is_escaped(teacher_client, quiz_with_timeline):
+    html = teacher_client.get(reverse("timeline", args=["pk-quiz"])).content.decode()
     assert "&lt;b&gt;Sharif&lt;/b&gt;" in html
     assert "<b>Sharif</b>" not in html
 
 
-def test_an_unknown_quiz_or_one_without_timeline_is_not_found(client, db):
+def test_an_unknown_quiz_or_one_without_timeline_is_not_found(teacher_client, db):
     Quiz.objects.create(slug="bare", title="No timeline")
-    assert client.get(reverse("timeline", args=["nope"])).status_code == 404
-    assert client.get(reverse("timeline", args=["bare"])).status_code == 404
+    assert teacher_client.get(reverse("timeline", args=["nope"])).status_code == 404
+    assert teacher_client.get(reverse("timeline", args=["bare"])).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/timeline/pk-quiz/", "/timeline/pk-quiz/?podium=123456"])
+def test_a_visitor_without_a_teachers_login_gets_the_login_page(client, quiz_with_timeline, path):
+    """A phone in the class has no account: during a game the page would answer the
+    year, order and effect questions, so it shows nothing of the timeline."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/timeline/pk-quiz/")
+    followed = client.get(path, follow=True).content.decode()
+    assert 'name="password"' in followed
+    for hidden in ("U-2 shot down", "Tashkent", "1966", "data-verdict"):
+        assert hidden not in followed

@@ -2,10 +2,12 @@
 a guessing or flooding socket is cut off, and the others keep being served."""
 
 import asyncio
+import contextlib
 import random
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db.backends.utils import CursorWrapper
 
 from classroom import consumers
 from classroom.models import Answer, Player
@@ -165,3 +167,71 @@ async def test_a_flood_of_answers_stores_at_most_one_and_is_cut_off(game, teache
     await asyncio.sleep(0.2)
     assert await count() == 1
     await host.disconnect()
+
+
+@contextlib.contextmanager
+def every_database_query():
+    """Record the SQL of every query any thread runs (the sockets' queries run in the
+    process's database thread, where a per-connection capture would not see them)."""
+    seen: list[str] = []
+    original = CursorWrapper._execute
+    original_many = CursorWrapper._executemany
+
+    def execute(self, sql, *args, **kwargs):
+        seen.append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    def executemany(self, sql, *args, **kwargs):
+        seen.append(sql)
+        return original_many(self, sql, *args, **kwargs)
+
+    CursorWrapper._execute, CursorWrapper._executemany = execute, executemany
+    try:
+        yield seen
+    finally:
+        CursorWrapper._execute, CursorWrapper._executemany = original, original_many
+
+
+def _unknown_pins(game, count: int) -> list[str]:
+    return [pin for pin in (f"{n:06d}" for n in range(count + 1)) if pin != game.pin][:count]
+
+
+async def _guess(pin: str, ip: str) -> int | None:
+    guesser = await player_socket(pin, ip=ip)
+    return await guesser.expect_close()
+
+
+async def test_an_address_over_its_unknown_pin_budget_costs_no_database_query(game, monkeypatch):
+    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=3, window_s=60))
+    monkeypatch.setattr(consumers, "RUNNING_PINS_MAX_AGE_S", 3600.0)
+    missing = _missing_pin(game)
+    assert [await _guess(missing, "198.51.100.66") for _ in range(3)] == [4404] * 3
+    # The first socket past the budget has the running games' PINs read (once, for
+    # every address); from then on guessing is answered from memory.
+    assert await _guess(missing, "198.51.100.66") == 4429
+    with every_database_query() as queries:
+        codes = [await _guess(pin, "198.51.100.66") for pin in _unknown_pins(game, 40)]
+    assert queries == []
+    assert set(codes) == {4429}
+    # The address's real game still opens: a classmate behind it joins.
+    phone, joined = await join(game.pin, "Classmate", ip="198.51.100.66")
+    assert joined["player"]["nickname"] == "Classmate"
+    await phone.disconnect()
+
+
+async def test_a_burst_of_guesses_past_the_budget_shares_one_read_of_the_running_games(
+    game, monkeypatch
+):
+    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
+    missing = _missing_pin(game)
+    for ip in ("198.51.100.1", "198.51.100.2"):
+        assert [await _guess(missing, ip) for _ in range(2)] == [4404, 4404]
+    with every_database_query() as queries:
+        codes = await asyncio.gather(
+            *(
+                _guess(pin, f"198.51.100.{1 + n % 2}")
+                for n, pin in enumerate(_unknown_pins(game, 100))
+            )
+        )
+    assert set(codes) == {4429}
+    assert len(queries) == 1 and "classroom_game" in queries[0]

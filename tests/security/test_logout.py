@@ -50,17 +50,46 @@ async def test_logging_out_closes_that_sessions_projector_at_once(game, teacher)
     await other.disconnect()
 
 
-async def test_a_staff_logout_closes_the_projector_it_opened_on_anothers_game(
+async def test_a_superusers_logout_closes_the_projector_it_opened_on_anothers_game(
     game, django_user_model
 ):
-    staff = await database_sync_to_async(django_user_model.objects.create_user)(
-        username="head", password="pw-head-1", is_staff=True
+    head = await database_sync_to_async(django_user_model.objects.create_superuser)(
+        username="head", email="head@example.com", password="pw-head-1"
     )
-    client, cookie = await database_sync_to_async(_logged_in)(staff)
+    client, cookie = await database_sync_to_async(_logged_in)(head)
     projector = await _projector(game, cookie)
     await database_sync_to_async(client.post)("/accounts/logout/")
     assert (await projector.until("error", timeout=2))["code"] == "not_host"
     assert await projector.expect_close() == 4403
+
+
+async def test_a_content_editors_logout_is_sent_only_to_their_own_games(game, quiz, monkeypatch):
+    """Staff who edit quiz content control only their own games, so their logout has
+    no projector to close anywhere else: it is not broadcast to every game."""
+    from channels.layers import get_channel_layer
+
+    from classroom.accounts import create_teacher
+    from classroom.hub import group_name
+    from classroom.services import game_create
+
+    editor = await database_sync_to_async(create_teacher)(
+        username="editor", password="pw-editor-cafe-1"
+    )
+    own = await database_sync_to_async(game_create)(quiz=quiz, host=editor)
+    layer = get_channel_layer()
+    sent: list[str] = []
+    real_send = layer.group_send
+
+    async def recording_send(group, message):
+        if message.get("type") == "hub.session_ended":
+            sent.append(group)
+        await real_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording_send)
+    client, _cookie = await database_sync_to_async(_logged_in)(editor)
+    await database_sync_to_async(client.post)("/accounts/logout/")
+    assert sent == [group_name(own.id)]
+    assert group_name(game.id) not in sent
 
 
 async def test_another_teachers_logout_leaves_the_projector_alone(game, teacher, other_teacher):

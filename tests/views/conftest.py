@@ -24,8 +24,17 @@ def other_teacher(db):
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user(
-        username="staff", password="pw-staff-1", is_staff=True
+    """A teacher as `create_teacher` makes one: staff (edits quiz content in the admin),
+    in the Teachers group, not a superuser."""
+    from classroom.accounts import create_teacher
+
+    return create_teacher(username="staff", password="pw-staff-editor-1")
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser(
+        username="root", email="root@example.com", password="pw-root-1"
     )
 
 

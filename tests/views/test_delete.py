@@ -41,6 +41,21 @@ def test_another_teacher_cannot_delete_the_game(client, game_with_rows, other_te
     assert Game.objects.count() == 1 and Answer.objects.count() == 1
 
 
+def test_a_teacher_who_edits_content_cannot_delete_another_teachers_game(
+    client, game_with_rows, staff
+):
+    client.force_login(staff)
+    assert client.get(f"/games/{game_with_rows.pk}/delete/").status_code == 403
+    assert client.post(f"/games/{game_with_rows.pk}/delete/").status_code == 403
+    assert Game.objects.count() == 1 and Answer.objects.count() == 1
+
+
+def test_a_superuser_may_delete_any_game(client, game_with_rows, superuser):
+    client.force_login(superuser)
+    assert client.post(f"/games/{game_with_rows.pk}/delete/").status_code == 302
+    assert not Game.objects.exists() and not Answer.objects.exists()
+
+
 @pytest.mark.django_db
 def test_delete_requires_login(client, game_with_rows):
     response = client.post(f"/games/{game_with_rows.pk}/delete/")

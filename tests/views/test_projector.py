@@ -15,8 +15,14 @@ def test_another_teacher_is_forbidden(client, game, other_teacher):
     assert client.get(f"/host/{game.pin}/").status_code == 403
 
 
-def test_staff_may_open_any_projector(client, game, staff):
+def test_a_teacher_who_edits_content_cannot_open_another_teachers_projector(client, game, staff):
+    assert staff.is_staff and not staff.is_superuser
     client.force_login(staff)
+    assert client.get(f"/host/{game.pin}/").status_code == 403
+
+
+def test_a_superuser_may_open_any_projector(client, game, superuser):
+    client.force_login(superuser)
     assert client.get(f"/host/{game.pin}/").status_code == 200
 
 

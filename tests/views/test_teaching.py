@@ -25,9 +25,9 @@ def test_the_seed_quiz_asks_every_kind_of_question(seed_quiz):
 
 
 def test_the_seed_timeline_charts_every_event_of_1947_to_1988_on_its_side_and_verdict(
-    client, seed_quiz
+    teacher_client, seed_quiz
 ):
-    html = client.get(f"/timeline/{SEED_QUIZ}/").content.decode()
+    html = teacher_client.get(f"/timeline/{SEED_QUIZ}/").content.decode()
     events = list(seed_quiz.timeline.events.filter(in_period=True))
     assert events and all(1947 <= e.year <= 1988 for e in events)
     for event in events:
@@ -50,14 +50,16 @@ def test_the_seed_timeline_charts_every_event_of_1947_to_1988_on_its_side_and_ve
     assert "soon undone" in verdict  # the good periods were short-lived
 
 
-def test_opened_from_the_podium_the_timeline_leads_back_to_it(client, seed_quiz):
-    html = client.get(f"/timeline/{SEED_QUIZ}/?podium=123456").content.decode()
+def test_opened_from_the_podium_the_timeline_leads_back_to_it(teacher_client, seed_quiz):
+    html = teacher_client.get(f"/timeline/{SEED_QUIZ}/?podium=123456").content.decode()
     assert 'href="/host/123456/" data-testid="back-to-podium"' in html
 
 
 @pytest.mark.parametrize("podium", ["", "12345", "https://evil.example/", "123456/../x"])
-def test_without_a_pin_the_timeline_offers_no_way_back_to_a_podium(client, seed_quiz, podium):
-    html = client.get(f"/timeline/{SEED_QUIZ}/", {"podium": podium}).content.decode()
+def test_without_a_pin_the_timeline_offers_no_way_back_to_a_podium(
+    teacher_client, seed_quiz, podium
+):
+    html = teacher_client.get(f"/timeline/{SEED_QUIZ}/", {"podium": podium}).content.decode()
     assert "back-to-podium" not in html
     assert "evil.example" not in html
 
@@ -74,13 +76,24 @@ def test_the_report_of_a_quiz_without_a_timeline_has_no_timeline_link(teacher_cl
     assert 'data-testid="timeline-link"' not in html
 
 
-def test_the_podium_links_to_a_timeline_page_that_exists(client, seed_quiz, teacher):
+def test_the_podium_links_to_a_timeline_page_that_exists(teacher_client, seed_quiz, teacher):
     """`finished.timeline_url` is the quiz's page: the seed's timeline slug differs from
     its quiz slug, and the page is addressed by the quiz."""
     game = services.game_create(quiz=seed_quiz, host=teacher)
     url = services.timeline_url(game)
     assert url == f"/timeline/{SEED_QUIZ}/"
-    assert client.get(url).status_code == 200
+    assert teacher_client.get(url).status_code == 200
+
+
+def test_the_podium_and_report_timeline_links_send_a_phone_to_the_login_page(
+    client, seed_quiz, teacher
+):
+    """The links work for the teacher (above); a student who copies one gets the login
+    page, not the answers to the year, order and effect questions."""
+    game = services.game_create(quiz=seed_quiz, host=teacher)
+    response = client.get(services.timeline_url(game), HTTP_USER_AGENT="Mozilla/5.0 (Android)")
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next=/timeline/{SEED_QUIZ}/"
 
 
 def test_the_projector_page_has_the_podiums_timeline_button_with_its_key(teacher_client, game):

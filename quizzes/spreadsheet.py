@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import difflib
 import hashlib
 import io
 import json
@@ -184,6 +185,8 @@ class Problem:
             parts.append(f"row {self.row}")
         if self.column:
             parts.append(f"column {self.column}" + (f" ({self.heading})" if self.heading else ""))
+        elif self.heading:
+            parts.append(f"column {self.heading} (not in this file)")
         return ", ".join(parts)
 
     def __str__(self) -> str:
@@ -534,12 +537,14 @@ class _RowReader:
 
     def problem(self, name: str, message: str, value: Any = None) -> None:
         self.ok = False
+        column = self.row.columns.get(name)
         self.problems.append(
             Problem(
                 message,
                 row=self.row.number,
-                column=self.row.columns.get(name),
-                heading=self.row.headings.get(name, ""),
+                column=column,
+                # A column the file lacks is named, so the teacher knows what to add.
+                heading=self.row.headings.get(name, "") if column else name,
                 value="" if value is None else show_value(value),
             )
         )
@@ -653,7 +658,7 @@ def _csv_header(table: Table) -> tuple[int, dict[str, str], list[Problem]] | Non
     fields: dict[str, str] = {}
     for column, name in sorted(names.items(), key=lambda item: column_index_from_string(item[0])):
         if name not in CSV_COLUMNS:
-            close = [c for c in CSV_COLUMNS if c.split("_")[0] == name.split("_")[0]]
+            close = difflib.get_close_matches(name, CSV_COLUMNS, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             problems.append(
                 Problem(
@@ -690,9 +695,12 @@ def parse_table(table: Table) -> ParsedFile:
     else:
         found = _csv_header(table)
         if found is None:
-            raise FileRefused(_layout_problem(table))
+            raise FileRefused([_layout_problem(table)])
         layout = "csv"
         header_row, fields, problems = found
+        if problems:
+            # Rows read with a wrong header only repeat its mistake; fix the header first.
+            return ParsedFile(table.file_type, layout, [], problems, frozenset(fields.values()))
         headings = {name: name for name in fields.values()}
     columns = {name: column for column, name in fields.items()}
     carried = frozenset(fields.values())

@@ -444,6 +444,10 @@ class ImportedQuestion:
     def prompt_key(self) -> str:
         return prompt_key(self.prompt)
 
+    @property
+    def content_key(self) -> str:
+        return content_key(self.prompt, [c.text for c in self.choices], self.answer_year)
+
 
 @dataclass
 class ParsedFile:
@@ -489,10 +493,21 @@ def slugify(text: str, max_length: int) -> str:
     return slug[:max_length].rstrip("-")
 
 
-def question_slug(prompt: str) -> str:
-    """A stable slug from the question's text: readable words and a digest, so the same
-    question imported twice is recognised and two different ones never collide."""
-    digest = hashlib.sha256(prompt_key(prompt).encode("utf-8")).hexdigest()[:10]
+def content_key(prompt: str, answers: Iterable[str], answer_year: int | None = None) -> str:
+    """What makes two questions the same question: the prompt and the set of answers
+    (ignoring case, spacing and order). "Which came first?" asked about two different
+    pairs of events is two questions; the same prompt and answers twice is one."""
+    parts = [prompt_key(prompt), *sorted(prompt_key(answer) for answer in answers)]
+    if answer_year is not None:
+        parts.append(str(answer_year))
+    return "\n".join(parts)
+
+
+def question_slug(prompt: str, answers: Iterable[str] = (), answer_year: int | None = None) -> str:
+    """A stable slug from the question's content: readable words and a digest, so the
+    same question imported twice is recognised and two different ones never collide."""
+    key = content_key(prompt, answers, answer_year)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
     words = slugify(prompt, 60)
     return f"{words}-{digest}" if words else f"q-{digest}"
 
@@ -903,7 +918,7 @@ def _read_question(
     )
     return ImportedQuestion(
         row=row.number,
-        slug=slug or question_slug(prompt),
+        slug=slug or question_slug(prompt, [c.text for c in choices], answer_year),
         slug_given=slug is not None,
         prompt=prompt,
         kind=kind,
@@ -979,14 +994,14 @@ def _duplicates(
     questions: Sequence[ImportedQuestion], columns: dict[str, str], headings: dict[str, str]
 ) -> list[Problem]:
     problems = []
-    by_prompt: dict[str, int] = {}
+    by_content: dict[str, int] = {}
     by_slug: dict[str, int] = {}
     for question in questions:
-        first = by_prompt.setdefault(question.prompt_key, question.row)
+        first = by_content.setdefault(question.content_key, question.row)
         if first != question.row:
             problems.append(
                 Problem(
-                    f"duplicate question: the same text as row {first}",
+                    f"duplicate question: the same question and answers as row {first}",
                     row=question.row,
                     column=columns.get("question"),
                     heading=headings.get("question", ""),

@@ -19,6 +19,7 @@ gate where the content rules (and the quiz linter, when it lands) are applied.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -34,6 +35,7 @@ from quizzes.spreadsheet import (
     ImportedQuestion,
     ParsedFile,
     Problem,
+    content_key,
     default_explanation,
     kahoot_warnings,
     kahoot_xlsx,
@@ -234,13 +236,26 @@ def _plan(imported: ImportedQuestion, existing: Question | None) -> PlannedQuest
     )
 
 
+def _stored_key(question: Question) -> str:
+    return content_key(
+        question.prompt, [c.text for c in question.choices.all()], question.answer_year
+    )
+
+
 def _match(
     parsed: ParsedFile, existing: list[Question]
 ) -> tuple[list[PlannedQuestion], list[Problem]]:
+    """Pair each row with the stored question it updates, if any: by the slug column
+    when the file has one; otherwise by the same question and answers, or else by the
+    question's text when exactly one stored question and one row have that text (so a
+    corrected answer or time limit updates the question instead of adding another)."""
     by_slug = {q.slug: q for q in existing}
-    by_prompt: dict[str, Question] = {}
+    by_content: dict[str, Question] = {}
     for q in existing:
-        by_prompt.setdefault(prompt_key(q.prompt), q)
+        by_content.setdefault(_stored_key(q), q)
+    stored_prompts = Counter(prompt_key(q.prompt) for q in existing)
+    by_prompt = {prompt_key(q.prompt): q for q in existing}
+    file_prompts = Counter(q.prompt_key for q in parsed.questions)
     problems: list[Problem] = []
     planned: list[PlannedQuestion] = []
     claimed: dict[int, int] = {}
@@ -248,7 +263,10 @@ def _match(
         if imported.slug_given:
             match = by_slug.get(imported.slug)
         else:
-            match = by_prompt.get(imported.prompt_key) or by_slug.get(imported.slug)
+            match = by_content.get(imported.content_key) or by_slug.get(imported.slug)
+            key = imported.prompt_key
+            if match is None and stored_prompts[key] == 1 and file_prompts[key] == 1:
+                match = by_prompt[key]
         if match is not None:
             first = claimed.setdefault(match.pk, imported.row)
             if first != imported.row:
@@ -263,9 +281,11 @@ def _match(
                 continue
         planned.append(_plan(imported, match))
     # The quiz after the import must not hold the same question twice.
-    untouched = {prompt_key(q.prompt): q for q in existing if q.pk not in claimed}
+    untouched = {_stored_key(q): q for q in existing if q.pk not in claimed}
     for question in planned:
-        other = untouched.get(prompt_key(question.prompt))
+        other = untouched.get(
+            content_key(question.prompt, [c.text for c in question.choices], question.answer_year)
+        )
         if other is not None:
             problems.append(
                 Problem(

@@ -42,7 +42,9 @@ def test_the_template_layout_is_read_row_9_onwards_columns_b_to_h():
     assert first.time_limit_s == 20
     # The template carries no explanation, points or notes: None means "not given".
     assert (first.explanation, first.points_multiplier, first.choices[0].note) == (None,) * 3
-    assert first.slug == question_slug(first.prompt) and not first.slug_given
+    assert first.slug == question_slug(first.prompt, ["Kosygin", "Brezhnev", "Gromyko"])
+    assert first.slug.startswith("who-brokered-the-tashkent-declaration-")
+    assert not first.slug_given
     assert third.time_limit_s == 30
 
 
@@ -141,11 +143,21 @@ def test_a_bad_cell_is_reported_with_row_column_value_and_what_was_expected(
 
 
 def test_a_duplicate_question_is_reported_at_its_second_row():
-    rows = [GOOD_ROWS[0], GOOD_ROWS[1], ["  who BROKERED the Tashkent  Declaration? ", "x", "y"]]
-    rows[2] += [None, None, 20, 1]
-    problem = only_problem(rows)
+    again = ["  who BROKERED the Tashkent  Declaration? ", "gromyko", "KOSYGIN", "Brezhnev"]
+    problem = only_problem([GOOD_ROWS[0], GOOD_ROWS[1], [*again, None, 20, 2]])
     assert (problem.row, problem.column) == (11, "B")
-    assert problem.message == "duplicate question: the same text as row 9"
+    assert problem.message == "duplicate question: the same question and answers as row 9"
+
+
+def test_the_same_text_with_other_answers_is_another_question():
+    rows = [
+        ["Which came first?", "Partition", "Tashkent", None, None, 20, 1],
+        ["Which came first?", "U-2 incident", "Geneva Accords", None, None, 20, 1],
+    ]
+    parsed = parse(rows)
+    assert parsed.problems == []
+    first, second = parsed.questions
+    assert first.slug != second.slug
 
 
 def test_every_problem_of_the_file_is_listed_row_by_row_left_to_right():

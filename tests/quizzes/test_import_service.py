@@ -281,3 +281,19 @@ def test_parsing_problems_are_refused_before_the_database_is_touched(django_asse
     parsed = parse_table(read_table("q.csv", csv_bytes([["question", "correct"], ["Q?", "9"]])))
     with django_assert_num_queries(0), pytest.raises(ImportRefused):
         transfer.quiz_import(parsed=parsed)
+
+
+def test_questions_sharing_a_text_are_matched_by_their_answers():
+    rows = [
+        ["Which came first?", "Partition", "Tashkent", None, None, 20, 1],
+        ["Which came first?", "U-2 incident", "Geneva Accords", None, None, 20, 1],
+    ]
+    first = import_file(name="which.xlsx", data=kahoot_bytes(rows))
+    assert len(first.created) == 2
+    before = snapshot()
+    again = import_file(name="which.xlsx", data=kahoot_bytes(rows), quiz_slug=first.quiz_slug)
+    assert not again.changed and snapshot() == before
+    # A changed time limit on one of them still finds it by its question and answers.
+    rows[1][5] = 60
+    changed = import_file(name="which.xlsx", data=kahoot_bytes(rows), quiz_slug=first.quiz_slug)
+    assert [row for row, _ in changed.updated] == [10] and not changed.created

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
+from django.utils import timezone
 
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
@@ -421,7 +422,7 @@ def report_xlsx(*, report: GameReport) -> bytes:
         [
             ("Game", game.title),
             ("PIN", game.pin),
-            ("Started", game.created_at.strftime("%Y-%m-%d %H:%M")),
+            ("Started", timezone.localtime(game.created_at).strftime("%Y-%m-%d %H:%M")),
             ("Players", report.player_count),
             ("Questions asked", report.asked),
             ("Average accuracy %", report.average_accuracy),

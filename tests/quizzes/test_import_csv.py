@@ -196,3 +196,14 @@ def test_a_csv_without_a_question_column_is_neither_layout():
     assert "a CSV starts with a header row naming at least the column “question”" in str(
         caught.value
     )
+
+
+def test_the_example_in_the_authoring_docs_imports_cleanly():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    example = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    parsed = parse_table(read_table("example.csv", example.encode("utf-8")))
+    assert parsed.problems == []
+    assert [q.kind for q in parsed.questions] == ["choice", "true_false"]
+    assert parsed.questions[0].explanation.startswith("Kosygin, the Soviet Premier")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -113,6 +114,16 @@ def import_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
         "opts": model_admin.model._meta,
         "title": "Import questions",
         "form": form,
+        "adminform": helpers.AdminForm(
+            form,
+            [
+                (
+                    "Import another file" if report or problems else "Upload a spreadsheet",
+                    {"fields": ["file", "quiz", "title", "check_only"]},
+                )
+            ],
+            {},
+        ),
         "report": report,
         "problems": problems,
         "file_name": file_name,

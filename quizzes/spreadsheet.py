@@ -549,9 +549,13 @@ class _RowReader:
         self.row = row
         self.problems = problems
         self.ok = True
+        # The fields with a problem, so later checks that need them are skipped
+        # instead of repeating the problem in other words.
+        self.bad: set[str] = set()
 
     def problem(self, name: str, message: str, value: Any = None) -> None:
         self.ok = False
+        self.bad.add(name)
         column = self.row.columns.get(name)
         self.problems.append(
             Problem(
@@ -805,6 +809,11 @@ def _parse_correct(reader: _RowReader) -> list[int] | None:
     return numbers
 
 
+_STRUCTURAL_FIELDS = frozenset(
+    {"question", "answer_1", "answer_2", "answer_3", "answer_4", "correct", "kind", "answer_year"}
+)
+
+
 def _read_question(
     row: _Row, layout: str, carried: frozenset[str], problems: list[Problem]
 ) -> ImportedQuestion | None:
@@ -870,7 +879,10 @@ def _read_question(
     slug = reader.text("slug", QUESTION_SLUG_MAX)
     if slug is not None and not SLUG_RE.match(slug):
         reader.problem("slug", "not a slug: use lowercase letters, digits and single hyphens", slug)
-    if not reader.ok or prompt is None or correct is None:
+    # The kind rules need the question, answers, correct numbers, kind and year; a
+    # problem elsewhere in the row (time limit, points, ...) still lets them run, so
+    # every problem of the row is reported at once.
+    if prompt is None or correct is None or reader.bad & _STRUCTURAL_FIELDS:
         return None
 
     texts = [text for _, text, _ in answers]
@@ -903,7 +915,7 @@ def _read_question(
                 f"answer {value} is marked correct but is empty",
                 ",".join(str(v) for v in correct),
             )
-    if not reader.ok:
+    if reader.bad & _STRUCTURAL_FIELDS:
         return None
     _kind_rules(reader, kind, texts, correct, answer_year)
     if not reader.ok:

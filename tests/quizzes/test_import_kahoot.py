@@ -182,3 +182,9 @@ def test_rows_with_only_kahoots_number_or_settings_are_skipped():
 def test_an_empty_template_says_there_are_no_questions():
     problem = only_problem([], numbered_to=100)
     assert problem.message == "no questions found below the header in row 8"
+
+
+def test_a_row_with_a_bad_time_limit_still_has_its_answer_rules_checked():
+    problems = parse([["Q?", "a", "b", "c", None, 300, "1,3"]]).problems
+    assert [(p.row, p.column) for p in problems] == [(9, "G"), (9, "H")]
+    assert "several correct answers" in problems[1].message

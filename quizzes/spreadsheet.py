@@ -67,6 +67,9 @@ MAX_QUESTIONS = 500
 # are normal); a non-empty row beyond this is refused rather than silently dropped.
 MAX_DATA_ROWS = 1000
 HEADER_SEARCH_ROWS = 20
+# Rows the sheet's XML may hold at all, empty formatted ones included: reading stays
+# cheap, and content past MAX_DATA_ROWS is still found and refused.
+MAX_SHEET_ROWS = 10_000
 MAX_COLUMNS = 30
 PROMPT_MAX = 500
 EXPLANATION_MAX = 2000
@@ -358,7 +361,20 @@ def _sheet_table(workbook: Any) -> Table:
         raise FileRefused("The first sheet is a chart, not a table of questions.")
     table = Table(file_type="xlsx")
     limit = HEADER_SEARCH_ROWS + MAX_DATA_ROWS
+    # openpyxl fills the gap before a far-away row (say row 1,048,576) by yielding one
+    # shared empty tuple per missing row; skipping it by identity keeps such a sheet
+    # cheap to read through to the far row, which is then refused, not dropped.
+    gap: tuple[Any, ...] | None = None
+    stored_rows = 0
     for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if row is gap:
+            continue
+        stored_rows += 1
+        if stored_rows > MAX_SHEET_ROWS:
+            raise FileRefused(
+                f"The first sheet stores more than {MAX_SHEET_ROWS:,} rows (empty but "
+                "formatted rows count too). Copy the questions into a new workbook."
+            )
         cells = {}
         for index, cell in enumerate(row, start=1):
             value = cell.value
@@ -367,6 +383,7 @@ def _sheet_table(workbook: Any) -> Table:
             column = get_column_letter(index)
             cells[column] = Cell(number, column, value, _cell_kind(value, cell.data_type))
         if not cells:
+            gap = row
             continue
         if number > limit:
             table.truncated_at = number

@@ -2,6 +2,7 @@
 reason before anything reads its questions. Pure: no database."""
 
 import io
+import time
 import zipfile
 
 import openpyxl
@@ -12,6 +13,7 @@ from quizzes.spreadsheet import (
     HEADER_SEARCH_ROWS,
     MAX_DATA_ROWS,
     MAX_QUESTIONS,
+    MAX_SHEET_ROWS,
     MAX_UNZIPPED_BYTES,
     MAX_UPLOAD_BYTES,
     MAX_ZIP_MEMBERS,
@@ -182,3 +184,25 @@ def test_the_file_type_comes_from_the_content_not_the_name():
     parsed = parse_table(read_table("questions.csv", kahoot_bytes(GOOD_ROWS)))
     assert parsed.file_type == "xlsx"
     assert len(parsed.questions) == len(GOOD_ROWS)
+
+
+def test_content_far_below_the_questions_is_found_cheaply_and_refused():
+    workbook = openpyxl.load_workbook(io.BytesIO(kahoot_bytes(GOOD_ROWS)))
+    workbook.active.cell(row=1_048_576, column=30, value="hidden far away")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    started = time.perf_counter()
+    parsed = parse_table(read_table("far.xlsx", buffer.getvalue()))
+    assert time.perf_counter() - started < 1.5
+    assert [p.row for p in parsed.problems] == [1_048_576]
+
+
+def test_a_sheet_storing_too_many_rows_is_refused():
+    workbook = openpyxl.Workbook()
+    for number in range(1, MAX_SHEET_ROWS + 2):
+        workbook.active.cell(row=number, column=1).number_format = "0.00"
+        workbook.active.cell(row=number, column=1).value = None
+    workbook.active.cell(row=MAX_SHEET_ROWS + 1, column=1, value="x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert f"more than {MAX_SHEET_ROWS:,} rows" in refusal("rows.xlsx", buffer.getvalue())

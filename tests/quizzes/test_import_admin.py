@@ -181,3 +181,9 @@ def test_downloading_several_quizzes_gives_a_zip(admin_client, quiz):
     assert response["Content-Type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert sorted(names) == sorted(f"{q.slug}.csv" for q in Quiz.objects.all())
+
+
+def test_the_add_quiz_page_has_no_import_link_yet(admin_client):
+    page = admin_client.get(reverse("admin:quizzes_quiz_add"))
+    assert page.status_code == 200
+    assert "Import questions" not in page.content.decode()

@@ -18,8 +18,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import openpyxl
+from django.utils import timezone
+
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
+from quizzes.spreadsheet import safe_text_cell
 
 # The periods of the Pakistan–USSR relationship the lesson is built on. Each period
 # starts in its first year and runs up to (not including) the next period's first
@@ -379,12 +383,7 @@ def report_csv(*, report: GameReport) -> str:
         "distribution",
     )
     for q in report.questions:
-        distribution = "; ".join(
-            f"{c.label}: {c.text} = {c.count}{' (correct)' if c.correct else ''}"
-            if c.label != c.text
-            else f"{c.label} = {c.count}{' (correct)' if c.correct else ''}"
-            for c in q.distribution
-        )
+        distribution = _distribution_text(q)
         row(
             q.number,
             q.prompt,
@@ -408,3 +407,100 @@ def report_csv(*, report: GameReport) -> str:
     for g in report.verdicts:
         row(g.label, g.questions, _fmt(g.accuracy))
     return buffer.getvalue()
+
+
+def report_xlsx(*, report: GameReport) -> bytes:
+    """The report as an Excel workbook: the CSV's sections, one sheet each, numbers as
+    numbers (so a teacher can sort and chart them) and every text cell stored as text,
+    never as a formula (`quizzes.spreadsheet.safe_text_cell`)."""
+    workbook = openpyxl.Workbook()
+    summary = workbook.active
+    summary.title = "Game"
+    game = report.game
+    _sheet_rows(
+        summary,
+        [
+            ("Game", game.title),
+            ("PIN", game.pin),
+            ("Started", timezone.localtime(game.created_at).strftime("%Y-%m-%d %H:%M")),
+            ("Players", report.player_count),
+            ("Questions asked", report.asked),
+            ("Average accuracy %", report.average_accuracy),
+        ],
+    )
+    _sheet_rows(
+        workbook.create_sheet("Players"),
+        [("rank", "nickname", "score", "correct", "questions asked", "accuracy %", "kicked")]
+        + [
+            (
+                p.rank or None,
+                p.nickname,
+                p.score,
+                p.correct,
+                p.asked,
+                p.accuracy,
+                "yes" if p.kicked else None,
+            )
+            for p in report.players
+        ],
+    )
+    _sheet_rows(
+        workbook.create_sheet("Questions"),
+        [
+            (
+                "number",
+                "prompt",
+                "kind",
+                "answered",
+                "correct",
+                "accuracy %",
+                "average time s",
+                "event year",
+                "verdict",
+                "distribution",
+            )
+        ]
+        + [
+            (
+                q.number,
+                q.prompt,
+                q.kind,
+                q.answered if q.asked else None,
+                q.correct if q.asked else None,
+                q.accuracy,
+                q.average_seconds,
+                q.year,
+                q.verdict or None,
+                _distribution_text(q),
+            )
+            for q in report.questions
+        ],
+    )
+    _sheet_rows(
+        workbook.create_sheet("By period"),
+        [("period", "questions", "accuracy %")]
+        + [(g.label, g.questions, g.accuracy) for g in report.periods],
+    )
+    _sheet_rows(
+        workbook.create_sheet("By verdict"),
+        [("verdict", "questions", "accuracy %")]
+        + [(g.label, g.questions, g.accuracy) for g in report.verdicts],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_rows(sheet: Any, rows: list[tuple[Any, ...]]) -> None:
+    for row_number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            safe_text_cell(sheet, row_number, column, value)
+
+
+def _distribution_text(q: QuestionRow) -> str:
+    return "; ".join(
+        f"{c.label}: {c.text} = {c.count}{' (correct)' if c.correct else ''}"
+        if c.label != c.text
+        else f"{c.label} = {c.count}{' (correct)' if c.correct else ''}"
+        for c in q.distribution
+    )

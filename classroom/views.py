@@ -21,7 +21,7 @@ from classroom import services
 from classroom.errors import ClientError
 from classroom.models import Game
 from classroom.qr import qr_svg
-from classroom.reports import game_report, report_csv
+from classroom.reports import game_report, report_csv, report_xlsx
 from quizzes.models import Quiz
 
 
@@ -151,6 +151,19 @@ def report_download(request: HttpRequest, pin: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = game.created_at.strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="game-{game.pin}-{stamp}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def report_download_xlsx(request: HttpRequest, pin: str) -> HttpResponse:
+    game = _game_for(request, pin, prefer_running=False)
+    body = report_xlsx(report=game_report(game=game))
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = game.created_at.strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="game-{game.pin}-{stamp}.xlsx"'
     return response
 
 

@@ -12,7 +12,9 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 
+from quizzes import admin_import
 from quizzes.generator import GENERATOR_KINDS, config_from
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 from quizzes.services import QuizContentError, quiz_duplicate, quiz_export, quiz_regenerate
@@ -127,7 +129,28 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug", "description")
     prepopulated_fields = {"slug": ("title",)}
     inlines = (QuestionInline,)
-    actions = ("regenerate_generated_questions", "duplicate_quiz", "download_yaml")
+    actions = (
+        "regenerate_generated_questions",
+        "duplicate_quiz",
+        "download_yaml",
+        "download_xlsx",
+        "download_csv",
+    )
+    # Both add an "Import questions" button (docs/authoring.md).
+    change_list_template = "admin/quizzes/quiz/change_list.html"
+    change_form_template = "admin/quizzes/quiz/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(lambda request: admin_import.import_view(self, request))
+        return [path("import/", view, name="quizzes_quiz_import"), *super().get_urls()]
+
+    @admin.action(description="Download as Kahoot spreadsheet (.xlsx)", permissions=("view",))
+    def download_xlsx(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> HttpResponse:
+        return admin_import.download_xlsx(self, request, queryset)
+
+    @admin.action(description="Download as CSV", permissions=("view",))
+    def download_csv(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> HttpResponse:
+        return admin_import.download_csv(self, request, queryset)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
         return super().get_queryset(request).annotate(num_questions=Count("questions"))

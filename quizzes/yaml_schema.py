@@ -869,3 +869,14 @@ def cross_document_errors(named: Sequence[tuple[str, SeedDocument]]) -> list[str
                     f"{name}: quizzes[{index}].slug: quiz '{quiz.slug}' is also defined in {other}"
                 )
     return errors
+
+
+def validate_questions(data: Any) -> tuple[QuestionDoc, ...]:
+    """Validate a list of question mappings (the `questions` of a quiz) on their own, by
+    the same rules as a seed file; raise `SchemaError` listing every problem. Paths
+    start at `questions[i]`. Used by the spreadsheet importer before it writes."""
+    validator = _Validator()
+    questions = validator.questions(data, "questions", set(), False)
+    if validator.errors or questions is _MISSING:
+        raise SchemaError(validator.errors or ["questions: expected a list"])
+    return questions

@@ -1,4 +1,4 @@
-"""Write one quiz (with its timeline) as seed YAML."""
+"""Write one quiz as seed YAML (with its timeline), Kahoot's template (.xlsx) or CSV."""
 
 from __future__ import annotations
 
@@ -9,31 +9,55 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quizzes.models import Quiz
 from quizzes.services import QuizContentError, quiz_export
+from quizzes.transfer import quiz_export_csv, quiz_export_xlsx
 from quizzes.yaml_schema import dump_document
+
+FORMATS = ("yaml", "xlsx", "csv")
 
 
 class Command(BaseCommand):
-    help = "Export a quiz and its timeline as seed YAML (stdout unless -o is given)."
+    help = (
+        "Export a quiz: as seed YAML with its timeline (default), as Kahoot's quiz "
+        "template (--format xlsx, needs -o) or as CSV (--format csv). Stdout unless -o."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="slug of the quiz to export")
         parser.add_argument("-o", "--output", type=Path, help="file to write instead of stdout")
+        parser.add_argument(
+            "--format", choices=FORMATS, default="yaml", help="yaml (default), xlsx or csv"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options["slug"]
         quiz = Quiz.objects.filter(slug=slug).select_related("timeline").first()
         if quiz is None:
             raise CommandError(f"no quiz with slug '{slug}'")
-        try:
-            text = dump_document(quiz_export(quiz=quiz))
-        except QuizContentError as exc:
-            raise CommandError(str(exc)) from exc
         output: Path | None = options["output"]
+        fmt = options["format"]
+        data: str | bytes
+        if fmt == "xlsx":
+            if output is None:
+                raise CommandError("an .xlsx file is binary: give -o FILE to write it")
+            data, warnings = quiz_export_xlsx(quiz=quiz)
+            for warning in warnings:
+                self.stderr.write(f"Note: {warning}")
+        elif fmt == "csv":
+            data = quiz_export_csv(quiz=quiz)
+        else:
+            try:
+                data = dump_document(quiz_export(quiz=quiz))
+            except QuizContentError as exc:
+                raise CommandError(str(exc)) from exc
         if output is None:
-            self.stdout.write(text, ending="")
+            self.stdout.write(data, ending="")
             return
         try:
-            output.write_text(text, encoding="utf-8")
+            if isinstance(data, bytes):
+                output.write_bytes(data)
+            else:
+                # newline="" keeps the CSV's own CRLF line ends as they are.
+                output.write_text(data, encoding="utf-8", newline="")
         except OSError as exc:
             raise CommandError(f"{output}: cannot write the file: {exc}") from exc
         self.stderr.write(f"Wrote quiz '{slug}' to {output}")

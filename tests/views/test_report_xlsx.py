@@ -1,0 +1,93 @@
+"""The teacher's report as an Excel workbook: who may download it, what it holds, and
+that no cell can run as a formula."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from classroom.models import Game
+
+from .conftest import make_answer, make_player
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def played(game):
+    Game.objects.filter(pk=game.pk).update(question_index=2, phase="finished")
+    game.refresh_from_db()
+    kosygin, brezhnev = (c["id"] for c in game.questions[0]["choices"][:2])
+    ayesha = make_player(game, "Ayesha", score=1800)
+    chen = make_player(game, '=HYPERLINK("http://evil","click")', score=500)
+    make_answer(ayesha, 0, choice_id=kosygin, correct=True, elapsed_ms=2000)
+    make_answer(chen, 0, choice_id=brezhnev, correct=False, elapsed_ms=6000)
+    make_answer(ayesha, 2, value=1979, correct=True, elapsed_ms=5000)
+    return game
+
+
+def workbook(content: bytes):
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def test_the_report_page_links_to_the_xlsx(teacher_client, played):
+    page = teacher_client.get(f"/host/{played.pin}/report/").content.decode()
+    assert f'href="/host/{played.pin}/report.xlsx"' in page
+    assert 'data-testid="csv-link"' in page
+
+
+def test_the_xlsx_holds_the_reports_sections_with_numbers_as_numbers(teacher_client, played):
+    response = teacher_client.get(f"/host/{played.pin}/report.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    stamp = played.created_at.strftime("%Y-%m-%d")
+    assert f'filename="game-{played.pin}-{stamp}.xlsx"' in response["Content-Disposition"]
+    book = workbook(response.content)
+    assert book.sheetnames == ["Game", "Players", "Questions", "By period", "By verdict"]
+    summary = {row[0]: row[1] for row in book["Game"].iter_rows(values_only=True)}
+    assert summary["PIN"] == played.pin and summary["Players"] == 2
+    assert summary["Questions asked"] == 3
+    players = list(book["Players"].iter_rows(values_only=True))
+    assert players[0] == (
+        "rank", "nickname", "score", "correct", "questions asked", "accuracy %", "kicked"
+    )  # fmt: skip
+    assert players[1] == (1, "Ayesha", 1800, 2, 3, 66.7, None)
+    questions = list(book["Questions"].iter_rows(values_only=True))
+    assert questions[1][:7] == (
+        1,
+        "Who brokered the Tashkent Declaration?",
+        "choice",
+        2,
+        1,
+        50.0,
+        4.0,
+    )
+    assert "A: Kosygin = 1 (correct)" in questions[1][9]
+    periods = list(book["By period"].iter_rows(values_only=True))
+    assert periods[0] == ("period", "questions", "accuracy %")
+
+
+def test_no_cell_of_the_xlsx_is_a_formula(teacher_client, played):
+    content = teacher_client.get(f"/host/{played.pin}/report.xlsx").content
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/"):
+            xml = archive.read(name).decode()
+            assert "<f>" not in xml and "<f " not in xml, name
+    cell = workbook(content)["Players"]["B3"]
+    assert cell.value == '=HYPERLINK("http://evil","click")'
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)
+
+
+def test_only_the_host_or_staff_may_download_the_xlsx(client, game, other_teacher, staff):
+    url = f"/host/{game.pin}/report.xlsx"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+    client.force_login(other_teacher)
+    assert client.get(url).status_code == 403
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
+    client.force_login(game.host)
+    assert client.get(url).status_code == 200

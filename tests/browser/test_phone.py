@@ -100,6 +100,9 @@ def test_every_phone_screen_fits_360px_with_big_named_buttons(browsers, server):
     tap_choice(right, second["correct_choice_ids"][0])
     tap_choice(wrong, wrong_choice(second), last=True)
     expect(right.get_by_test_id("rank")).to_have_text(re.compile(r"^You are 1st"))
+    # The phones can draw their reveal before the projector draws its own; "S" pressed
+    # before the projector is in the reveal does nothing.
+    wait_phase(projector, "reveal")
     projector.keyboard.press("s")
     expect(wrong.get_by_test_id("rank")).to_have_text("You are 2nd of 2")
     assert_phone_screen_fits(wrong, "scoreboard rank")

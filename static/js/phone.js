@@ -426,7 +426,7 @@
   // ---------------------------------------------------------------- frames
 
   var ERROR_TEXT = {
-    nickname_taken: "That nickname is already taken in this game. Choose another one.",
+    nickname_taken: "That nickname, or one that looks just like it, is already in this game. Choose another one.",
     nickname_invalid: "That nickname cannot be used. Choose another one.",
     game_locked: "The teacher has locked this game: nobody new can join.",
     game_not_found: "There is no game with that PIN. Check the PIN on the screen.",

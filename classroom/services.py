@@ -18,6 +18,7 @@ import logging
 import random
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -31,7 +32,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from classroom import frames
+from classroom import frames, gate
 from classroom.errors import ClientError
 from classroom.machine import Action, IllegalTransition, Phase, transition
 from classroom.models import Answer, Game, Player
@@ -48,7 +49,7 @@ from classroom.scoring import score_answer
 logger = logging.getLogger(__name__)
 
 PIN_ATTEMPTS = 50
-OPTION_KEYS = ("accuracy_only", "generated_names_only")
+OPTION_KEYS = ("accuracy_only", "generated_names_only", "join_gate")
 MAX_EXTRA_TIME_S = 120
 SCOREBOARD_TOP = 5
 NICKNAME_KEY_MAX = Player._meta.get_field("nickname_key").max_length
@@ -702,12 +703,30 @@ def join_url(pin: str, base_url: str = "") -> str:
     return f"{base}/play/{pin}/"
 
 
+def join_gate_shown(game: Game, *, now_ms: int | None = None) -> dict[str, Any] | None:
+    """What the projector shows of the join gate now (`shapes`, `changes_in_ms`), or
+    None when the game has no gate. Host frames only: never in a phone's frame."""
+    if not game.options.get("join_gate") or game.is_ended:
+        return None
+    if now_ms is None:
+        now_ms = int(time.time() * 1000)
+    return gate.shown(join_gate_key(game.pk), now_ms)
+
+
+def join_gate_key(game_id: int) -> bytes:
+    return gate.game_key(settings.SECRET_KEY, game_id)
+
+
 def _lobby_broadcast(game: Game) -> None:
     _broadcast(
         game,
         Broadcast(
             host=frames.lobby(
-                pin=game.pin, join_url=join_url(game.pin), players=_roster(game), locked=game.locked
+                pin=game.pin,
+                join_url=join_url(game.pin),
+                players=_roster(game),
+                locked=game.locked,
+                join_gate=join_gate_shown(game),
             )
         ),
     )
@@ -744,8 +763,13 @@ def game_set_options(
     game_id: int,
     accuracy_only: bool | None = None,
     generated_names_only: bool | None = None,
+    join_gate: bool | None = None,
 ) -> dict[str, bool]:
-    changes = {"accuracy_only": accuracy_only, "generated_names_only": generated_names_only}
+    changes = {
+        "accuracy_only": accuracy_only,
+        "generated_names_only": generated_names_only,
+        "join_gate": join_gate,
+    }
     for key, value in changes.items():
         if value is not None and not isinstance(value, bool):
             raise ClientError("bad_field", f"{key} must be true or false.")
@@ -758,7 +782,10 @@ def game_set_options(
         game.options = options
         game.save(update_fields=["options"])
         result = public_options(game)
-        _broadcast(game, Broadcast(host=frames.options(options=result)))
+        _broadcast(
+            game,
+            Broadcast(host=frames.options(options=result, join_gate=join_gate_shown(game))),
+        )
     return result
 
 

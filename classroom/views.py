@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classroom import services
+from classroom import gate, services
 from classroom.errors import ClientError
 from classroom.models import Game
 from classroom.qr import qr_svg
@@ -144,7 +144,8 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
 
 @require_GET
 def play(request: HttpRequest, pin: str = "") -> HttpResponse:
-    return render(request, "classroom/phone.html", {"pin": pin})
+    # How many shapes the join gate asks for: the page knows the length, never the shapes.
+    return render(request, "classroom/phone.html", {"pin": pin, "gate_length": gate.LENGTH})
 
 
 @login_required

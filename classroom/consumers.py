@@ -89,8 +89,8 @@ def unknown_pin_budget() -> KeyedBudget:
 # --- the join gate (classroom/gate.py) ------------------------------------------------
 
 # Wrong shape sequences per client address, budgeted like unknown PINs but apart from
-# them: see docs/security.md, "Outsiders with a leaked PIN", for why 30 a minute.
-WRONG_GATE_PER_IP = 30
+# them: see docs/security.md, "Outsiders with a leaked PIN", for why 10 a minute.
+WRONG_GATE_PER_IP = 10
 WRONG_GATE_WINDOW_S = 60.0
 _wrong_gate_budget = KeyedBudget(limit=WRONG_GATE_PER_IP, window_s=WRONG_GATE_WINDOW_S)
 # Whether a game has the gate on, remembered this long per process: a class joining at

@@ -97,6 +97,7 @@ _wrong_gate_budget = KeyedBudget(limit=WRONG_GATE_PER_IP, window_s=WRONG_GATE_WI
 # once asks once, and a teacher switching the gate on waits at most this long.
 GATE_STATE_CACHE_S = 1.0
 _gate_state: dict[int, tuple[float, bool]] = {}
+_gate_lookups: dict[int, asyncio.Task[bool]] = {}
 
 GATE_MISSING = "This game asks for the shapes on the big screen. Tap them to join."
 GATE_WRONG = "Those are not the shapes on the big screen. Look again and tap them in order."
@@ -112,14 +113,32 @@ def _gate_on(game_id: int) -> bool:
 
 
 async def join_gate_on(game_id: int) -> bool:
+    """Whether the game has the gate; a class joining at once shares one lookup."""
     cached = _gate_state.get(game_id)
     if cached is not None and time.monotonic() - cached[0] < GATE_STATE_CACHE_S:
         return cached[1]
+    loop = asyncio.get_running_loop()
+    task = _gate_lookups.get(game_id)
+    if task is None or task.get_loop() is not loop:
+        task = _gate_lookups[game_id] = loop.create_task(_gate_query(game_id))
+        task.add_done_callback(functools.partial(_gate_lookup_done, game_id))
+    # Shielded: a phone that leaves must not cancel the lookup the others wait for.
+    return await asyncio.shield(task)
+
+
+async def _gate_query(game_id: int) -> bool:
     on = await db_call(_gate_on)(game_id)
     if len(_gate_state) > 1000:
         _gate_state.clear()
     _gate_state[game_id] = (time.monotonic(), on)
     return on
+
+
+def _gate_lookup_done(game_id: int, task: asyncio.Task[bool]) -> None:
+    if _gate_lookups.get(game_id) is task:
+        del _gate_lookups[game_id]
+    if not task.cancelled():
+        task.exception()
 
 
 def gate_field(data: dict[str, Any]) -> tuple[str, ...] | None:

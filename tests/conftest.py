@@ -31,6 +31,7 @@ def _forget_remembered_pins():
         consumers._pin_cache.clear()
         # Game ids are reused once a test's rows are gone; wrong shapes are per address.
         consumers._gate_state.clear()
+        consumers._gate_lookups.clear()
         consumers._wrong_gate_budget = KeyedBudget(
             limit=consumers.WRONG_GATE_PER_IP, window_s=consumers.WRONG_GATE_WINDOW_S
         )

@@ -208,3 +208,21 @@ async def test_a_gate_of_the_wrong_type_is_bad_field_and_changes_nothing(gated, 
     assert (await phone.expect("error"))["code"] == "bad_field"
     await phone.send({"type": "join", "nickname": "Ayesha", "gate": shapes_now(gated)})
     assert (await phone.expect("joined"))["player"]["nickname"] == "Ayesha"
+
+
+async def test_a_class_joining_at_once_asks_the_database_about_the_gate_once(gated, monkeypatch):
+    asked = []
+    real = consumers._gate_on
+
+    def counting(game_id):
+        asked.append(game_id)
+        return real(game_id)
+
+    monkeypatch.setattr(consumers, "_gate_on", counting)
+    phones = [await player_socket(gated.pin, ip=f"10.0.1.{n}") for n in range(12)]
+    shapes = shapes_now(gated)
+    for n, phone in enumerate(phones):
+        await phone.send({"type": "join", "nickname": f"Student {n}", "gate": shapes})
+    joined = [await phone.expect("joined") for phone in phones]
+    assert len({frame["player"]["id"] for frame in joined}) == 12
+    assert asked == [gated.pk]

@@ -39,7 +39,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import is_same_domain
 
-from classroom import frames, selectors, services
+from classroom import frames, gate, selectors, services
 from classroom import timers as _timers  # noqa: F401 - installs the question timers
 from classroom.db import db_call
 from classroom.errors import ClientError
@@ -86,6 +86,102 @@ _unknown_pin_budget = KeyedBudget(limit=UNKNOWN_PIN_PER_IP, window_s=UNKNOWN_PIN
 
 def unknown_pin_budget() -> KeyedBudget:
     return _unknown_pin_budget
+
+
+# --- the join gate (classroom/gate.py) ------------------------------------------------
+
+# Wrong shape sequences per client address, budgeted like unknown PINs but apart from
+# them: see docs/security.md, "Outsiders with a leaked PIN", for why 10 a minute.
+WRONG_GATE_PER_IP = 10
+WRONG_GATE_WINDOW_S = 60.0
+_wrong_gate_budget = KeyedBudget(limit=WRONG_GATE_PER_IP, window_s=WRONG_GATE_WINDOW_S)
+# Whether a game has the gate on, remembered this long per process: a class joining at
+# once asks once, and a teacher switching the gate on waits at most this long.
+GATE_STATE_CACHE_S = 1.0
+_gate_state: dict[int, tuple[float, bool]] = {}
+_gate_lookups: dict[int, asyncio.Task[bool]] = {}
+
+GATE_MISSING = "This game asks for the shapes on the big screen. Tap them to join."
+GATE_WRONG = "Those are not the shapes on the big screen. Look again and tap them in order."
+
+
+def wrong_gate_budget() -> KeyedBudget:
+    return _wrong_gate_budget
+
+
+def _gate_on(game_id: int) -> bool:
+    options = Game.objects.filter(pk=game_id).values_list("options", flat=True).first()
+    return bool((options or {}).get("join_gate"))
+
+
+async def join_gate_on(game_id: int) -> bool:
+    """Whether the game has the gate; a class joining at once shares one lookup."""
+    cached = _gate_state.get(game_id)
+    if cached is not None and time.monotonic() - cached[0] < GATE_STATE_CACHE_S:
+        return cached[1]
+    loop = asyncio.get_running_loop()
+    task = _gate_lookups.get(game_id)
+    if task is None or task.get_loop() is not loop:
+        task = _gate_lookups[game_id] = loop.create_task(_gate_query(game_id))
+        task.add_done_callback(functools.partial(_gate_lookup_done, game_id))
+    # Shielded: a phone that leaves must not cancel the lookup the others wait for.
+    return await asyncio.shield(task)
+
+
+async def _gate_query(game_id: int) -> bool:
+    on = await db_call(_gate_on)(game_id)
+    if len(_gate_state) > 1000:
+        _gate_state.clear()
+    _gate_state[game_id] = (time.monotonic(), on)
+    return on
+
+
+def _gate_lookup_done(game_id: int, task: asyncio.Task[bool]) -> None:
+    if _gate_lookups.get(game_id) is task:
+        del _gate_lookups[game_id]
+    if not task.cancelled():
+        task.exception()
+
+
+def gate_field(data: dict[str, Any]) -> tuple[str, ...] | None:
+    """The `gate` of a join frame: None when absent, else 1-8 shape names."""
+    value = data.get("gate")
+    if value is None:
+        return None
+    if not gate.valid_shapes(value):
+        raise ClientError("bad_field", f"gate must be a list of 1 to {gate.MAX_SENT} shape names.")
+    return tuple(value)
+
+
+async def check_join_gate(game_id: int, sent: tuple[str, ...] | None, client: str) -> None:
+    """Refuse a join whose shapes are not the projector's (`gate_wrong`, socket open).
+
+    A missing gate costs nothing (a phone learns the game has one this way). A wrong
+    one costs its address one of WRONG_GATE_PER_IP a minute; once they are spent the
+    address gets `rate_limited` (4429) before its shapes are even compared, so a
+    guesser cannot go on guessing on new sockets.
+    """
+    if not await join_gate_on(game_id):
+        return
+    if sent is None:
+        raise ClientError("gate_wrong", GATE_MISSING)
+    now = time.monotonic()
+    budget = wrong_gate_budget()
+    if budget.remaining(client, now) == 0:
+        raise ClientError(
+            "rate_limited",
+            "Too many wrong shapes from this network. Wait a minute.",
+            close_code=4429,
+        )
+    if gate.accepts(services.join_gate_key(game_id), sent, int(time.time() * 1000)):
+        return
+    budget.hit(client, now)
+    raise ClientError("gate_wrong", GATE_WRONG)
+
+
+def _join_gate_now(game_id: int) -> dict[str, Any] | None:
+    return services.join_gate_shown(Game.objects.defer("questions").get(pk=game_id))
+
 
 
 class _Handshake(HttpRequest):
@@ -411,6 +507,10 @@ user_logged_out.connect(close_host_sockets_on_logout, dispatch_uid="classroom.ho
 class HostConsumer(GameSocket):
     role = HOST
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate_task: asyncio.Task[None] | None = None
+
     def session_key(self) -> str | None:
         session = self.scope.get("session")
         return getattr(session, "session_key", None)
@@ -429,6 +529,27 @@ class HostConsumer(GameSocket):
         snapshot, timer = await db_call(_host_snapshot)(game.id, self.base_url())
         await self.send_snapshot(snapshot)
         self.arm(timer)
+        self.gate_task = asyncio.get_running_loop().create_task(self._rotate_join_gate())
+
+    async def _rotate_join_gate(self) -> None:
+        """Send this projector the new shapes each time they change (`join_gate`).
+
+        Every process derives the same shapes (classroom/gate.py), so each projector
+        socket is told by its own process at the window's turn: no broadcast, no write.
+        """
+        while not self.closed:
+            now_ms = int(time.time() * 1000)
+            # A few ms past the turn, so the new window has surely begun.
+            await asyncio.sleep((gate.WINDOW_MS - now_ms % gate.WINDOW_MS + 20) / 1000)
+            if self.closed or not self.ready or self.game_id is None:
+                continue
+            try:
+                shown = await db_call(_join_gate_now)(self.game_id)
+                if shown is not None and not self.closed:
+                    await self.send_frame(frames.join_gate(shown=shown, seq=self.last_seq))
+            except Exception:
+                # The next turn tries again; the snapshot on reconnect has the shapes.
+                logger.warning("telling the projector the new join shapes failed", exc_info=True)
 
     async def resync(self) -> None:
         """Called by the hub after the channel layer lost broadcasts: redraw from the DB."""
@@ -440,6 +561,8 @@ class HostConsumer(GameSocket):
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.closed = True
+        if self.gate_task is not None:
+            self.gate_task.cancel()
         if self.registered and self.game_id is not None:
             await self.leave_hub()
             try:
@@ -498,7 +621,8 @@ class HostConsumer(GameSocket):
             options = {k: data[k] for k in services.OPTION_KEYS if k in data}
             if not options:
                 raise ClientError(
-                    "bad_field", "set_options needs accuracy_only or generated_names_only."
+                    "bad_field",
+                    "set_options needs accuracy_only, generated_names_only or join_gate.",
                 )
             call = (services.game_set_options, {"game_id": game_id, **options})
         func, kwargs = call
@@ -883,6 +1007,7 @@ class PlayerConsumer(GameSocket):
         if self.game_ended:
             raise ClientError("game_not_found", "This game has ended.", close_code=4404)
         assert self.game_id is not None
+        await check_join_gate(self.game_id, gate_field(data), self.client_ip())
         outcome = await get_join_batcher().join(self.game_id, nickname)
         if isinstance(outcome, ClientError):
             raise outcome

@@ -249,12 +249,23 @@ def _roster_entry(player: Mapping[str, Any]) -> dict[str, Any]:
     return {**_player(player), "extra_time_s": int(player["extra_time_s"])}
 
 
+def _join_gate(shown: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The join gate as the projector shows it; host frames only (docs/protocol.md)."""
+    if shown is None:
+        return None
+    return {
+        "shapes": [str(s) for s in shown["shapes"]],
+        "changes_in_ms": int(shown["changes_in_ms"]),
+    }
+
+
 def lobby(
     *,
     pin: str,
     join_url: str,
     players: Sequence[Mapping[str, Any]],
     locked: bool,
+    join_gate: Mapping[str, Any] | None = None,
     seq: int | None = None,
 ) -> Frame:
     return _with_seq(
@@ -264,9 +275,15 @@ def lobby(
             "join_url": join_url,
             "players": [_roster_entry(p) for p in players],
             "locked": bool(locked),
+            "join_gate": _join_gate(join_gate),
         },
         seq,
     )
+
+
+def join_gate(*, shown: Mapping[str, Any], seq: int | None = None) -> Frame:
+    """To each projector socket when the shapes change (every 20 s, not a broadcast)."""
+    return _with_seq({"type": "join_gate", **(_join_gate(shown) or {})}, seq)
 
 
 def player_joined(
@@ -293,8 +310,20 @@ def host_status(*, connected: bool, seq: int | None = None) -> Frame:
     return _with_seq({"type": "host_status", "connected": bool(connected)}, seq)
 
 
-def options(*, options: Mapping[str, bool], seq: int | None = None) -> Frame:
-    return _with_seq({"type": "options", "options": {k: bool(v) for k, v in options.items()}}, seq)
+def options(
+    *,
+    options: Mapping[str, bool],
+    join_gate: Mapping[str, Any] | None = None,
+    seq: int | None = None,
+) -> Frame:
+    return _with_seq(
+        {
+            "type": "options",
+            "options": {k: bool(v) for k, v in options.items()},
+            "join_gate": _join_gate(join_gate),
+        },
+        seq,
+    )
 
 
 def extra_time(*, player_id: int, seconds: int, seq: int | None = None) -> Frame:
@@ -369,6 +398,7 @@ def host_state(
     timeline_url: str | None,
     options: Mapping[str, bool],
     allowed_actions: Sequence[str],
+    join_gate: Mapping[str, Any] | None = None,
     seq: int | None = None,
 ) -> Frame:
     return _with_seq(
@@ -386,6 +416,7 @@ def host_state(
             "timeline_url": timeline_url,
             "options": {k: bool(v) for k, v in options.items()},
             "allowed_actions": sorted(allowed_actions),
+            "join_gate": _join_gate(join_gate),
         },
         seq,
     )

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from classroom.nicknames import MAX_KEY_LENGTH
+
 
 class Game(models.Model):
     class Phase(models.TextChoices):
@@ -66,8 +68,12 @@ class Game(models.Model):
 class Player(models.Model):
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="players")
     nickname = models.CharField(max_length=40)
-    # casefolded nickname: unique per game ignoring case.
-    nickname_key = models.CharField(max_length=40)
+    # The two look-alike keys of the nickname (classroom/nicknames.py): each is unique
+    # per game, so "ALI", "Аli" (Cyrillic А) and "AIi" (capital i) cannot join beside
+    # "Ali". The skeleton is empty only for players of games that had ended before it
+    # existed (migration 0003); empty ones are not compared.
+    nickname_key = models.CharField(max_length=MAX_KEY_LENGTH)
+    nickname_skeleton = models.CharField(max_length=MAX_KEY_LENGTH, blank=True, default="")
     # sha256 of the resume token; the token itself is only ever on the phone.
     token_hash = models.CharField(max_length=64, unique=True)
     score = models.IntegerField(default=0)
@@ -89,6 +95,11 @@ class Player(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["game", "nickname_key"], name="player_unique_nickname_per_game"
+            ),
+            models.UniqueConstraint(
+                fields=["game", "nickname_skeleton"],
+                condition=~Q(nickname_skeleton=""),
+                name="player_unique_nickname_skeleton_per_game",
             ),
         ]
 

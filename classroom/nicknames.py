@@ -13,17 +13,39 @@ A nickname is shown on the projector to the whole class, so:
   generated name instead) is the caller's policy.
 - HTML in a nickname is *not* refused or altered: `<img src=x onerror=alert(1)>` is a
   (strange) nickname like any other text. Escaping is the renderer's job, everywhere.
+- `nickname_key` and `nickname_skeleton` say when two names are one: see "Look-alike
+  names" below.
 - `is_offensive` is a small English blocklist (classroom/data/blocklist.txt, ROT13 so
-  the file reads cleanly), matched against a folded form of the name: casefolded,
-  accents and a few Cyrillic/Greek look-alikes mapped to Latin, leetspeak undone
-  (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s !→i), and each letter of a blocked word allowed to
-  repeat ("fuuuck"). Long words (5+ letters, or marked `*`) match anywhere, even across
-  spaces and punctuation; short words only as a whole word, so towns and names that
-  contain one (Scunthorpe, Dickens, Hancock, Cassandra, Essex, Pakistan, Therapist)
-  are allowed. It is a speed bump for a classroom, not a moderation system: the host
-  can still kick.
+  the file reads cleanly), matched against folded forms of the name: leetspeak undone
+  (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s !→i), then the Unicode TS #39 skeleton (so a
+  Cyrillic "с" or a mathematical "𝐬" is a Latin one; see classroom/confusables.py),
+  casefolded, accents dropped, a few more Cyrillic/Greek letters the standard does not
+  map (such as "н" for "h") mapped anyway, and each letter of a blocked word allowed to
+  repeat ("fuuuck"). The blocked words are folded the same way, also as written in
+  capitals, so "SHlT" with a small L is caught like "SHIT". Long words (5+ letters,
+  or marked `*`) match anywhere, even across spaces and punctuation; short words only
+  as a whole word, so towns and names that contain one (Scunthorpe, Dickens, Hancock,
+  Cassandra, Essex, Pakistan, Therapist) are allowed. It is a speed bump for a
+  classroom, not a moderation system: the host can still kick.
 - `generated_nickname` makes "Adjective Animal" names from fixed friendly word lists
   (for games where the teacher allows only generated names).
+
+Look-alike names (docs/protocol.md, "Nicknames"). Two names are one name in a game
+when either of these keys is equal (each is unique per game in the database):
+
+- `nickname_key`: the skeleton compared whatever the case. The name is casefolded,
+  then skeletonised, then casefolded again (the skeleton maps some characters to
+  capitals: "0" to "O"), repeated until nothing changes (two rounds are enough for any
+  character). So "ALI" is "Ali", "Mаllory" (Cyrillic а) and "mаllory" are "Mallory",
+  "B0B" is "Bob", and the full-width "Ａｌｉ" is "Ali" (NFKC, already in clean_nickname).
+- `nickname_skeleton`: the TS #39 skeleton of the name as typed, case and all. Folding
+  case first turns a capital I into "i", but on a projector "AIex" (capital i) is
+  "Alex" (small L): the standard's table says so ("I" → "l"), and only the skeleton of
+  the name as typed sees it. One key cannot do both without also making "Ali" and
+  "All" one name, which they are not.
+
+Accents stay: "Alí" and "Ali" are two names, as the standard has it. The accent is
+visible on the projector, and both spellings are real names a class can have together.
 
 Pure: stdlib only.
 """
@@ -38,11 +60,16 @@ from collections.abc import Collection
 from itertools import count
 from pathlib import Path
 
+from classroom.confusables import skeleton
+
 # Long enough for a playful name (and for `<img src=x onerror=alert(1)>`, which must show
 # literally rather than be refused), short enough to fit a projector's roster tile.
 MAX_NICKNAME_LENGTH = 30
 # Raw input longer than this is refused before any normalisation.
 MAX_RAW_LENGTH = 4 * MAX_NICKNAME_LENGTH
+# Room for both look-alike keys of the longest name: no character of a cleaned name
+# folds to more than 7 (tests/classroom/test_nicknames.py measures it), 30 x 7 = 210.
+MAX_KEY_LENGTH = 255
 
 LENGTH_MESSAGE = f"Choose a nickname of 1–{MAX_NICKNAME_LENGTH} characters."
 ALNUM_MESSAGE = "Use at least one letter or number in your nickname."
@@ -118,9 +145,33 @@ def clean_nickname(raw: object) -> str:
     return text
 
 
+# Enough for every single character (measured over all of Unicode in the tests).
+_KEY_ROUNDS = 4
+
+
+def _fold_round(text: str) -> str:
+    return skeleton(unicodedata.normalize("NFKC", text).casefold()).casefold()
+
+
 def nickname_key(nickname: str) -> str:
-    """The form that must be unique within a game: "Ali" and "ALI" are one name."""
-    return nickname.casefold()
+    """The case-blind look-alike key: unique within a game ("ALI", "Ali", "Аli" are one)."""
+    key = nickname
+    for _ in range(_KEY_ROUNDS):
+        folded = _fold_round(key)
+        if folded == key:
+            break
+        key = folded
+    return key
+
+
+def nickname_skeleton(nickname: str) -> str:
+    """The TS #39 skeleton of the name as typed: unique within a game ("AIex" is "Alex")."""
+    return skeleton(unicodedata.normalize("NFKC", nickname))
+
+
+def nickname_keys(nickname: str) -> tuple[str, str]:
+    """(nickname_key, nickname_skeleton): a name is taken if either is."""
+    return nickname_key(nickname), nickname_skeleton(nickname)
 
 
 # --- the blocklist ------------------------------------------------------------------
@@ -157,28 +208,42 @@ def _load_blocklist(path: Path) -> tuple[re.Pattern[str] | None, re.Pattern[str]
             continue
         mark, encoded = (line[0], line[1:]) if line[0] in "*=" else ("", line)
         word = codecs.decode(encoded, "rot13").casefold()
-        if mark == "*" or (not mark and len(word) >= _ANYWHERE_MIN_LENGTH):
-            anywhere.append(_word_pattern(word))
-        else:
-            whole.append(_word_pattern(word))
+        long_word = mark == "*" or (not mark and len(word) >= _ANYWHERE_MIN_LENGTH)
+        into = anywhere if long_word else whole
+        # The word as the name's folds see it, typed in small letters or in capitals.
+        forms = {_letters(_fold(word)), _letters(_fold_as_typed(word.upper()))}
+        into.extend(_word_pattern(form) for form in sorted(forms) if form)
     return (
         re.compile("|".join(anywhere)) if anywhere else None,
         re.compile("(?:" + "|".join(whole) + ")") if whole else None,
     )
 
 
-_ANYWHERE, _WHOLE_WORD = _load_blocklist(_BLOCKLIST_PATH)
+def _finish(text: str) -> str:
+    text = "".join(ch for ch in text.casefold() if not unicodedata.combining(ch))
+    return text.translate(_LOOKALIKES)
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.translate(_LOOKALIKES).translate(_LEET)
+    """Case first: "SHPX" and "shpx" are one word, Cyrillic capitals become small ones."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_LEET)
+    return _finish(skeleton(text))
 
 
-def is_offensive(nickname: str) -> bool:
-    """Whether the name contains a blocked word (see the module docstring for how)."""
-    folded = _fold(_strip_invisible(nickname))
+def _fold_as_typed(text: str) -> str:
+    """Skeleton first: a capital I is a small L, as it looks ("SHlT")."""
+    text = unicodedata.normalize("NFKC", text).translate(_LEET)
+    return _finish(skeleton(text))
+
+
+def _letters(text: str) -> str:
+    return "".join(_NON_LETTERS.split(text))
+
+
+_ANYWHERE, _WHOLE_WORD = _load_blocklist(_BLOCKLIST_PATH)
+
+
+def _contains_blocked_word(folded: str) -> bool:
     tokens = [t for t in _NON_LETTERS.split(folded) if t]
     letters = "".join(tokens)
     if _ANYWHERE is not None and _ANYWHERE.search(letters):
@@ -187,6 +252,12 @@ def is_offensive(nickname: str) -> bool:
         # Each word on its own, and all letters run together ("a.s.s", "A S S").
         return any(_WHOLE_WORD.fullmatch(token) for token in [*tokens, letters])
     return False
+
+
+def is_offensive(nickname: str) -> bool:
+    """Whether the name contains a blocked word (see the module docstring for how)."""
+    visible = _strip_invisible(nickname)
+    return _contains_blocked_word(_fold(visible)) or _contains_blocked_word(_fold_as_typed(visible))
 
 
 # --- generated names ----------------------------------------------------------------
@@ -213,15 +284,20 @@ _PLAIN_TRIES = 30
 
 
 def generated_nickname(rng: random.Random, *, taken: Collection[str] = ()) -> str:
-    """A friendly "Adjective Animal" name whose key is not in `taken` (names or keys).
+    """A friendly "Adjective Animal" name none of whose keys is in `taken`.
 
-    Tries a few random plain names, then numbers one ("Brave Falcon 2"). Deterministic
-    for a given `rng` state.
+    `taken` holds keys (`nickname_keys` of the names in the game), not names: a class
+    joining at once asks for many names, and folding every taken name for each would
+    cost more than the join itself. Tries a few random plain names, then numbers one
+    ("Brave Falcon 2"). Deterministic for a given `rng` state.
     """
-    taken_keys = {nickname_key(name) for name in taken}
+
+    def free(name: str) -> bool:
+        return not any(key in taken for key in nickname_keys(name))
+
     for _ in range(_PLAIN_TRIES):
         name = f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
-        if nickname_key(name) not in taken_keys:
+        if free(name):
             return name
     base = f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
     # Terminates: at most len(taken) numbers can be taken.
@@ -229,6 +305,6 @@ def generated_nickname(rng: random.Random, *, taken: Collection[str] = ()) -> st
         if number in _SKIPPED_NUMBERS:
             continue
         name = f"{base} {number}"
-        if nickname_key(name) not in taken_keys:
+        if free(name):
             return name
     raise AssertionError("unreachable")  # pragma: no cover

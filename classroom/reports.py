@@ -20,6 +20,7 @@ from typing import Any
 
 import openpyxl
 from django.utils import timezone
+from django.db.models.functions import Lower
 
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
@@ -235,7 +236,8 @@ def _group(label: str, rows: list[QuestionRow], player_count: int) -> GroupRow:
 def game_report(*, game: Game) -> GameReport:
     """Compute the whole report of `game` from its rows (a handful of queries)."""
     snapshot: list[dict[str, Any]] = list(game.questions or [])
-    players = list(Player.objects.filter(game=game).order_by("-score", "nickname_key", "id"))
+    # Ties in name order; the look-alike keys are no order to show ("m" is "rn").
+    players = list(Player.objects.filter(game=game).order_by("-score", Lower("nickname"), "id"))
     answers = list(Answer.objects.filter(game=game).order_by("question_index", "created_at"))
 
     answered_indexes = {answer.question_index for answer in answers}

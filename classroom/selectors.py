@@ -158,6 +158,7 @@ def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:
         join_url=services.join_url(game.pin, base_url),
         players=players,
         locked=game.locked,
+        join_gate=services.join_gate_shown(game),
         seq=game.seq,
     )
 
@@ -215,6 +216,7 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
         timeline_url=services.timeline_url(game) if finished else None,
         options=services.public_options(game),
         allowed_actions=[str(a) for a in allowed_actions(phase)],
+        join_gate=services.join_gate_shown(game),
         seq=game.seq,
     )
 

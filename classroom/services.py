@@ -18,6 +18,7 @@ import logging
 import random
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -31,7 +32,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from classroom import frames
+from classroom import frames, gate
 from classroom.errors import ClientError
 from classroom.machine import Action, IllegalTransition, Phase, transition
 from classroom.models import Answer, Game, Player
@@ -40,7 +41,7 @@ from classroom.nicknames import (
     clean_nickname,
     generated_nickname,
     is_offensive,
-    nickname_key,
+    nickname_keys,
 )
 from classroom.ranking import Standing, competition_ranks, podium, scoreboard
 from classroom.scoring import score_answer
@@ -48,7 +49,7 @@ from classroom.scoring import score_answer
 logger = logging.getLogger(__name__)
 
 PIN_ATTEMPTS = 50
-OPTION_KEYS = ("accuracy_only", "generated_names_only")
+OPTION_KEYS = ("accuracy_only", "generated_names_only", "join_gate")
 MAX_EXTRA_TIME_S = 120
 SCOREBOARD_TOP = 5
 NICKNAME_KEY_MAX = Player._meta.get_field("nickname_key").max_length
@@ -377,7 +378,36 @@ def game_create(
 
 
 def _taken_keys(game: Game) -> set[str]:
-    return set(Player.objects.filter(game=game).values_list("nickname_key", flat=True))
+    """Both look-alike keys of every player of `game` (for generated names)."""
+    taken: set[str] = set()
+    for key, shape in Player.objects.filter(game=game).values_list(
+        "nickname_key", "nickname_skeleton"
+    ):
+        taken.add(key)
+        if shape:
+            taken.add(shape)
+    return taken
+
+
+def _look_alikes_taken(game: Game, wanted: Iterable[tuple[str, str]]) -> tuple[set[str], set[str]]:
+    """(keys, skeletons) among `wanted` that a player of `game` already has; one query."""
+    wanted = list(wanted)
+    if not wanted:
+        return set(), set()
+    rows = Player.objects.filter(game=game).filter(
+        Q(nickname_key__in={key for key, _ in wanted})
+        | Q(nickname_skeleton__in={shape for _, shape in wanted})
+    )
+    keys: set[str] = set()
+    shapes: set[str] = set()
+    for key, shape in rows.values_list("nickname_key", "nickname_skeleton"):
+        keys.add(key)
+        if shape:
+            shapes.add(shape)
+    return keys, shapes
+
+
+NICKNAME_TAKEN_MESSAGE = "Someone in this game already has that name, or one that looks the same."
 
 
 @dataclass(frozen=True)
@@ -439,20 +469,16 @@ def players_join(
         if refusal is not None:
             return [r if r is not None else JoinResult(error=refusal) for r in results]
         generated_only = bool(game.options.get("generated_names_only"))
-        keys = {at: nickname_key(name) for at, name in cleaned.items()}
+        keys = {at: nickname_keys(name) for at, name in cleaned.items()}
         # One query for the cap and the count the projector shows; one for the names.
         counts = Player.objects.filter(game=game, kicked=False).aggregate(
             players=Count("id"), connected=Count("id", filter=Q(connected=True))
         )
-        taken = set(
-            Player.objects.filter(game=game, nickname_key__in=set(keys.values())).values_list(
-                "nickname_key", flat=True
-            )
-        )
+        taken_keys, taken_shapes = _look_alikes_taken(game, keys.values())
         all_taken: set[str] | None = None
         new: list[tuple[int, Player, str]] = []
         for at, name in cleaned.items():
-            key = keys[at]
+            key, shape = keys[at]
             if counts["players"] + len(new) >= settings.GAME_MAX_PLAYERS:
                 results[at] = JoinResult(
                     error=ClientError("game_full", "This game is full.", close_code=4403)
@@ -461,17 +487,15 @@ def players_join(
             if generated_only or is_offensive(name):
                 if all_taken is None:
                     all_taken = _taken_keys(game)
-                name = generated_nickname(rng, taken=all_taken | taken)
-                key = nickname_key(name)
-            elif key in taken:
+                name = generated_nickname(rng, taken=all_taken | taken_keys | taken_shapes)
+                key, shape = nickname_keys(name)
+            elif key in taken_keys or shape in taken_shapes:
                 results[at] = JoinResult(
-                    error=ClientError(
-                        "nickname_taken", "Someone in this game already has that name."
-                    )
+                    error=ClientError("nickname_taken", NICKNAME_TAKEN_MESSAGE)
                 )
                 continue
-            if len(key) > NICKNAME_KEY_MAX:
-                # Case folding can lengthen a name ("ß" is "ss"): the column holds 40.
+            if len(key) > NICKNAME_KEY_MAX or len(shape) > NICKNAME_KEY_MAX:
+                # Guard only: no 30-character name folds past the columns' width.
                 results[at] = JoinResult(
                     error=ClientError("nickname_invalid", "Choose a shorter nickname.")
                 )
@@ -481,10 +505,12 @@ def players_join(
                 game=game,
                 nickname=name,
                 nickname_key=key,
+                nickname_skeleton=shape,
                 token_hash=_hash_token(token),
                 connected=True,
             )
-            taken.add(key)
+            taken_keys.add(key)
+            taken_shapes.add(shape)
             new.append((at, player, token))
         if new:
             Player.objects.bulk_create([player for _, player, _ in new])
@@ -677,12 +703,30 @@ def join_url(pin: str, base_url: str = "") -> str:
     return f"{base}/play/{pin}/"
 
 
+def join_gate_shown(game: Game, *, now_ms: int | None = None) -> dict[str, Any] | None:
+    """What the projector shows of the join gate now (`shapes`, `changes_in_ms`), or
+    None when the game has no gate. Host frames only: never in a phone's frame."""
+    if not game.options.get("join_gate") or game.is_ended:
+        return None
+    if now_ms is None:
+        now_ms = int(time.time() * 1000)
+    return gate.shown(join_gate_key(game.pk), now_ms)
+
+
+def join_gate_key(game_id: int) -> bytes:
+    return gate.game_key(settings.SECRET_KEY, game_id)
+
+
 def _lobby_broadcast(game: Game) -> None:
     _broadcast(
         game,
         Broadcast(
             host=frames.lobby(
-                pin=game.pin, join_url=join_url(game.pin), players=_roster(game), locked=game.locked
+                pin=game.pin,
+                join_url=join_url(game.pin),
+                players=_roster(game),
+                locked=game.locked,
+                join_gate=join_gate_shown(game),
             )
         ),
     )
@@ -719,8 +763,13 @@ def game_set_options(
     game_id: int,
     accuracy_only: bool | None = None,
     generated_names_only: bool | None = None,
+    join_gate: bool | None = None,
 ) -> dict[str, bool]:
-    changes = {"accuracy_only": accuracy_only, "generated_names_only": generated_names_only}
+    changes = {
+        "accuracy_only": accuracy_only,
+        "generated_names_only": generated_names_only,
+        "join_gate": join_gate,
+    }
     for key, value in changes.items():
         if value is not None and not isinstance(value, bool):
             raise ClientError("bad_field", f"{key} must be true or false.")
@@ -733,7 +782,10 @@ def game_set_options(
         game.options = options
         game.save(update_fields=["options"])
         result = public_options(game)
-        _broadcast(game, Broadcast(host=frames.options(options=result)))
+        _broadcast(
+            game,
+            Broadcast(host=frames.options(options=result, join_gate=join_gate_shown(game))),
+        )
     return result
 
 

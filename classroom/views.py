@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classroom import services
+from classroom import gate, services
 from classroom.errors import ClientError
 from classroom.models import Game
 from classroom.qr import qr_svg
@@ -57,9 +57,11 @@ def game_start(request: HttpRequest) -> HttpResponse:
         error = f"There is no quiz called “{slug}”. Pick one from the list."
     elif not quiz.questions.exists():
         error = f"“{quiz.title}” has no questions yet, so it cannot be played."
+    options, option_error = _start_options(request)
+    error = error or option_error
     if not error:
         try:
-            game = services.game_create(quiz=quiz, host=request.user)
+            game = services.game_create(quiz=quiz, host=request.user, options=options)
         except (ValueError, ValidationError, RuntimeError) as exc:
             error = f"The game could not be started: {_first_message(exc)}"
         else:
@@ -67,6 +69,19 @@ def game_start(request: HttpRequest) -> HttpResponse:
     context = _dashboard_context(request)
     context["start_error"] = error
     return render(request, "classroom/dashboard.html", context, status=400)
+
+
+# What a checkbox of the start form may send: checked ("on", or an API client's "1" or
+# "true"), or nothing / "0" / "false" for unchecked.
+_CHECKED = {"on": True, "1": True, "true": True, "": False, "0": False, "false": False}
+
+
+def _start_options(request: HttpRequest) -> tuple[dict[str, bool], str]:
+    """The game options of the start form (docs/protocol.md, "Game setup"), or a message."""
+    raw = request.POST.get("join_gate", "").strip().lower()
+    if raw not in _CHECKED:
+        return {}, "“Shapes to join” must be ticked or not; start the game again."
+    return {"join_gate": _CHECKED[raw]}, ""
 
 
 def _first_message(exc: Exception) -> str:
@@ -129,7 +144,8 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
 
 @require_GET
 def play(request: HttpRequest, pin: str = "") -> HttpResponse:
-    return render(request, "classroom/phone.html", {"pin": pin})
+    # How many shapes the join gate asks for: the page knows the length, never the shapes.
+    return render(request, "classroom/phone.html", {"pin": pin, "gate_length": gate.LENGTH})
 
 
 @login_required

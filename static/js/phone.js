@@ -2,7 +2,12 @@
 
    Frames handled (docs/protocol.md): joined and state (snapshots: redraw all),
    question, answer_received, reveal, scoreboard, finished, host_status, error, pong.
-   Frames sent: join, resume, answer (choice_id | choice_ids | year), sync, ping.
+   Frames sent: join (with `gate` when the game asks for shapes), resume, answer
+   (choice_id | choice_ids | year), sync, ping.
+
+   The join gate: a game may ask for the shapes on the projector. The phone learns it
+   only from a `gate_wrong` error to a join without shapes, then shows four shape
+   buttons; it is never told which shapes are right.
 
    The resume token is kept in localStorage per PIN, so a reload, a sleeping phone or
    a wifi blip brings the same player back with the same score. */
@@ -65,13 +70,16 @@
     count: null,
     score: null,
     lastError: null,
-    order: []              // choice ids tapped so far (order questions)
+    order: [],             // choice ids tapped so far (order questions)
+    gate: null,            // the shapes sent with the join in flight, if any
+    gateTaps: []           // shapes tapped on the gate screen so far
   };
+  var GATE_LENGTH = parseInt(root.getAttribute("data-gate-length"), 10) || 4;
   var socket = null;
 
   // ---------------------------------------------------------------- screens
 
-  var SCREENS = ["screen-join", "screen-wait", "screen-question", "screen-result"];
+  var SCREENS = ["screen-join", "screen-gate", "screen-wait", "screen-question", "screen-result"];
 
   function showScreen(id) {
     SCREENS.forEach(function (s) { Q.show($(s), s === id); });
@@ -89,6 +97,83 @@
   function setBusy(busy) {
     $("join-button").disabled = busy;
     Q.setText($("join-button"), busy ? "Joining…" : "Join");
+    $("gate-join").setAttribute("data-busy", busy ? "true" : "false");
+    Q.setText($("gate-join"), busy ? "Joining…" : "Join");
+    drawGateTaps();
+  }
+
+  function onScreen(id) {
+    return !$(id).hidden;
+  }
+
+  /* A refusal is shown where the student is: the join form or the shapes. */
+  function refusal(text) {
+    if (onScreen("screen-gate")) gateError(text);
+    else joinError(text);
+  }
+
+  // ---------------------------------------------------------------- join gate
+
+  function gateError(text) {
+    Q.setText($("gate-error"), text);
+  }
+
+  function drawGateTaps() {
+    var list = Q.clear($("gate-picked"));
+    for (var i = 0; i < GATE_LENGTH; i++) {
+      var name = app.gateTaps[i];
+      var slot;
+      if (name) {
+        var index = Q.SHAPE_NAMES.indexOf(name);
+        slot = Q.el("li", { class: "gate-slot filled c" + index, "data-shape": name },
+          [Q.shape(index), Q.el("span", { class: "visually-hidden", text: shapeName(name) })]);
+      } else {
+        slot = Q.el("li", { class: "gate-slot", "aria-hidden": "true", text: String(i + 1) });
+      }
+      list.appendChild(slot);
+    }
+    var busy = $("gate-join").getAttribute("data-busy") === "true";
+    $("gate-join").disabled = busy || app.gateTaps.length !== GATE_LENGTH;
+    $("gate-undo").disabled = busy || app.gateTaps.length === 0;
+    document.querySelectorAll(".gate-btn").forEach(function (button) {
+      button.disabled = busy || app.gateTaps.length >= GATE_LENGTH;
+    });
+  }
+
+  function shapeName(name) {
+    return name.charAt(0).toUpperCase() + name.slice(1);
+  }
+
+  function say(text) {
+    Q.setText($("gate-said"), text);
+  }
+
+  function showGate(message) {
+    app.gate = null;
+    app.gateTaps = [];
+    setBusy(false);
+    gateError(message || "");
+    showScreen("screen-gate");
+    say("");
+    var first = document.querySelector(".gate-btn");
+    if (first) first.focus();
+  }
+
+  function joinFrame() {
+    var frame = { type: "join", nickname: app.nickname };
+    if (app.gate) frame.gate = app.gate.slice();
+    return frame;
+  }
+
+  function sendJoin() {
+    setBusy(true);
+    if (socket && socket.isOpen() && !app.joined &&
+        socket.options.path.indexOf("/" + app.pin + "/") !== -1) {
+      // The socket stays open after nickname_taken or gate_wrong: try again on it.
+      socket.send(joinFrame());
+    } else {
+      startSocket();
+    }
   }
 
   function showJoinForm(message) {
@@ -426,7 +511,7 @@
   // ---------------------------------------------------------------- frames
 
   var ERROR_TEXT = {
-    nickname_taken: "That nickname is already taken in this game. Choose another one.",
+    nickname_taken: "That nickname, or one that looks just like it, is already in this game. Choose another one.",
     nickname_invalid: "That nickname cannot be used. Choose another one.",
     game_locked: "The teacher has locked this game: nobody new can join.",
     game_not_found: "There is no game with that PIN. Check the PIN on the screen.",
@@ -434,7 +519,9 @@
     rate_limited: "Too many attempts. Wait a minute and try again.",
     question_closed: "Too late: the question has closed.",
     unknown_choice: "That answer is not one of this question's choices.",
-    forbidden: "This page may not connect to the game."
+    forbidden: "This page may not connect to the game.",
+    gate_wrong: "Those are not the shapes on the big screen. Look again: they change " +
+      "every 20 seconds. Tap them in order."
   };
 
   function onError(frame) {
@@ -446,13 +533,22 @@
         return;
       }
       if (frame.code === "kicked") { onKicked(); return; }
+      if (frame.code === "gate_wrong") {
+        // Asked without shapes: the game has the gate. With shapes: they were wrong.
+        showGate(app.gate ? ERROR_TEXT.gate_wrong : "");
+        return;
+      }
       setBusy(false);
-      joinError(text);
       if (frame.code === "nickname_taken" || frame.code === "nickname_invalid") {
+        app.gate = null;
+        showScreen("screen-join");
+        joinError(text);
         var input = $("nickname-input");
         input.focus();
         input.select();
+        return;
       }
+      refusal(text);
       return;
     }
     switch (frame.code) {
@@ -492,6 +588,8 @@
 
   function onJoined(frame) {
     app.joined = true;
+    app.gate = null;
+    app.gateTaps = [];
     app.mode = "resume";
     app.player = frame.player;
     save(KEY_PLAYER + app.pin, JSON.stringify({
@@ -532,10 +630,11 @@
       return false;
     }
     if (!app.joined && app.mode === "join") {
-      // A join that failed: the student fixes the form and tries again.
+      // A join that failed: the student fixes the form (or the shapes) and tries again.
       setBusy(false);
-      if (!$("join-error").textContent) {
-        joinError(code === 4404 ? ERROR_TEXT.game_not_found
+      var shown = onScreen("screen-gate") ? $("gate-error") : $("join-error");
+      if (!shown.textContent || code === 4429) {
+        refusal(code === 4404 ? ERROR_TEXT.game_not_found
           : code === 4429 ? ERROR_TEXT.rate_limited
           : "Could not reach the game. Check the wifi and try again.");
       }
@@ -597,7 +696,7 @@
         app.lastError = null;
         var saved = savedPlayer(app.pin);
         if (app.mode === "resume" && saved) s.send({ type: "resume", token: saved.token });
-        else s.send({ type: "join", nickname: app.nickname });
+        else s.send(joinFrame());
       },
       onFrame: onFrame,
       onStatus: onStatus,
@@ -640,13 +739,44 @@
     joinError("");
     app.mode = "join";
     app.nickname = nickname;
-    setBusy(true);
-    if (socket && socket.isOpen() && !app.joined && socket.options.path.indexOf("/" + pin + "/") !== -1) {
-      // The socket stays open after e.g. nickname_taken: try the new name on it.
-      socket.send({ type: "join", nickname: nickname });
-    } else {
-      startSocket();
-    }
+    app.gate = null;
+    sendJoin();
+  });
+
+  document.querySelectorAll(".gate-btn").forEach(function (button) {
+    button.insertBefore(Q.shape(Q.SHAPE_NAMES.indexOf(button.getAttribute("data-shape"))),
+      button.firstChild);
+    button.addEventListener("click", function () {
+      if (app.gateTaps.length >= GATE_LENGTH) return;
+      var name = button.getAttribute("data-shape");
+      app.gateTaps.push(name);
+      gateError("");
+      drawGateTaps();
+      say(shapeName(name) + ", " + app.gateTaps.length + " of " + GATE_LENGTH +
+        (app.gateTaps.length === GATE_LENGTH ? ". Now press Join." : ""));
+      if (app.gateTaps.length === GATE_LENGTH) $("gate-join").focus();
+    });
+  });
+
+  $("gate-undo").addEventListener("click", function () {
+    var name = app.gateTaps.pop();
+    drawGateTaps();
+    if (name) say("Removed " + shapeName(name) + ", " + app.gateTaps.length + " of " + GATE_LENGTH);
+    var next = document.querySelector(".gate-btn:not(:disabled)");
+    if (next && $("gate-undo").disabled) next.focus();
+  });
+
+  $("gate-join").addEventListener("click", function () {
+    if (app.gateTaps.length !== GATE_LENGTH) return;
+    app.gate = app.gateTaps.slice();
+    gateError("");
+    sendJoin();
+  });
+
+  $("gate-back").addEventListener("click", function () {
+    app.gate = null;
+    app.gateTaps = [];
+    showJoinForm("");
   });
 
   // ---------------------------------------------------------------- resume triggers

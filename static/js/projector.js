@@ -2,7 +2,8 @@
 
    Frames handled (docs/protocol.md): lobby, state (snapshots: the whole screen is
    redrawn), player_joined / player_left (roster deltas), options, extra_time,
-   question, answer_count, reveal, scoreboard, finished, error.
+   join_gate (the join shapes changed), question, answer_count, reveal, scoreboard,
+   finished, error.
    Commands sent: start, next, close_question, scoreboard, end, lock, unlock, kick,
    set_options, extra_time, sync (on a seq gap), ping. */
 (function () {
@@ -95,6 +96,7 @@
     document.querySelectorAll("#options input").forEach(function (box) {
       box.disabled = phase !== "lobby";
     });
+    showSmallGate();
   }
 
   var toastTimer = null;
@@ -176,6 +178,7 @@
   function onLobby(frame) {
     drawRoster(frame.players);
     game.locked = !!frame.locked;
+    onJoinGate(frame.join_gate);
     if (game.phase === null) setPhase("lobby");
     else updateControls();
   }
@@ -200,6 +203,61 @@
       var key = box.getAttribute("data-option");
       if (options && key in options) box.checked = !!options[key];
     });
+  }
+
+  // ---------------------------------------------------------------- join gate
+
+  /* The shapes a phone must tap to join (game option join_gate): large in the lobby,
+     small in the top bar during the game, for a late student. The server sends new
+     ones when they change; the countdown here only says when that will be. */
+  var gateState = { shapes: null, endsAt: 0, totalMs: 20000, timer: null };
+
+  function shapeName(name) {
+    return name.charAt(0).toUpperCase() + name.slice(1);
+  }
+
+  function gateItem(name, small) {
+    var index = Q.SHAPE_NAMES.indexOf(name);
+    return Q.el("li", {
+      class: "gate-shape c" + index,
+      "data-testid": small ? "gate-small-shape" : "gate-shape",
+      "data-shape": name
+    }, [Q.shape(index), Q.el("span", { class: small ? "visually-hidden" : "gate-shape-name",
+                                       text: shapeName(name) })]);
+  }
+
+  function tickGate() {
+    var left = Math.max(0, gateState.endsAt - performance.now());
+    var seconds = Math.ceil(left / 1000);
+    Q.setText($("gate-countdown"), seconds > 0 ? "New shapes in " + seconds + " s" : "New shapes now…");
+    $("gate-bar-fill").style.setProperty("--share", String(left / gateState.totalMs));
+  }
+
+  function onJoinGate(shown) {
+    var on = !!(shown && shown.shapes && shown.shapes.length);
+    gateState.shapes = on ? shown.shapes.slice() : null;
+    clearInterval(gateState.timer);
+    gateState.timer = null;
+    var big = Q.clear($("gate-shapes"));
+    var small = Q.clear($("gate-small-shapes"));
+    if (on) {
+      gateState.shapes.forEach(function (name) {
+        big.appendChild(gateItem(name, false));
+        small.appendChild(gateItem(name, true));
+      });
+      gateState.endsAt = performance.now() + Math.max(0, shown.changes_in_ms || 0);
+      tickGate();
+      gateState.timer = setInterval(tickGate, 250);
+    }
+    Q.show($("gate"), on);
+    root.classList.toggle("has-gate", on);
+    root.setAttribute("data-gate", on ? gateState.shapes.join(" ") : "");
+    showSmallGate();
+  }
+
+  function showSmallGate() {
+    Q.show($("gate-small"), !!gateState.shapes && game.phase !== null &&
+      game.phase !== "lobby" && game.phase !== "finished");
   }
 
   function onExtraTime(frame) {
@@ -544,6 +602,7 @@
     game.locked = !!frame.locked;
     if (typeof frame.count === "number") setCount(frame.count);
     onOptions(frame.options);
+    onJoinGate(frame.join_gate);
     var phase = PHASES.indexOf(frame.phase) !== -1 ? frame.phase : "lobby";
     if (frame.question) game.question = frame.question;
     if (phase !== "question") countdown.stop();
@@ -584,7 +643,8 @@
       case "state": onState(frame); break;
       case "player_joined": onPlayerJoined(frame); break;
       case "player_left": onPlayerLeft(frame); break;
-      case "options": onOptions(frame.options); break;
+      case "options": onOptions(frame.options); onJoinGate(frame.join_gate); break;
+      case "join_gate": onJoinGate(frame); break;
       case "extra_time": onExtraTime(frame); break;
       case "question": onQuestion(frame); break;
       case "answer_count": updateAnswered(frame.answered, frame.total); break;
@@ -615,7 +675,8 @@
   var socket = new Q.GameSocket({
     path: root.getAttribute("data-ws-path"),
     snapshotTypes: ["lobby", "state"],
-    replyTypes: ["error", "pong"],
+    // join_gate is this socket's own news (no broadcast), like a reply: never a gap.
+    replyTypes: ["error", "pong", "join_gate"],
     onFrame: onFrame,
     onStatus: onStatus,
     onClose: onClose

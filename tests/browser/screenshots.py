@@ -160,6 +160,46 @@ def play(browsers: Browsers, camera: Camera) -> None:
     )
 
 
+GATE_NAMES = {"triangle": "Triangle", "diamond": "Diamond", "circle": "Circle", "square": "Square"}
+
+
+def gate(browsers: Browsers, camera: Camera) -> None:
+    """A game with "Shapes to join": the projector's lobby and a phone tapping them."""
+    projector = browsers.projector_page("gate projector")
+    browsers.teacher_logs_in(projector)
+    card = projector.locator(f'[data-testid="quiz"][data-slug="{SEED_QUIZ}"]')
+    card.get_by_label("Shapes to join").check()
+    card.get_by_role("button", name="Start a game").click()
+    expect(projector.get_by_test_id("join-gate")).to_be_visible()
+    pin = projector.url.rstrip("/").rsplit("/", 1)[1]
+
+    def shapes() -> list[str]:
+        return projector.get_by_test_id("gate-shape").evaluate_all(
+            "items => items.map(item => item.getAttribute('data-shape'))"
+        )
+
+    def to_the_shapes(phone: Any, name: str) -> None:
+        phone.goto(f"/play/{pin}/")
+        phone.get_by_label("Nickname").fill(name)
+        phone.get_by_role("button", name="Join").click()
+        expect(phone.get_by_test_id("gate")).to_be_visible()
+
+    for name in CLASS[:4]:
+        phone = browsers.phone(f"gate {name}")
+        to_the_shapes(phone, name)
+        for shape in shapes():
+            phone.get_by_role("button", name=GATE_NAMES[shape], exact=True).click()
+        phone.get_by_role("button", name="Join").click()
+        expect(phone.get_by_test_id("me")).to_have_text(name)
+    expect(projector.get_by_test_id("player-count")).to_have_text("4")
+    late = browsers.phone("gate late")
+    to_the_shapes(late, CLASS[4])
+    for shape in shapes()[:2]:
+        late.get_by_role("button", name=GATE_NAMES[shape], exact=True).click()
+    camera.shoot(late, "phone-gate")
+    camera.shoot(projector, "projector-lobby-gate")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -177,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         browsers = Browsers(chromium, server)
         try:
             play(browsers, camera)
+            gate(browsers, camera)
         finally:
             browsers.close()
             chromium.close()

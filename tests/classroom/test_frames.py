@@ -127,4 +127,16 @@ def test_errors_and_replies_have_the_contracts_shape():
         "join_url": "/play/123456/",
         "players": [],
         "locked": False,
+        "join_gate": None,
     }
+
+
+def test_the_join_gate_goes_only_into_host_frames_and_as_declared():
+    shown = {"shapes": ["circle", "square", "circle", "triangle"], "changes_in_ms": 12_345}
+    lobby = frames.lobby(pin="1", join_url="/", players=[], locked=False, join_gate=shown)
+    assert lobby["join_gate"] == shown
+    assert frames.options(options={"join_gate": True}, join_gate=shown)["join_gate"] == shown
+    assert frames.join_gate(shown=shown, seq=4) == {"type": "join_gate", **shown, "seq": 4}
+    # The phone's frames have no place for it: their builders take no such argument.
+    for builder in (frames.joined, frames.player_state, frames.error):
+        assert "join_gate" not in builder.__code__.co_varnames

@@ -15,7 +15,14 @@ from classroom.nicknames import (
     generated_nickname,
     is_offensive,
     nickname_key,
+    nickname_keys,
+    nickname_skeleton,
 )
+
+
+def keys_of(names):
+    """What services pass generated_nickname as `taken`: both keys of every name."""
+    return {key for name in names for key in nickname_keys(name)}
 
 
 def rot13(text):
@@ -137,6 +144,113 @@ def test_nickname_key_ignores_case():
     assert nickname_key("Straße") == nickname_key("STRASSE")
 
 
+# --- look-alike names (Unicode TS #39 skeletons) --------------------------------------
+
+
+def same_name(one, other):
+    """Whether a game treats the two typed names as one (services: nickname_taken)."""
+    one, other = clean_nickname(one), clean_nickname(other)
+    return nickname_key(one) == nickname_key(other) or nickname_skeleton(one) == nickname_skeleton(
+        other
+    )
+
+
+@pytest.mark.parametrize(
+    ("taken", "look_alike"),
+    [
+        ("Mallory", "M\u0430llory"),  # Cyrillic а
+        ("Mallory", "\u041c\u0430ll\u043ery"),  # Cyrillic М а о: mixed script
+        ("Ali", "\u0391li"),  # Greek capital alpha
+        ("Tom", "\u03a4\u03bfm"),  # Greek Τ ο
+        ("Scope", "\u0405\u0441\u043e\u0440\u0435"),  # whole-script Cyrillic
+        ("Bob", "B0b"),  # digit zero
+        ("Bob", "B0B"),  # digit zero, whatever the case
+        ("Alex", "A1ex"),  # digit one
+        ("Alex", "AIex"),  # capital i for small L
+        ("Emma", "Ernrna"),  # "rn" for "m"
+        ("Mallory", "MALLORY"),  # case
+        ("Mallory", "m\u0430llory"),  # case and Cyrillic together
+        ("Ali", "\uff21\uff4c\uff49"),  # full-width
+        ("Ali", "\U0001d400li"),  # mathematical bold capital A
+        ("Ali Khan", "Ali  Khan"),  # spacing (cleaned)
+        ("Zoe", "Zo\u0435"),  # Cyrillic е
+    ],
+)
+def test_a_look_alike_of_a_taken_name_is_the_same_name(taken, look_alike):
+    assert look_alike != taken
+    assert same_name(taken, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # Accents are visible on the projector and make real, different names.
+        ("Ali", "Al\u00ed"),
+        ("Zoe", "Zo\u00eb"),
+        # Small i and small L look different; only a capital I is an L.
+        ("Ali", "All"),
+        ("ALI", "All"),
+        ("Bill", "Bili"),
+        ("Ayesha", "Aisha"),
+        ("Sam", "Sarn Two"),
+        ("Amna", "Anna"),
+    ],
+)
+def test_names_that_look_different_are_both_allowed(one, other):
+    assert not same_name(one, other)
+
+
+def test_the_two_keys_catch_what_the_other_misses():
+    # Case first: "ALI" is "Ali" (the as-typed skeletons differ: "ALl" and "Ali").
+    assert nickname_key("ALI") == nickname_key("Ali")
+    assert nickname_skeleton("ALI") != nickname_skeleton("Ali")
+    # As typed: a capital I is a small L (the case-blind keys differ: "aiex", "alex").
+    assert nickname_skeleton("AIex") == nickname_skeleton("Alex")
+    assert nickname_key("AIex") != nickname_key("Alex")
+
+
+def test_the_case_blind_key_is_stable_for_every_confusable_character():
+    from classroom.confusables import PROTOTYPES
+
+    for code in PROTOTYPES:
+        for text in {chr(code), chr(code).upper(), chr(code).lower()}:
+            key = nickname_key(text)
+            assert nickname_key(key) == key, hex(code)
+
+
+def test_the_longest_possible_keys_fit_their_columns():
+    from classroom.nicknames import MAX_KEY_LENGTH
+
+    widest = 0
+    for code in range(0x10000):
+        char = chr(code)
+        if unicodedata.category(char) in ("Cs", "Cn") or not char.isprintable():
+            continue
+        if unicodedata.normalize("NFKC", char) != char:
+            continue  # clean_nickname has already normalised it away
+        widest = max(widest, len(nickname_key(char)), len(nickname_skeleton(char)))
+    assert widest * MAX_NICKNAME_LENGTH <= MAX_KEY_LENGTH
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        # Coptic sima (U+2CA5) and a small capital C (U+1D04) for "c": in the
+        # standard's table, not in the hand-made list of look-alikes it replaced.
+        rot13("shpx").replace("c", "\u2ca5"),
+        rot13("shpx").replace("c", "\u1d04"),
+        # Cherokee letters for "s" and "h" (U+13DA, U+13BB).
+        rot13("fuvg").replace("s", "\u13da").replace("h", "\u13bb"),
+        # A small L for the capital I, in capitals.
+        rot13("FUVG").replace("I", "l"),
+        rot13("OVGPU").replace("I", "l"),
+    ],
+)
+def test_the_blocklist_sees_through_look_alike_letters(disguised):
+    assert disguised != rot13("shpx")
+    assert is_offensive(disguised)
+
+
 @pytest.mark.parametrize(
     "encoded",
     [
@@ -220,24 +334,37 @@ def test_no_generated_name_is_offensive_or_invalid():
 def test_a_taken_name_is_not_generated_again_ignoring_case():
     rng = random.Random(3)
     first = generated_nickname(random.Random(3))
-    again = generated_nickname(rng, taken=[first.upper()])
+    again = generated_nickname(rng, taken=keys_of([first.upper()]))
     assert nickname_key(again) != nickname_key(first)
+
+
+def test_a_generated_name_never_looks_like_a_taken_one():
+    # "Ibex" as typed has the skeleton "lbex": a student's "lbex Lion" (small L) takes
+    # "Ibex Lion" away from the generator, though their case-blind keys differ.
+    first = generated_nickname(random.Random(11))
+    look_alike = first.replace("I", "l").replace("a", "\u0430").replace("o", "\u043e")
+    again = generated_nickname(random.Random(11), taken=keys_of([look_alike]))
+    assert again != first
+    assert not set(nickname_keys(again)) & keys_of([look_alike])
+    ibex = "Ibex Lion"
+    assert nickname_skeleton(ibex) == nickname_skeleton("lbex Lion")
+    assert nickname_key(ibex) != nickname_key("lbex Lion")
 
 
 def test_when_every_plain_name_is_taken_a_number_is_added():
     every = [f"{a} {n}" for a in ADJECTIVES for n in ANIMALS]
-    name = generated_nickname(random.Random(0), taken=every)
+    name = generated_nickname(random.Random(0), taken=keys_of(every))
     base, number = name.rsplit(" ", 1)
     assert base in every and number == "2"
     taken = [*every, name]
-    assert generated_nickname(random.Random(0), taken=taken) not in taken
+    assert generated_nickname(random.Random(0), taken=keys_of(taken)) not in taken
 
 
 def test_numbering_skips_numbers_a_class_would_giggle_at():
     every = [f"{a} {n}" for a in ADJECTIVES for n in ANIMALS]
-    base = generated_nickname(random.Random(5), taken=every).rsplit(" ", 1)[0]
+    base = generated_nickname(random.Random(5), taken=keys_of(every)).rsplit(" ", 1)[0]
     taken = every + [f"{base} {i}" for i in range(2, 69)]
-    assert generated_nickname(random.Random(5), taken=taken) == f"{base} 70"
+    assert generated_nickname(random.Random(5), taken=keys_of(taken)) == f"{base} 70"
 
 
 @given(st.text(max_size=100))

@@ -18,6 +18,12 @@ from tests.classroom.conftest import build_quiz, correct_choice, wrong_choice
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def generated_nickname_for_seed(seed: int) -> str:
+    from classroom.nicknames import generated_nickname
+
+    return generated_nickname(random.Random(seed))
+
+
 def _open(game: Game) -> Game:
     services.game_start(game_id=game.pk)
     return Game.objects.get(pk=game.pk)
@@ -127,10 +133,64 @@ def test_nicknames_are_unique_ignoring_case_and_invalid_ones_refused(game):
     assert invalid.value.code == "nickname_invalid"
 
 
-def test_a_nickname_whose_folded_form_is_too_long_for_the_column_is_refused(game):
+def test_a_nickname_whose_keys_outgrow_the_old_40_character_column_joins(game):
+    # "ß" folds to "ss" and "m" to "rn": the keys of a 30-character name may be long.
+    player, _ = services.player_join(game_id=game.pk, nickname="ß" * 25)
+    assert len(player.nickname_key) == 50
+    player, _ = services.player_join(game_id=game.pk, nickname="m" * 30)
+    assert len(player.nickname_key) == len(player.nickname_skeleton) == 60
+
+
+def test_a_key_too_long_for_its_column_is_refused(game, monkeypatch):
+    monkeypatch.setattr(services, "NICKNAME_KEY_MAX", 10)
     with pytest.raises(ClientError) as refused:
-        services.player_join(game_id=game.pk, nickname="ß" * 25)
+        services.player_join(game_id=game.pk, nickname="Muhammad Ali")
     assert refused.value.code == "nickname_invalid"
+    assert not Player.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("taken", "look_alike"),
+    [
+        ("Mallory", "M\u0430llory"),  # Cyrillic а
+        ("Mallory", "m\u0410LLORY"),  # Cyrillic А, another case
+        ("Alex", "AIex"),  # capital i for small L
+        ("Bob", "B0B"),  # digit zero
+        ("Ali", "\uff21\uff4c\uff49"),  # full-width
+    ],
+)
+def test_a_look_alike_of_a_taken_name_is_nickname_taken(game, taken, look_alike):
+    services.player_join(game_id=game.pk, nickname=taken)
+    with pytest.raises(ClientError) as refused:
+        services.player_join(game_id=game.pk, nickname=look_alike)
+    assert refused.value.code == "nickname_taken"
+    assert "looks the same" in refused.value.message
+    assert list(Player.objects.values_list("nickname", flat=True)) == [taken]
+
+
+def test_look_alikes_within_one_group_are_judged_in_order(game):
+    results = services.players_join(
+        game_id=game.pk, nicknames=["Mallory", "M\u0430llory", "Alex", "AIex", "Al\u00ed", "Ali"]
+    )
+    assert [r.error.code if r.error else r.player.nickname for r in results] == [
+        "Mallory",
+        "nickname_taken",
+        "Alex",
+        "nickname_taken",
+        "Al\u00ed",
+        "Ali",
+    ]
+
+
+def test_a_generated_name_never_looks_like_a_players_name(game):
+    expected = generated_nickname_for_seed(99)
+    look_alike = expected.replace("a", "\u0430").replace("e", "\u0435").replace("o", "\u043e")
+    assert look_alike != expected
+    services.player_join(game_id=game.pk, nickname=look_alike)
+    services.game_set_options(game_id=game.pk, generated_names_only=True)
+    player, _ = services.player_join(game_id=game.pk, nickname="x", rng=random.Random(99))
+    assert player.nickname != expected
+    assert player.nickname_key != Player.objects.get(nickname=look_alike).nickname_key
 
 
 def test_an_offensive_nickname_becomes_a_generated_one(game, monkeypatch):

@@ -126,6 +126,7 @@ def test_a_player_row_holds_only_a_nickname_random_ids_and_game_state():
         "game",
         "nickname",
         "nickname_key",
+        "nickname_skeleton",
         "token_hash",
         "score",
         "streak",

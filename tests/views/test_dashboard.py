@@ -33,6 +33,29 @@ def test_starting_a_game_creates_it_and_redirects_to_the_projector(teacher_clien
     assert len(game.questions) == 3
 
 
+@pytest.mark.parametrize(
+    ("sent", "stored"), [("on", True), ("1", True), ("true", True), (None, False)]
+)
+def test_the_start_form_sets_the_join_gate(teacher_client, quiz, sent, stored):
+    data = {"quiz": quiz.slug} if sent is None else {"quiz": quiz.slug, "join_gate": sent}
+    response = teacher_client.post("/host/start/", data)
+    assert response.status_code == 302
+    assert Game.objects.get().options["join_gate"] is stored
+
+
+def test_the_dashboard_offers_the_join_gate_when_starting(teacher_client, quiz):
+    html = teacher_client.get("/").content.decode()
+    assert 'name="join_gate"' in html and "Shapes to join" in html
+
+
+@pytest.mark.parametrize("sent", ["maybe", "2", "on on"])
+def test_a_bad_join_gate_value_shows_a_message_and_starts_nothing(teacher_client, quiz, sent):
+    response = teacher_client.post("/host/start/", {"quiz": quiz.slug, "join_gate": sent})
+    assert response.status_code == 400
+    assert "Shapes to join" in response.content.decode()
+    assert not Game.objects.exists()
+
+
 def test_start_does_not_accept_get(teacher_client, quiz):
     assert teacher_client.get("/host/start/").status_code == 405
     assert not Game.objects.exists()

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
-from django.utils import timezone
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks

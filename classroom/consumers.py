@@ -183,7 +183,6 @@ def _join_gate_now(game_id: int) -> dict[str, Any] | None:
     return services.join_gate_shown(Game.objects.defer("questions").get(pk=game_id))
 
 
-
 class _Handshake(HttpRequest):
     """A websocket handshake seen as Django sees an HTTP request, so that the socket's
     host and scheme come from Django's own `get_host()` (ALLOWED_HOSTS,

@@ -9,8 +9,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
-from classroom.settings import *  # noqa: E402,F403
-from classroom.settings import BASE_DIR  # noqa: E402
+from classroom.settings import *  # noqa: F403
+from classroom.settings import BASE_DIR
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
 

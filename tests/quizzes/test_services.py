@@ -126,6 +126,8 @@ def test_editing_a_value_updates_only_that_row(small_text):
 
 
 def test_changed_choices_are_replaced_and_removed_questions_deleted(small_data):
+    # Without a generator: what it generates depends on the hand-written questions.
+    del small_data["quizzes"][0]["generator"]
     seed_document_load(document=validate_document(small_data))
     questions = small_data["quizzes"][0]["questions"]
     questions[0]["choices"][2] = {"text": "Andrei Gromyko", "note": "Foreign minister"}

@@ -123,8 +123,7 @@ def test_effect_questions_offer_little_change_only_for_neutral_events(events):
 
 def test_an_effect_question_whose_title_states_the_effect_is_dropped(events):
     """A title such as "U-2 shot down" tells the class relations worsened, and "Oil
-    exploration
-    agreement" that they improved: the effect question would answer itself."""
+    exploration agreement" that they improved: the effect question answers itself."""
     drafts = generate_questions(
         events=events, config=GeneratorConfig(seed=1, count=200, kinds=("effect",))
     )

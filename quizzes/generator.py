@@ -185,7 +185,12 @@ def _slug(kind: str, event: _Event) -> str:
 def _verdict_sentence(event: _Event) -> str:
     verdict = VERDICT_TEXTS.get(event.verdict, event.verdict)
     reason = event.verdict_reason.strip()
-    return f"{verdict} {reason}" if reason else verdict
+    if not reason:
+        return verdict
+    if event.verdict == "neutral" and "verdict" in reason.casefold():
+        # "The model answer ... gives no verdict": saying "neither" too would repeat it.
+        return reason
+    return f"{verdict} {reason}"
 
 
 def _explanation(event: _Event) -> str:
@@ -349,8 +354,8 @@ class _Builder:
         # Both titles and dates are already said: repeating the event's own title and
         # summary made these the longest reveals of the quiz.
         explanation = (
-            f"{first.title} came first ({first.date_label}); "
-            f"{second.title} followed {second.when}. {_verdict_sentence(event)}"
+            f"First came “{first.title}” ({first.date_label}), then “{second.title}” "
+            f"({second.date_label}). {_verdict_sentence(event)}"
         )
         return self.draft("which_first", event, "Which came first?", explanation, choices)
 
@@ -386,7 +391,9 @@ class _Builder:
                     ChoiceDraft(
                         text=name,
                         correct=False,
-                        note=f"Key figure of another event: {other.title} ({other.date_label}).",
+                        # Not the other event's title: the note would answer the
+                        # question about that event later in the quiz.
+                        note=f"A key figure of another event, in {other.year}.",
                     )
                 )
             rng.shuffle(fallback)

@@ -48,7 +48,7 @@ EFFECT_CHOICES = {"improved relations": "improved", "worsened relations": "worse
 EFFECT_CUES = {
     "improved": (
         "agree", "agrees", "agreed", "agreement", "aid", "help", "helps", "helped",
-        "thaw", "friendship", "friendly", "brokers", "broker", "mend", "mends",
+        "aided", "thaw", "friendship", "friendly", "brokers", "broker", "mend", "mends",
         "rebuild", "rebuilds", "warm", "warmer", "welcome", "welcomes", "goodwill",
     ),
     "worsened": (
@@ -128,7 +128,8 @@ RULES: dict[str, Rule] = {
             "R202",
             "answered-by-prompt",
             ERROR,
-            "another question's prompt on the same event states this question's answer",
+            "another question on the same event states this question's answer in its "
+            "prompt, or in its reveal or order items earlier in the quiz",
         ),
         Rule("R203", "same-key", WARNING, "two questions have the same answer"),
         Rule(
@@ -246,7 +247,7 @@ class LintEvent:
 @dataclass(frozen=True)
 class UnverifiedClaim:
     """A claim the fact check could not confirm. A question whose keyed statement
-    contains any `match` text (ignoring case) keys it; with `event`, only questions on
+    contains any `match` text (whole words, ignoring case) keys it; with `event`, only questions on
     that event are checked (so "1986" is refused only where it would date that event)."""
 
     claim: str
@@ -383,7 +384,8 @@ def _significant(text: str) -> list[str]:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Equal, or one a form of the other (India/Indian, Afghan/Afghanistan)."""
+    """Equal, or forms of one word (India/Indian, Afghan/Afghanistan, explore/exploration):
+    a shared start of at least five letters and three quarters of the shorter word."""
     if a == b:
         return True
     shorter = min(len(a), len(b))
@@ -394,7 +396,7 @@ def _same_word(a: str, b: str) -> bool:
         if x != y:
             break
         common += 1
-    return common >= max(5, int(0.8 * shorter + 0.5)) and common == shorter
+    return common >= max(5, 0.75 * shorter)
 
 
 def _contains_word(words: Iterable[str], word: str) -> bool:
@@ -639,6 +641,12 @@ def _explanation_length(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
             )
 
 
+def _has_phrase(text: str, phrase: str) -> bool:
+    """Whole words only, ignoring case, so "aid" is not found in "said"."""
+    phrase = re.escape(phrase.replace("’", "'"))
+    return re.search(rf"(?<!\w){phrase}(?!\w)", text, re.IGNORECASE) is not None
+
+
 def _keyed_statement(q: LintQuestion) -> str:
     if q.kind == "choice":
         key = q.key
@@ -652,11 +660,11 @@ def _keyed_statement(q: LintQuestion) -> str:
 
 
 def _unverified_key(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
-    statement = _keyed_statement(q).casefold()
+    statement = _keyed_statement(q).replace("’", "'")
     for claim in quiz.unverified:
         if claim.event and claim.event != q.event:
             continue
-        hit = next((text for text in claim.match if text.casefold() in statement), None)
+        hit = next((text for text in claim.match if _has_phrase(statement, text)), None)
         if hit:
             yield Finding(
                 "F501",
@@ -817,12 +825,72 @@ def _pair_ordered(first: LintQuestion, second: LintQuestion, quiz: LintQuiz) -> 
         )
 
 
-def _pair_directed(a: LintQuestion, b: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
-    """Findings about `b` caused by what `a` shows students; checked both ways round,
-    because a prompt that states an answer repeats the fact wherever it stands."""
+def _name_words(question: LintQuestion) -> list[str]:
+    """Capitalised words of the key that no distractor shares ("Gorbachev" of "Mikhail
+    Gorbachev", "Ayub" of "Ayub Khan"): naming one of them names the key."""
+    key = question.key
+    if key is None:
+        return []
+    others = [word for choice in question.distractors for word in _words(choice.text)]
+    return [
+        word
+        for raw in re.findall(r"[A-Z][A-Za-z]+", key.text)
+        if len(word := _normal(raw)) >= 5
+        and word not in STOPWORDS
+        and not _contains_word(others, word)
+    ]
+
+
+def _reveal_segments(question: LintQuestion) -> list[str]:
+    """What the reveal shows, a sentence at a time: the explanation's sentences, and each
+    noted choice with its note."""
+    sentences = re.split(r"(?<=[.!?])\s+", question.explanation.strip())
+    notes = [f"{choice.text}: {choice.note}" for choice in question.choices if choice.note]
+    return [segment for segment in (*sentences, *notes) if segment]
+
+
+def _reveal_text(question: LintQuestion) -> str:
+    return " ".join(_reveal_segments(question))
+
+
+def _effect_direction(question: LintQuestion) -> str | None:
+    key = question.key
+    if key is None or not _is_effect_question(question):
+        return None
+    return EFFECT_CHOICES.get(_normal(key.text))
+
+
+def _states_effect(text: str, direction: str) -> str | None:
+    """A word in `text` that tells the class relations improved or worsened."""
+    verdict = "success" if direction == "improved" else "failure"
+    words = _words(text)
+    return next((w for w in words if w in EFFECT_CUES[direction] or w == verdict), None)
+
+
+def _pair_directed(
+    a: LintQuestion, b: LintQuestion, quiz: LintQuiz, *, a_first: bool
+) -> Iterator[Finding]:
+    """Findings about `b` caused by what `a` shows students: its prompt (wherever it
+    stands: a prompt that states an answer repeats the fact), and, when `a` comes
+    first, its reveal and its order items."""
     same_event = bool(a.event) and a.event == b.event
     b_year = _asked_year(b, quiz.event(b.event))
     b_text = _text_key(b, quiz)
+    b_words = _key_words(b, quiz)
+    direction = _effect_direction(b)
+
+    names = _name_words(b) if b_text else []
+
+    def states_key(text: str) -> bool:
+        if b_text is None:
+            return False
+        words = _words(text)
+        return (
+            _phrase_in(b_text, text)
+            or bool(b_words and all(_contains_word(words, word) for word in b_words))
+            or any(_contains_word(words, name) for name in names)
+        )
+
     if same_event and b_year is not None:
         if a.kind == "true_false":
             distractor_years = {
@@ -844,17 +912,99 @@ def _pair_directed(a: LintQuestion, b: LintQuestion, quiz: LintQuiz) -> Iterator
                 f"The prompt of “{a.slug}” gives the answer, {b_year}.",
                 related=a.slug,
             )
-    if b_text and same_event:
-        words = _key_words(b, quiz)
-        if _phrase_in(b_text, a.prompt) or (
-            words and all(_contains_word(_words(a.prompt), word) for word in words)
-        ):
+        elif a_first and b_year in _years(_reveal_text(a)):
+            yield Finding(
+                "R202",
+                b.slug,
+                f"The reveal of “{a.slug}”, earlier in the quiz, gives the answer, {b_year}.",
+                related=a.slug,
+            )
+    if same_event and b_text:
+        if states_key(a.prompt):
             yield Finding(
                 "R202",
                 b.slug,
                 f"The prompt of “{a.slug}” states the answer, “{b_text}”.",
                 related=a.slug,
             )
+        elif a_first and states_key(_reveal_text(a)):
+            yield Finding(
+                "R202",
+                b.slug,
+                f"The reveal of “{a.slug}”, earlier in the quiz, states the answer, “{b_text}”.",
+                related=a.slug,
+            )
+    if same_event and direction:
+        cue = _states_effect(a.prompt, direction)
+        where = "prompt"
+        if cue is None and a_first:
+            cue, where = _states_effect(_reveal_text(a), direction), "reveal"
+        if cue:
+            yield Finding(
+                "R202",
+                b.slug,
+                f"The {where} of “{a.slug}” says “{cue}”: relations {direction}, the answer.",
+                related=a.slug,
+            )
+    if a_first and not same_event:
+        yield from _cross_event_reveal(a, b, quiz, b_year, names)
+    if a_first and a.kind == "order" and b_text:
+        prompt_words = set(_significant(b.prompt))
+        for item in a.choices:
+            shared = {w for w in _significant(item.text) if _contains_word(prompt_words, w)}
+            if states_key(item.text) and len(shared) >= 2:
+                yield Finding(
+                    "R202",
+                    b.slug,
+                    f"The order item “{item.text}” of “{a.slug}”, earlier in the quiz, "
+                    f"states the answer, “{b_text}”.",
+                    related=a.slug,
+                )
+                break
+
+
+def _cross_event_reveal(
+    a: LintQuestion, b: LintQuestion, quiz: LintQuiz, b_year: int | None, names: list[str]
+) -> Iterator[Finding]:
+    """An earlier reveal about another event that still answers `b`: a sentence or note
+    with b's year and two words of b's event title ("An oil exploration agreement: that
+    came in March 1961"), or with the name b keys and a word of b's prompt or event
+    ("Alexei Kosygin: he later mediated at Tashkent")."""
+    event = quiz.event(b.event)
+    title_words = set(_significant(event.title)) if event else set()
+    context = set(_significant(b.prompt)) | title_words
+    for segment in _reveal_segments(a):
+        words = _significant(segment)
+        if b_year is not None and b_year in _years(segment):
+            shared = {w for w in words if _contains_word(title_words, w)}
+            if len(shared) >= 2:
+                yield Finding(
+                    "R202",
+                    b.slug,
+                    f"The reveal of “{a.slug}”, earlier in the quiz, gives the answer: "
+                    f"“{segment}”.",
+                    related=a.slug,
+                )
+                return
+        if names and any(_contains_word(_words(segment), name) for name in names):
+            key_words = _words(b.key.text) if b.key else []
+            extra = {
+                w
+                for w in words
+                if len(w) >= 5
+                and not _YEAR.fullmatch(w)
+                and not _contains_word(key_words, w)
+                and _contains_word(context, w)
+            }
+            if extra:
+                yield Finding(
+                    "R202",
+                    b.slug,
+                    f"The reveal of “{a.slug}”, earlier in the quiz, links the answer to "
+                    f"this question: “{segment}”.",
+                    related=a.slug,
+                )
+                return
 
 
 # -- Entry points ---------------------------------------------------------------------
@@ -885,8 +1035,8 @@ def lint_quiz(quiz: LintQuiz) -> list[Finding]:
     for index, second in enumerate(questions):
         for first in questions[:index]:
             findings += _pair_ordered(first, second, quiz)
-            findings += _pair_directed(first, second, quiz)
-            findings += _pair_directed(second, first, quiz)
+            findings += _pair_directed(first, second, quiz, a_first=True)
+            findings += _pair_directed(second, first, quiz, a_first=False)
     order = {question.slug: index for index, question in enumerate(quiz.questions)}
     findings = _dedupe(findings)
     findings.sort(key=lambda f: (order.get(f.question, len(order)), f.code))
@@ -905,8 +1055,8 @@ def lint_candidate(candidate: LintQuestion, quiz: LintQuiz) -> list[Finding]:
     findings = lint_question(candidate, context)
     for other in quiz.questions:
         findings += _pair_ordered(other, candidate, context)
-        findings += _pair_directed(other, candidate, context)
-        findings += _pair_directed(candidate, other, context)
+        findings += _pair_directed(other, candidate, context, a_first=True)
+        findings += _pair_directed(candidate, other, context, a_first=False)
     return _dedupe(findings)
 
 

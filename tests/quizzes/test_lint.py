@@ -274,6 +274,80 @@ def test_r202_passes_prompts_that_leave_the_answer_out():
     assert only("R202", leaders, claim) == []
 
 
+def test_r202_flags_an_answer_given_by_an_earlier_reveal_or_order_item():
+    oil_note = choice(
+        "During the 1956 thaw, which agreement was signed?",
+        "A trade agreement",
+        "An oil exploration agreement",
+        slug="thaw",
+    )
+    oil_note = LintQuestion(
+        **{
+            **oil_note.__dict__,
+            "choices": (
+                LintChoice("A trade agreement", True),
+                LintChoice("An oil exploration agreement", note="That came in March 1961"),
+            ),
+        }
+    )
+    events = (
+        *EVENTS,
+        LintEvent("oil-1961", 1961, "The USSR agrees to help Pakistan explore for oil"),
+    )
+    oil_year = year_guess(
+        "In which year did the USSR agree to look for oil?", 1961, "oil", "oil-1961"
+    )
+    quiz = LintQuiz("quiz", (oil_note, oil_year), events)
+    assert [(f.code, f.question) for f in lint_quiz(quiz)] == [("R202", "oil")]
+
+    order = LintQuestion(
+        slug="order",
+        kind="order",
+        prompt="Put these in order.",
+        explanation="In that order.",
+        choices=(LintChoice("Bhutto visits Moscow"), LintChoice("Gorbachev warns Zia in Moscow")),
+        time_limit_s=30,
+    )
+    who = choice(
+        "Which new Soviet leader warned Zia in Moscow in March 1985?",
+        "Mikhail Gorbachev",
+        "Yuri Andropov",
+        "Leonid Brezhnev",
+        slug="who",
+    )
+    assert only("R202", order, who) == ["who"]
+    assert only("R202", who, order) == []  # the order question comes after: no giveaway
+
+
+def test_r202_flags_an_effect_question_whose_event_another_prompt_calls_angering():
+    angered = choice(
+        "What did Pakistan do in 1969-71 that angered Moscow?",
+        "Linked the USA and China",
+        "Joined SEATO",
+        "Left CENTO",
+        slug="a",
+        event="war-1971",
+    )
+    effect = choice(
+        "The war that split Pakistan. Did this improve or worsen relations?",
+        "Worsened relations",
+        "Improved relations",
+        slug="b",
+        event="war-1971",
+    )
+    calm = choice(
+        "What did Pakistan do in 1969-71?",
+        "Linked the USA and China",
+        "Joined SEATO",
+        "Left CENTO",
+        slug="a",
+        event="war-1971",
+        explanation="Linked them: a blow to relations.",
+    )
+    assert only("R202", angered, effect) == ["b"]
+    assert only("R202", calm, effect) == []
+
+
 # -- R203 same-key --------------------------------------------------------------------
 
 
@@ -406,6 +480,14 @@ def test_f501_passes_an_unverified_text_only_in_a_distractor_or_another_event():
     other_event = year_guess("When did the war that split Pakistan end?", 1971, event="war-1971")
     other = LintQuestion(**{**other_event.__dict__, "prompt": "Year of the war (not 1986)?"})
     assert only("F501", loan, other, unverified=[LOAN, YEAR]) == []
+
+
+def test_f501_matches_whole_words_only():
+    aid = UnverifiedClaim("China began to give Pakistan aid in 1963", ("aid",))
+    said = choice("What was said in October 1963?", "Air services", "Oil")
+    keyed = choice("What did China begin in 1963?", "Aid to Pakistan", "Oil")
+    assert only("F501", said, unverified=[aid]) == []
+    assert only("F501", keyed, unverified=[aid]) == ["q"]
 
 
 def test_unverified_claims_are_read_from_plain_data_and_bad_entries_are_refused():

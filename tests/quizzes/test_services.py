@@ -21,7 +21,13 @@ def snapshot() -> dict:
     return {
         "timelines": list(
             Timeline.objects.values_list(
-                "slug", "title", "description", "period_start", "period_end", "overall_verdict"
+                "slug",
+                "title",
+                "description",
+                "period_start",
+                "period_end",
+                "overall_verdict",
+                "unverified",
             )
         ),
         "events": list(
@@ -43,6 +49,7 @@ def snapshot() -> dict:
                 "generate_kinds",
                 "exclude_from_generation",
                 "key_actor",
+                "date_text",
             )
         ),
         "quizzes": list(
@@ -137,7 +144,7 @@ def test_changed_choices_are_replaced_and_removed_questions_deleted(small_data):
 
     mediator = Question.objects.get(slug="tashkent-mediator")
     assert [c.text for c in mediator.choices.all()] == [
-        "Alexei Kosygin, the Soviet Premier",
+        "Alexei Kosygin",
         "Leonid Brezhnev",
         "Andrei Gromyko",
     ]

@@ -13,9 +13,11 @@ from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html, format_html_join
 
 from quizzes import admin_import
 from quizzes.generator import GENERATOR_KINDS, config_from
+from quizzes.lint_models import question_findings
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 from quizzes.services import QuizContentError, quiz_duplicate, quiz_export, quiz_regenerate
 from quizzes.yaml_schema import TIME_LIMIT_MAX, TIME_LIMIT_MIN, TRUE_FALSE_TEXTS, dump_document
@@ -296,13 +298,31 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ("prompt",)
     list_select_related = ("quiz",)
     autocomplete_fields = ("event",)
+    readonly_fields = ("lint_findings",)
     fieldsets = (
         (None, {"fields": ("quiz", "slug", "position", "kind", "prompt", "event")}),
         ("Timing and scoring", {"fields": ("time_limit_s", "points_multiplier", "answer_year")}),
         ("Reveal", {"fields": ("explanation",)}),
         ("Origin", {"fields": ("source", "generator_kind")}),
+        ("Quiz linter", {"fields": ("lint_findings",)}),
     )
 
     @admin.display(description="Prompt", ordering="prompt")
     def short_prompt(self, obj: Question) -> str:
         return obj.prompt[:80]
+
+    @admin.display(description="Findings")
+    def lint_findings(self, obj: Question | None) -> str:
+        """What `manage.py lint_quiz` says about this question, as saved, in the context of
+        its quiz (repeats need the other questions)."""
+        if obj is None or obj.pk is None:
+            return "Save the question to see what the quiz linter finds."
+        findings = question_findings(obj)
+        if not findings:
+            return format_html('<p data-testid="lint-clean">{}</p>', "No findings.")
+        rows = format_html_join(
+            "",
+            '<li class="lint-{}" data-code="{}"><strong>{} {}</strong> ({}): {}</li>',
+            ((f.severity, f.code, f.code, f.severity, f.rule.name, f.message) for f in findings),
+        )
+        return format_html('<ul data-testid="lint-findings">{}</ul>', rows)

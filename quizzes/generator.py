@@ -8,6 +8,11 @@ Distractor rules (docs: /work/shared/seed-facts.md section (c)): every wrong opt
 real value of a *different* event (its year, its title, its key figure), never equal to
 the key and never repeated, and each carries a note saying where it really belongs so
 the reveal can explain why it is wrong.
+
+Every candidate also goes through the quiz linter (`quizzes/lint.py`) against the quiz
+it would join (the hand-written questions and the drafts already chosen): a draft with
+any finding, such as a repeat of a hand-written question or a title that states the
+effect, is dropped and the next candidate of that kind is tried.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from quizzes import lint
 
 GENERATOR_KINDS = ("year_of_event", "event_in_year", "effect", "which_first", "actor")
 DEFAULT_TIME_LIMIT_S = 20
@@ -33,10 +40,11 @@ EFFECT_TEXTS = {
     "worsened": "Worsened relations",
     "neutral": "Little real change",
 }
+# The verdict is the model answer's judgement, so the reveal says whose it is.
 VERDICT_TEXTS = {
-    "success": "a success",
-    "failure": "a failure",
-    "neutral": "neither a clear success nor a failure",
+    "success": "The model answer counts this as a success.",
+    "failure": "The model answer counts this as a failure.",
+    "neutral": "Neither a clear success nor a failure.",
 }
 
 
@@ -85,6 +93,8 @@ class _Event:
     key_actor_name: str
     key_actor_prompt: str
     key_actor_distractors: tuple[str, ...]
+    # Shown instead of the computed date where the date is uncertain ("mid-1980s").
+    date_text: str = ""
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:
@@ -92,6 +102,8 @@ class _Event:
 
     @property
     def date_label(self) -> str:
+        if self.date_text:
+            return self.date_text
         if self.month and self.day:
             return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
         if self.month:
@@ -100,7 +112,8 @@ class _Event:
 
     @property
     def when(self) -> str:
-        return f"on {self.date_label}" if self.day else f"in {self.date_label}"
+        exact_day = self.day and not self.date_text
+        return f"on {self.date_label}" if exact_day else f"in {self.date_label}"
 
     @property
     def usable(self) -> bool:
@@ -139,6 +152,7 @@ def _event(source: Any) -> _Event:
         key_actor_name=_read(key_actor, "name", "") or "",
         key_actor_prompt=_read(key_actor, "prompt", "") or "",
         key_actor_distractors=tuple(_read(key_actor, "distractors", ()) or ()),
+        date_text=_read(source, "date_text", "") or "",
     )
 
 
@@ -169,13 +183,20 @@ def _slug(kind: str, event: _Event) -> str:
 
 
 def _verdict_sentence(event: _Event) -> str:
-    verdict = f"For the relationship this was {VERDICT_TEXTS.get(event.verdict, event.verdict)}."
+    verdict = VERDICT_TEXTS.get(event.verdict, event.verdict)
     reason = event.verdict_reason.strip()
-    return f"{verdict} {reason}" if reason else verdict
+    if not reason:
+        return verdict
+    if event.verdict == "neutral" and "verdict" in reason.casefold():
+        # "The model answer ... gives no verdict": saying "neither" too would repeat it.
+        return reason
+    return f"{verdict} {reason}"
 
 
 def _explanation(event: _Event) -> str:
-    return f"{event.date_label}: {event.title}. {event.summary.strip()} {_verdict_sentence(event)}"
+    # The date, the title and the verdict with its reason: about as long as a
+    # hand-written reveal. The whole summary made reveals of 430-590 characters.
+    return f"{event.date_label}: {event.title}. {_verdict_sentence(event)}"
 
 
 def _gives_away_year(event: _Event) -> bool:
@@ -333,8 +354,8 @@ class _Builder:
         # Both titles and dates are already said: repeating the event's own title and
         # summary made these the longest reveals of the quiz.
         explanation = (
-            f"{first.title} came first ({first.date_label}); "
-            f"{second.title} followed {second.when}. {_verdict_sentence(event)}"
+            f"First came “{first.title}” ({first.date_label}), then “{second.title}” "
+            f"({second.date_label}). {_verdict_sentence(event)}"
         )
         return self.draft("which_first", event, "Which came first?", explanation, choices)
 
@@ -370,7 +391,9 @@ class _Builder:
                     ChoiceDraft(
                         text=name,
                         correct=False,
-                        note=f"Key figure of another event: {other.title} ({other.date_label}).",
+                        # Not the other event's title: the note would answer the
+                        # question about that event later in the quiz.
+                        note=f"A key figure of another event, in {other.year}.",
                     )
                 )
             rng.shuffle(fallback)
@@ -382,18 +405,57 @@ class _Builder:
         return self.draft("actor", event, event.key_actor_prompt, _explanation(event), choices)
 
 
+def _lint_question(draft: QuestionDraft) -> lint.LintQuestion:
+    return lint.LintQuestion(
+        slug=draft.slug,
+        kind=draft.kind,
+        prompt=draft.prompt,
+        explanation=draft.explanation,
+        choices=tuple(lint.LintChoice(c.text, c.correct, c.note) for c in draft.choices),
+        time_limit_s=draft.time_limit_s,
+        event=draft.event,
+        source="generated",
+    )
+
+
+def _lint_event(event: _Event) -> lint.LintEvent:
+    return lint.LintEvent(
+        slug=event.slug,
+        year=event.year,
+        title=event.title,
+        effect=event.effect,
+        verdict=event.verdict,
+        month=event.month,
+        day=event.day,
+        key_actor=event.key_actor_name,
+    )
+
+
 def generate_questions(
     *,
     events: Iterable[Any],
     config: Any,
     taken_slugs: Iterable[str] = (),
+    existing: Iterable[Any] = (),
+    unverified: Any = (),
 ) -> list[QuestionDraft]:
     """Up to `config.count` drafts, the kinds taken in turn so a short quiz still mixes
     them, and each turn preferring an event not yet asked about. Slugs in `taken_slugs`
-    (the quiz's hand-written questions) are never produced."""
+    (the quiz's hand-written questions) are never produced.
+
+    `existing` are the questions the drafts will join (QuestionDocs, lint questions or
+    dicts) and `unverified` the timeline's unverified claims: a draft the linter finds
+    anything wrong with, alone or next to them, is dropped."""
     config = config_from(config)
     builder = _Builder([_event(event) for event in events], config)
     taken = set(taken_slugs)
+    context = [lint.question_from(question) for question in existing]
+    quiz = lint.LintQuiz(
+        slug="",
+        questions=(),
+        events=tuple(_lint_event(event) for event in builder.events),
+        unverified=lint.unverified_from(list(unverified or ())),
+    )
     rng = random.Random(config.seed)
     queues: dict[str, list[QuestionDraft]] = {}
     for kind in config.kinds:
@@ -409,13 +471,30 @@ def generate_questions(
         queues[kind] = drafts
     chosen: list[QuestionDraft] = []
     used_events: set[str] = set()
+
+    def passes(draft: QuestionDraft) -> bool:
+        current = lint.LintQuiz(
+            slug=quiz.slug,
+            questions=tuple(context),
+            events=quiz.events,
+            unverified=quiz.unverified,
+        )
+        candidate = _lint_question(draft)
+        if lint.lint_candidate(candidate, current):
+            return False
+        context.append(candidate)
+        return True
+
     while len(chosen) < config.count and any(queues.values()):
         for kind in config.kinds:
             queue = queues[kind]
-            if not queue or len(chosen) >= config.count:
-                continue
-            index = next((i for i, draft in enumerate(queue) if draft.event not in used_events), 0)
-            draft = queue.pop(index)
-            chosen.append(draft)
-            used_events.add(draft.event)
+            while queue and len(chosen) < config.count:
+                index = next(
+                    (i for i, draft in enumerate(queue) if draft.event not in used_events), 0
+                )
+                draft = queue.pop(index)
+                if passes(draft):
+                    chosen.append(draft)
+                    used_events.add(draft.event)
+                    break
     return chosen

@@ -8,6 +8,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from quizzes.lint import unverified_from
+
+
+def validate_unverified(value: object) -> None:
+    """The timeline's unverified claims must be what the linter can read."""
+    try:
+        unverified_from(value)
+    except ValueError as exc:
+        raise ValidationError(
+            f'{exc}. Use [{{"claim": "...", "match": ["..."], "event": "slug"}}, ...].'
+        ) from exc
+
 
 class Timeline(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
@@ -17,6 +29,9 @@ class Timeline(models.Model):
     period_end = models.PositiveSmallIntegerField(help_text="Last year of the period studied.")
     # The source's overall judgement, e.g. "not successful: good periods were short-lived".
     overall_verdict = models.TextField(blank=True)
+    # Claims the fact check could not confirm: [{"claim", "match": [...], "event"?}].
+    # The quiz linter refuses a question whose keyed statement contains a `match` text.
+    unverified = models.JSONField(default=list, blank=True, validators=[validate_unverified])
 
     class Meta:
         ordering = ["slug"]
@@ -63,6 +78,9 @@ class Event(models.Model):
     # Stored so the admin's "regenerate" and the exporter see what the YAML said.
     key_actor = models.JSONField(default=dict, blank=True)
     exclude_from_generation = models.BooleanField(default=False)
+    # Shown instead of the date built from year/month/day when that date is uncertain
+    # (e.g. "mid-1980s"); the year still places the event on the timeline.
+    date_text = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["timeline", "year", models.F("month").asc(nulls_first=True), "day", "slug"]
@@ -77,6 +95,8 @@ class Event(models.Model):
 
     @property
     def date_label(self) -> str:
+        if self.date_text:
+            return self.date_text
         months = [
             "January",
             "February",

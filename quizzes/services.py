@@ -17,7 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Model
 
+from quizzes import lint
 from quizzes.generator import QuestionDraft, generate_questions
+from quizzes.lint_models import question_data
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 from quizzes.yaml_schema import (
     SCHEMA_VERSION,
@@ -29,6 +31,7 @@ from quizzes.yaml_schema import (
     QuizDoc,
     SchemaError,
     SeedDocument,
+    TimelineDoc,
     cross_document_errors,
     validate_document,
 )
@@ -118,7 +121,19 @@ def _event_values(event: EventDoc) -> dict[str, Any]:
         "generate_kinds": list(event.generate),
         "exclude_from_generation": event.exclude_from_generation,
         "key_actor": _key_actor_dict(event),
+        "date_text": event.date_text,
     }
+
+
+def _unverified_list(claims: Sequence[lint.UnverifiedClaim]) -> list[dict[str, Any]]:
+    """Claims as stored in `Timeline.unverified` and written to YAML."""
+    result = []
+    for claim in claims:
+        item: dict[str, Any] = {"claim": claim.claim, "match": list(claim.match)}
+        if claim.event:
+            item["event"] = claim.event
+        result.append(item)
+    return result
 
 
 def _draft_to_doc(draft: QuestionDraft) -> QuestionDoc:
@@ -138,15 +153,18 @@ def _draft_to_doc(draft: QuestionDraft) -> QuestionDoc:
     )
 
 
-def quiz_questions_for_load(*, quiz: QuizDoc, events: Sequence[Any]) -> tuple[QuestionDoc, ...]:
+def quiz_questions_for_load(*, quiz: QuizDoc, timeline: TimelineDoc) -> tuple[QuestionDoc, ...]:
     """The questions a load stores for `quiz`, in order: the file's, then (unless the file
-    already lists generated questions) the generator's drafts."""
+    already lists generated questions) the generator's drafts, linted against the file's
+    questions."""
     if quiz.generator is None or quiz.has_generated_questions:
         return quiz.questions
     drafts = generate_questions(
-        events=events,
+        events=timeline.events,
         config=quiz.generator,
         taken_slugs=[question.slug for question in quiz.questions],
+        existing=quiz.questions,
+        unverified=timeline.unverified,
     )
     return quiz.questions + tuple(_draft_to_doc(draft) for draft in drafts)
 
@@ -219,6 +237,7 @@ def _load_document(document: SeedDocument, report: LoadReport) -> None:
             "period_start": doc.period_start,
             "period_end": doc.period_end,
             "overall_verdict": doc.overall_verdict,
+            "unverified": _unverified_list(doc.unverified),
         },
         report=report,
     )
@@ -251,7 +270,7 @@ def _load_document(document: SeedDocument, report: LoadReport) -> None:
             },
             report=report,
         )
-        questions = quiz_questions_for_load(quiz=quiz_doc, events=doc.events)
+        questions = quiz_questions_for_load(quiz=quiz_doc, timeline=doc)
         _sync_questions(quiz, questions, event_ids, report)
 
 
@@ -304,6 +323,8 @@ def _event_export(event: Event) -> dict[str, Any]:
         data["generate"] = list(event.generate_kinds)
     if event.exclude_from_generation:
         data["exclude_from_generation"] = True
+    if event.date_text:
+        data["date_text"] = event.date_text
     return data
 
 
@@ -353,6 +374,8 @@ def quiz_export(*, quiz: Quiz) -> dict[str, Any]:
     if timeline.overall_verdict:
         timeline_data["overall_verdict"] = timeline.overall_verdict
     timeline_data["events"] = [_event_export(event) for event in timeline.events.all()]
+    if timeline.unverified:
+        timeline_data["unverified"] = _unverified_list(lint.unverified_from(timeline.unverified))
 
     quiz_data: dict[str, Any] = {"slug": quiz.slug, "title": quiz.title}
     if quiz.description:
@@ -418,12 +441,14 @@ def quiz_regenerate(*, quiz: Quiz) -> int:
             raise QuizContentError(f"quiz '{quiz.slug}' has no timeline to generate from")
         events = list(quiz.timeline.events.all())
         quiz.questions.filter(source=Question.Source.GENERATED).delete()
-        remaining = quiz.questions.all()
+        remaining = quiz.questions.select_related("event").prefetch_related("choices")
         try:
             drafts = generate_questions(
                 events=events,
                 config=quiz.generator,
                 taken_slugs=remaining.values_list("slug", flat=True),
+                existing=[question_data(question) for question in remaining],
+                unverified=quiz.timeline.unverified,
             )
         except ValueError as exc:
             raise QuizContentError(f"quiz '{quiz.slug}': {exc}") from exc

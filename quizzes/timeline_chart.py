@@ -19,7 +19,8 @@ LEVEL_HEIGHT = 34
 MAX_LEVELS = 6
 FIRST_LEVEL_OFFSET = 40
 CHAR_WIDTH = 6.6  # average width of a 12 px label character, for overlap checks
-LABEL_MAX_CHARS = 30
+# Short enough that the seed's 31 events fit in MAX_LEVELS levels without overlapping.
+LABEL_MAX_CHARS = 26
 
 # The periods a teacher's report groups questions by.
 PERIODS: tuple[tuple[int, int, str], ...] = (
@@ -38,6 +39,8 @@ class ChartEvent:
     title: str
     effect: str  # improved | worsened | neutral
     verdict: str  # success | failure | neutral
+    # Shown instead of the year when the date is uncertain ("mid-1980s").
+    date_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,9 @@ class Chart:
     failures: int = 0
 
 
-def short_label(title: str, year: int) -> str:
+def short_label(title: str, year: int, date_text: str = "") -> str:
     text = title if len(title) <= LABEL_MAX_CHARS else title[: LABEL_MAX_CHARS - 1].rstrip() + "…"
-    return f"{year} {text}"
+    return f"{date_text or year} {text}"
 
 
 def x_for(year: int, month: int | None, *, start: int, end: int) -> float:
@@ -109,7 +112,7 @@ def layout(events: Iterable[ChartEvent], *, start: int, end: int) -> Chart:
     for event in in_period:
         x = x_for(event.year, event.month, start=start, end=end)
         side = {"improved": "above", "worsened": "below"}.get(event.effect, "on")
-        label = short_label(event.title, event.year)
+        label = short_label(event.title, event.year, event.date_text)
         width = len(label) * CHAR_WIDTH
         anchor = "end" if x + width > WIDTH - MARGIN_X / 2 else "start"
         span = (x - width, x) if anchor == "end" else (x, x + width)

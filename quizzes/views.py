@@ -43,6 +43,7 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
                 title=e.title,
                 effect=e.effect,
                 verdict=e.verdict,
+                date_text=e.date_text,
             )
             for e in in_period
         ),

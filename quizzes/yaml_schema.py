@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from quizzes.lint import UnverifiedClaim
+
 SCHEMA_VERSION = 1
 
 EFFECTS = ("improved", "worsened", "neutral")
@@ -38,6 +40,7 @@ TITLE_MAX = 200
 CHOICE_TEXT_MAX = 200
 CHOICE_NOTE_MAX = 300
 GENERATOR_KIND_MAX = 30
+DATE_TEXT_MAX = 40
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TRUE_FALSE_TEXTS = ("True", "False")
@@ -83,6 +86,8 @@ class EventDoc:
     # Empty means every generator kind may use this event.
     generate: tuple[str, ...] = ()
     exclude_from_generation: bool = False
+    # Shown instead of the date built from year/month/day where that date is uncertain.
+    date_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class TimelineDoc:
     events: tuple[EventDoc, ...]
     description: str = ""
     overall_verdict: str = ""
+    # Claims the fact check could not confirm; the linter refuses a question keying one.
+    unverified: tuple[UnverifiedClaim, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -384,7 +391,7 @@ class _Validator:
         data = self.mapping(
             value,
             path,
-            ("slug", "title", "description", "period", "overall_verdict", "events"),
+            ("slug", "title", "description", "period", "overall_verdict", "events", "unverified"),
         )
         if data is None:
             return _MISSING
@@ -406,10 +413,19 @@ class _Validator:
             lambda v, p: self.events(v, p, None if period is _MISSING else period),
             required=True,
         )
-        values = (slug, title, description, overall_verdict, period, events)
+        event_slugs = None if events is _MISSING else {event.slug for event in events}
+        unverified = self.get(
+            data,
+            "unverified",
+            path,
+            lambda v, p: self.unverified(v, p, event_slugs),
+            default=(),
+        )
+        values = (slug, title, description, overall_verdict, period, events, unverified)
         if any(item is _MISSING for item in values):
             return _MISSING
         return TimelineDoc(
+            unverified=unverified,
             slug=slug,
             title=title,
             description=description,
@@ -418,6 +434,30 @@ class _Validator:
             period_end=period[1],
             events=events,
         )
+
+    def unverified(self, value: Any, path: str, event_slugs: set[str] | None) -> Any:
+        if not isinstance(value, list):
+            self.error(path, f"expected a list, got {_describe(value)}")
+            return _MISSING
+        claims = []
+        for i, item in enumerate(value):
+            at = f"{path}[{i}]"
+            data = self.mapping(item, at, ("claim", "match", "event"))
+            if data is None:
+                return _MISSING
+            claim = self.get(data, "claim", at, self.nonempty_text, required=True)
+            match = self.get(data, "match", at, self.text_list, required=True)
+            event = self.get(data, "event", at, self.slug)
+            if _MISSING in (claim, match, event):
+                return _MISSING
+            if not match:
+                self.error(f"{at}.match", "must list at least one text to look for")
+                return _MISSING
+            if event is not None and event_slugs is not None and event not in event_slugs:
+                self.error(f"{at}.event", f"no event with slug '{event}' in this timeline")
+                return _MISSING
+            claims.append(UnverifiedClaim(claim=claim, match=match, event=event))
+        return tuple(claims)
 
     def period(self, value: Any, path: str) -> Any:
         data = self.mapping(value, path, ("start", "end"))
@@ -480,6 +520,7 @@ class _Validator:
                 "key_actor",
                 "generate",
                 "exclude_from_generation",
+                "date_text",
             ),
         )
         if data is None:
@@ -512,6 +553,13 @@ class _Validator:
             "generate": self.get(data, "generate", path, self.kinds_list, default=()),
             "exclude_from_generation": self.get(
                 data, "exclude_from_generation", path, self.boolean, default=False
+            ),
+            "date_text": self.get(
+                data,
+                "date_text",
+                path,
+                lambda v, p: self.text(v, p, max_length=DATE_TEXT_MAX),
+                default="",
             ),
         }
         if any(item is _MISSING for item in values.values()):

@@ -169,7 +169,41 @@ def test_change_pages_render(admin_client, loaded):
         assert admin_client.get(url).status_code == 200
     response = admin_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
     assert response.status_code == 200
-    assert b"Alexei Kosygin, the Soviet Premier" in response.content
+    assert b"Alexei Kosygin, the Soviet Premier, mediated" in response.content
+
+
+def test_a_questions_change_page_shows_its_lint_findings(admin_client, loaded):
+    Question.objects.filter(slug="tashkent-mediator").update(
+        prompt="Did Alexei Kosygin broker the Tashkent Declaration?"
+    )
+    question = Question.objects.get(slug="tashkent-mediator")
+
+    response = admin_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+
+    html = response.content.decode()
+    assert "Quiz linter" in html
+    assert 'data-testid="lint-findings"' in html
+    assert '<li class="lint-error" data-code="K103">' in html
+    assert "The prompt contains the key, “Alexei Kosygin”." in html
+
+
+def test_a_clean_questions_change_page_says_no_findings(admin_client, loaded):
+    question = Question.objects.get(slug="tashkent-mediator")
+    response = admin_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert '<p data-testid="lint-clean">No findings.</p>' in response.content.decode()
+    add = admin_client.get(reverse("admin:quizzes_question_add")).content.decode()
+    assert "Save the question to see what the quiz linter finds." in add
+
+
+def test_a_timelines_unverified_claims_are_validated_by_the_model_the_admin_saves(loaded):
+    from django.core.exceptions import ValidationError
+
+    timeline = loaded.timeline
+    timeline.unverified = [{"claim": "x", "match": []}]
+    with pytest.raises(ValidationError, match=r"unverified\[0\]\.match"):
+        timeline.full_clean()
+    timeline.unverified = [{"claim": "A loan of 11 million pounds", "match": ["11 million"]}]
+    timeline.full_clean()
 
 
 def test_question_changelist_filters_by_source_and_searches_prompt(admin_client, loaded):

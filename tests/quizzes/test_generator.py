@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from quizzes import lint
 from quizzes.generator import (
     EFFECT_TEXTS,
     GENERATOR_KINDS,
@@ -113,11 +114,78 @@ def test_effect_questions_offer_little_change_only_for_neutral_events(events):
     neutral = by_slug["relations-opened"]
     assert [c.text for c in neutral.choices] == list(EFFECT_TEXTS.values())
     assert [c.text for c in neutral.choices if c.correct] == ["Little real change"]
-    worsened = by_slug["u2-incident"]
+    worsened = by_slug["war-1971"]
     assert [c.text for c in worsened.choices] == ["Improved relations", "Worsened relations"]
     assert [c.text for c in worsened.choices if c.correct] == ["Worsened relations"]
-    assert "a failure" in worsened.explanation
-    assert "Khrushchev warned Pakistan" in worsened.explanation
+    assert "The model answer counts this as a failure." in worsened.explanation
+    assert "Moscow sided fully with India." in worsened.explanation
+
+
+def test_an_effect_question_whose_title_states_the_effect_is_dropped(events):
+    """A title such as "U-2 shot down" tells the class relations worsened, and "Oil
+    exploration agreement" that they improved: the effect question answers itself."""
+    drafts = generate_questions(
+        events=events, config=GeneratorConfig(seed=1, count=200, kinds=("effect",))
+    )
+    asked = {d.event for d in drafts}
+    assert "u2-incident" not in asked
+    assert "oil-agreement" not in asked
+
+
+def test_generated_reveals_are_as_short_as_hand_written_ones(events):
+    """The reveal gives the date, the title and the verdict with its reason, not the
+    whole summary again (those were 430-590 characters on the seed)."""
+    drafts = generate_questions(events=events, config=every_kind())
+    assert drafts
+    for draft in drafts:
+        event = next(e for e in events if e.slug == draft.event)
+        assert event.summary not in draft.explanation, draft.slug
+        assert len(draft.explanation) <= 300, draft.slug
+
+
+def test_a_draft_that_repeats_a_hand_written_question_is_dropped(small_doc, events):
+    """afghanistan-year asks for 1979: a generated year question on the same event, or any
+    draft whose prompt says 1979 about it, would ask or give away the same fact."""
+    quiz = small_doc.quizzes[0]
+    config = GeneratorConfig(seed=1, count=200, kinds=("year_of_event", "actor"))
+    alone = {d.slug for d in generate_questions(events=events, config=config)}
+    assert {"gen-year-of-event-afghanistan", "gen-actor-tashkent"} <= alone
+
+    drafts = generate_questions(events=events, config=config, existing=quiz.questions)
+
+    slugs = {d.slug for d in drafts}
+    assert "gen-year-of-event-afghanistan" not in slugs
+    assert "gen-actor-tashkent" not in slugs  # tashkent-mediator already keys Kosygin
+    assert drafts
+
+
+def test_a_draft_keying_an_unverified_claim_is_dropped(events):
+    config = GeneratorConfig(seed=1, count=200, kinds=("actor",))
+    claim = {"claim": "Who piloted the U-2 is disputed (test)", "match": ["Powers"]}
+    assert "gen-actor-u2-incident" in {
+        d.slug for d in generate_questions(events=events, config=config)
+    }
+
+    drafts = generate_questions(events=events, config=config, unverified=[claim])
+
+    assert "gen-actor-u2-incident" not in {d.slug for d in drafts}
+
+
+def test_every_generated_draft_passes_the_linter_next_to_the_hand_written_questions(
+    small_doc,
+):
+    quiz = small_doc.quizzes[0]
+    drafts = generate_questions(
+        events=small_doc.timeline.events,
+        config=quiz.generator,
+        taken_slugs=[q.slug for q in quiz.questions],
+        existing=quiz.questions,
+    )
+    linted = lint.quiz_from_documents(
+        quiz=quiz, timeline=small_doc.timeline, questions=[*quiz.questions, *drafts]
+    )
+    generated = {d.slug for d in drafts}
+    assert [f for f in lint.lint_quiz(linted) if f.question in generated] == []
 
 
 def test_which_first_keys_the_earlier_of_two_events_of_different_years(events):
@@ -176,12 +244,16 @@ def test_generation_respects_generate_lists_exclusions_and_the_period(events):
 
 def test_slugs_are_stable_and_taken_slugs_are_skipped(events):
     drafts = generate_questions(
-        events=events, config=every_kind(), taken_slugs=["gen-effect-u2-incident"]
+        events=events,
+        config=GeneratorConfig(seed=1, count=200, kinds=("actor",)),
+        taken_slugs=["gen-actor-u2-incident"],
     )
     slugs = [d.slug for d in drafts]
-    assert "gen-year-of-event-u2-incident" in slugs
-    assert "gen-effect-u2-incident" not in slugs
+    assert "gen-actor-tashkent" in slugs
+    assert "gen-actor-u2-incident" not in slugs
     assert len(slugs) == len(set(slugs))
+    for draft in drafts:
+        assert draft.slug == f"gen-{draft.generator_kind.replace('_', '-')}-{draft.event}"
 
 
 def test_drafts_carry_the_configured_time_limit(events):

@@ -1,4 +1,4 @@
-"""yaml_schema and generator are pure: importing them loads no Django."""
+"""yaml_schema, generator and the linter are pure: importing them loads no Django."""
 
 import subprocess
 import sys
@@ -9,7 +9,7 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("module", ["quizzes.yaml_schema", "quizzes.generator"])
+@pytest.mark.parametrize("module", ["quizzes.yaml_schema", "quizzes.generator", "quizzes.lint"])
 def test_a_pure_module_imports_without_django(module):
     code = (
         f"import sys, {module}; "

@@ -66,3 +66,61 @@ def test_the_seed_quiz_survives_export_and_reload_unchanged():
     seed_document_load(document=validate_document(data))
 
     assert snapshot() == before
+
+
+def _seed_lint_quiz():
+    from quizzes import lint
+    from quizzes.services import quiz_questions_for_load
+
+    document = parse_document(SEED.read_text(encoding="utf-8"))
+    quiz = next(q for q in document.quizzes if q.slug == QUIZ_SLUG)
+    questions = quiz_questions_for_load(quiz=quiz, timeline=document.timeline)
+    return lint.quiz_from_documents(quiz=quiz, timeline=document.timeline, questions=questions)
+
+
+def test_the_seed_quiz_has_no_lint_findings_as_a_load_would_store_it():
+    """CI's guard on the content (issue 12): zero errors, and no warnings either."""
+    from quizzes import lint
+
+    findings = lint.lint_quiz(_seed_lint_quiz())
+
+    assert [f.format(QUIZ_SLUG) for f in findings] == []
+
+
+def test_every_seed_quiz_in_the_database_lints_clean():
+    from quizzes.lint_models import quiz_findings
+
+    load_default_seeds()
+
+    for quiz in Quiz.objects.all():
+        assert [f.format(quiz.slug) for f in quiz_findings(quiz) if f.is_error] == []
+
+
+def test_the_seed_quiz_keeps_every_kind_and_generated_questions():
+    quiz = _seed_lint_quiz()
+    assert {q.kind for q in quiz.questions} == {"choice", "true_false", "order", "year_guess"}
+    assert {q.source for q in quiz.questions} == {"hand", "generated"}
+
+
+def test_no_seed_question_keys_an_unverified_claim():
+    quiz = _seed_lint_quiz()
+    assert quiz.unverified, "the seed lists the fact check's unverified claims"
+    claims = " ".join(c.claim for c in quiz.unverified)
+    for needle in ("Andropov", "11 million", "1986", "Badaber", "neutral on Kashmir"):
+        assert needle in claims
+
+
+def test_students_see_mid_1980s_not_an_inferred_year_for_the_nuclear_warning(client):
+    from quizzes.models import Event
+
+    load_default_seeds()
+    event = Event.objects.get(slug="nuclear-warning-mid-1980s")
+    assert event.date_label == "mid-1980s"
+    for question in event.questions.prefetch_related("choices"):
+        visible = [question.prompt, question.explanation]
+        visible += [f"{c.text} {c.note}" for c in question.choices.all()]
+        assert all("1986" not in text for text in visible), question.slug
+    html = client.get(f"/timeline/{QUIZ_SLUG}/").content.decode()
+    section = html[html.index('id="event-nuclear-warning-mid-1980s"') :]
+    section = section[: section.index("</li>")]
+    assert "mid-1980s" in section and "1986" not in section

@@ -21,7 +21,13 @@ def snapshot() -> dict:
     return {
         "timelines": list(
             Timeline.objects.values_list(
-                "slug", "title", "description", "period_start", "period_end", "overall_verdict"
+                "slug",
+                "title",
+                "description",
+                "period_start",
+                "period_end",
+                "overall_verdict",
+                "unverified",
             )
         ),
         "events": list(
@@ -43,6 +49,7 @@ def snapshot() -> dict:
                 "generate_kinds",
                 "exclude_from_generation",
                 "key_actor",
+                "date_text",
             )
         ),
         "quizzes": list(
@@ -126,6 +133,8 @@ def test_editing_a_value_updates_only_that_row(small_text):
 
 
 def test_changed_choices_are_replaced_and_removed_questions_deleted(small_data):
+    # Without a generator: what it generates depends on the hand-written questions.
+    del small_data["quizzes"][0]["generator"]
     seed_document_load(document=validate_document(small_data))
     questions = small_data["quizzes"][0]["questions"]
     questions[0]["choices"][2] = {"text": "Andrei Gromyko", "note": "Foreign minister"}
@@ -135,7 +144,7 @@ def test_changed_choices_are_replaced_and_removed_questions_deleted(small_data):
 
     mediator = Question.objects.get(slug="tashkent-mediator")
     assert [c.text for c in mediator.choices.all()] == [
-        "Alexei Kosygin, the Soviet Premier",
+        "Alexei Kosygin",
         "Leonid Brezhnev",
         "Andrei Gromyko",
     ]
@@ -251,13 +260,13 @@ def test_regenerate_uses_the_events_as_edited_in_the_database(small_doc):
     quiz.generator = dict(quiz.generator, count=200)
     quiz.save()
     quiz_regenerate(quiz=quiz)
-    tashkent = quiz.questions.filter(event__slug="tashkent", source="generated")
-    assert set(tashkent.values_list("generator_kind", flat=True)) & {"year_of_event", "actor"}
-    Event.objects.filter(slug="tashkent").update(generate_kinds=["effect"])
+    ayub = quiz.questions.filter(event__slug="ayub-visit", source="generated")
+    assert "actor" in set(ayub.values_list("generator_kind", flat=True))
+    Event.objects.filter(slug="ayub-visit").update(generate_kinds=["which_first"])
 
     quiz_regenerate(quiz=quiz)
 
-    assert set(tashkent.values_list("generator_kind", flat=True)) <= {"effect"}
+    assert set(ayub.values_list("generator_kind", flat=True)) == {"which_first"}
 
 
 def test_regenerate_without_generator_settings_is_refused_and_keeps_questions(small_doc):

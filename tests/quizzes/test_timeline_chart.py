@@ -77,3 +77,59 @@ def test_the_four_report_periods_are_drawn_as_bands():
     chart = layout([], start=1947, end=1988)
     assert [band.label for band in chart.bands] == ["1947–58", "1958–71", "1971–79", "1979–88"]
     assert all(band.width > 0 for band in chart.bands)
+
+
+def test_an_uncertain_date_is_labelled_with_its_text_not_its_year():
+    chart = layout(
+        [
+            ChartEvent(
+                slug="nuclear",
+                year=1986,
+                month=None,
+                title="Moscow warns Pakistan",
+                effect="worsened",
+                verdict="failure",
+                date_text="mid-1980s",
+            )
+        ],
+        start=1947,
+        end=1988,
+    )
+    assert chart.events[0].label == "mid-1980s Moscow warns Pakistan"
+
+
+def test_no_two_labels_of_the_seed_timeline_overlap():
+    """The seed has 31 events in the period; each label must find a free level."""
+    from django.conf import settings
+
+    from quizzes.timeline_chart import CHAR_WIDTH
+    from quizzes.yaml_schema import parse_document
+
+    seed = settings.BASE_DIR / "seeds" / "pakistan-ussr.yaml"
+    document = parse_document(seed.read_text(encoding="utf-8"))
+    chart = layout(
+        (
+            ChartEvent(
+                slug=e.slug,
+                year=e.year,
+                month=e.month,
+                title=e.title,
+                effect=e.effect,
+                verdict=e.verdict,
+                date_text=e.date_text,
+            )
+            for e in document.timeline.events
+            if e.in_period
+        ),
+        start=1947,
+        end=1988,
+    )
+    spans: dict[float, list[tuple[float, float]]] = {}
+    for placed in chart.events:
+        width = len(placed.label) * CHAR_WIDTH
+        span = (
+            (placed.x - width, placed.x) if placed.anchor == "end" else (placed.x, placed.x + width)
+        )
+        for a, b in spans.get(placed.label_y, []):
+            assert span[1] <= a or span[0] >= b, placed.label
+        spans.setdefault(placed.label_y, []).append(span)

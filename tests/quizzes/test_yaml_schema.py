@@ -344,6 +344,31 @@ def test_every_problem_is_reported_at_once(small_data):
             lambda d: question(d, 3).update(choices=[{"text": "1979", "correct": True}]),
             "quizzes[0].questions[3].choices: year_guess questions have no choices",
         ),
+        # unverified claims and date_text
+        (
+            lambda d: d["timeline"]["unverified"][0].update(match=[]),
+            "timeline.unverified[0].match: must list at least one text to look for",
+        ),
+        (
+            lambda d: d["timeline"]["unverified"][0].pop("claim"),
+            "timeline.unverified[0].claim: required",
+        ),
+        (
+            lambda d: d["timeline"]["unverified"][1].update(event="no-such-event"),
+            "timeline.unverified[1].event: no event with slug 'no-such-event' in this timeline",
+        ),
+        (
+            lambda d: d["timeline"]["unverified"][0].update(why="unsure"),
+            "timeline.unverified[0].why: unknown key",
+        ),
+        (
+            lambda d: d["timeline"].update(unverified={"claim": "x"}),
+            "timeline.unverified: expected a list, got a mapping",
+        ),
+        (
+            lambda d: event(d, 0).update(date_text="x" * 41),
+            "timeline.events[0].date_text: too long: 41 characters, at most 40",
+        ),
     ],
 )
 def test_each_rule_gives_its_message(small_data, mutate, message):
@@ -413,3 +438,14 @@ def test_defaults_fill_optional_keys(small_data):
         None,
         False,
     )
+
+
+def test_unverified_claims_and_date_text_are_read(small_doc):
+    timeline = small_doc.timeline
+    assert [(c.claim, c.match, c.event) for c in timeline.unverified] == [
+        ("Zia was coldly received at Andropov's funeral", ("Andropov's funeral",), None),
+        ("The year of the Geneva Accords' guarantees (test)", ("guarantee",), "geneva-accords"),
+    ]
+    funeral = next(e for e in timeline.events if e.slug == "andropov-funeral")
+    assert funeral.date_text == "early 1984?"
+    assert next(e for e in timeline.events if e.slug == "tashkent").date_text == ""

@@ -110,10 +110,14 @@ def test_no_seed_question_keys_an_unverified_claim():
         assert needle in claims
 
 
-def test_students_see_mid_1980s_not_an_inferred_year_for_the_nuclear_warning(client):
+def test_students_see_mid_1980s_not_an_inferred_year_for_the_nuclear_warning(
+    client, django_user_model
+):
     from quizzes.models import Event
 
     load_default_seeds()
+    # The timeline page is a teacher's (it answers questions during a game).
+    client.force_login(django_user_model.objects.create_user("teacher", password="pw-1-long"))
     event = Event.objects.get(slug="nuclear-warning-mid-1980s")
     assert event.date_label == "mid-1980s"
     for question in event.questions.prefetch_related("choices"):

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classroom import frames
+from classroom.choice_order import AuthoredChoice, deal
 from classroom.errors import ClientError
 from classroom.machine import Action, IllegalTransition, Phase, transition
 from classroom.models import Answer, Game, Player
@@ -291,28 +292,23 @@ def _year_range(question: Any, timeline: Any, rng: random.Random) -> tuple[int, 
     return year - rng.randint(10, 30), year + rng.randint(10, 30)
 
 
-def _snapshot_question(question: Any, rng: random.Random) -> dict[str, Any]:
-    choices = list(question.choices.all())
-    public = [{"id": c.id, "text": c.text} for c in choices]
+def _snapshot_question(question: Any, rng: random.Random, taken: set[int]) -> dict[str, Any]:
     kind = question.kind
+    # The choices' order and ids are this game's own (classroom/choice_order.py):
+    # authoring order and database ids both tell the answer.
+    dealt = deal(
+        kind,
+        [AuthoredChoice(text=c.text, is_correct=c.is_correct) for c in question.choices.all()],
+        rng,
+        taken,
+    )
+    public, correct = dealt.choices, dealt.correct_choice_ids
     answer_year = None
     year_min = year_max = None
-    if kind == "order":
-        # The file lists an order question's choices in the right order.
-        correct = [c.id for c in choices]
-        if len(public) > 1:
-            shuffled = list(public)
-            while [c["id"] for c in shuffled] == correct:
-                rng.shuffle(shuffled)
-            public = shuffled
-    elif kind == "year_guess":
-        correct = []
-        public = []
+    if kind == "year_guess":
         answer_year = question.answer_year
         timeline = question.event.timeline if question.event else question.quiz.timeline
         year_min, year_max = _year_range(question, timeline, rng)
-    else:
-        correct = [c.id for c in choices if c.is_correct]
     event = question.event
     return {
         "id": question.id,
@@ -334,13 +330,16 @@ def _snapshot_question(question: Any, rng: random.Random) -> dict[str, Any]:
 
 def quiz_snapshot(*, quiz: Any, rng: random.Random | None = None) -> list[dict[str, Any]]:
     """The questions of `quiz` as a game stores them (see Game.questions)."""
-    rng = rng or random.Random(secrets.randbits(64))
+    # The operating system's randomness by default: the dealt order and ids must not be
+    # predictable from anything a player sees (a seeded Random is for tests).
+    rng = rng or random.SystemRandom()
+    taken: set[int] = set()
     questions = (
         quiz.questions.select_related("event__timeline", "quiz__timeline")
         .prefetch_related("choices")
         .order_by("position", "id")
     )
-    return [_snapshot_question(q, rng) for q in questions]
+    return [_snapshot_question(q, rng, taken) for q in questions]
 
 
 def game_create(

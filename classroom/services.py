@@ -34,6 +34,7 @@ from django.utils import timezone
 from classroom import frames
 from classroom.choice_order import AuthoredChoice, deal
 from classroom.errors import ClientError
+from classroom.inbound import MAX_EXTRA_TIME_S, YEAR_MAX, YEAR_MIN
 from classroom.machine import Action, IllegalTransition, Phase, transition
 from classroom.models import Answer, Game, Player
 from classroom.nicknames import (
@@ -50,7 +51,6 @@ logger = logging.getLogger(__name__)
 
 PIN_ATTEMPTS = 50
 OPTION_KEYS = ("accuracy_only", "generated_names_only")
-MAX_EXTRA_TIME_S = 120
 SCOREBOARD_TOP = 5
 NICKNAME_KEY_MAX = Player._meta.get_field("nickname_key").max_length
 
@@ -1175,9 +1175,16 @@ def _validate(
                 "unknown_choice", "Put every choice of this question in order, each once."
             )
         return list(sub.choice_ids), None
-    if sub.year is None:
+    year = sub.year
+    if year is None:
         return None, ClientError("bad_field", "year is missing.")
-    return sub.year, None
+    low, high = question.get("year_min"), question.get("year_max")
+    if low is None or high is None:
+        # A snapshot from before year ranges: the declared bounds of any year.
+        low, high = YEAR_MIN, YEAR_MAX
+    if isinstance(year, bool) or not isinstance(year, int) or not low <= year <= high:
+        return None, ClientError("bad_field", f"year must be a whole number from {low} to {high}.")
+    return year, None
 
 
 def answers_submit(*, game_id: int, submissions: Sequence[Submission]) -> list[SubmissionResult]:

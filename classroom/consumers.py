@@ -541,22 +541,37 @@ class AnswerBatcher(GroupCommit[_Pending]):
 JoinOutcome = tuple[int, dict[str, Any], "OpenQuestion"] | ClientError
 
 
+def _new_player_states(game_id: int, players: list[Any]) -> dict[int, dict[str, Any]]:
+    """The `state` of each new player by id: built for the group at once; if that fails,
+    one by one, so one player's failure is that player's alone."""
+    if not players:
+        return {}
+    try:
+        states = selectors.new_player_snapshots(game_id=game_id, players=players)
+        return {p.id: state for p, state in zip(players, states, strict=True)}
+    except Exception:
+        logger.exception("the joined frames of game %s failed; building them one by one", game_id)
+    found: dict[int, dict[str, Any]] = {}
+    for player in players:
+        try:
+            [found[player.id]] = selectors.new_player_snapshots(game_id=game_id, players=[player])
+        except Exception:
+            logger.exception("the joined frame of player %s failed", player.id)
+    return found
+
+
 def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
     """Join a group of phones in one transaction and build their `joined` frames."""
     results = services.players_join(game_id=game_id, nicknames=nicknames)
-    joined = [r for r in results if r.player is not None]
-    states = iter(
-        selectors.new_player_snapshots(game_id=game_id, players=[r.player for r in joined])
-        if joined
-        else []
-    )
+    joined = [r.player for r in results if r.player is not None]
+    states = _new_player_states(game_id, joined)
     game = services.game_read(game_id=game_id) if joined else None
     outcomes: list[JoinOutcome] = []
     for result in results:
-        if result.error is not None or result.player is None or result.token is None:
+        state = states.get(result.player.id) if result.player is not None else None
+        if result.error is not None or state is None or result.token is None:
             outcomes.append(result.error or ClientError("try_again", "Please join again."))
             continue
-        state = next(states)
         frame = frames.joined(
             player=state["player"],
             token=result.token,
@@ -564,7 +579,7 @@ def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
             resumed=False,
             seq=state["seq"],
         )
-        outcomes.append((result.player.id, frame, open_question(game)))
+        outcomes.append((state["player"]["id"], frame, open_question(game)))
     return outcomes
 
 

@@ -422,7 +422,9 @@ def players_join(
 
     Each nickname is judged on its own, in order, as `player_join` would: invalid,
     taken (also by an earlier name of the same group), over the player cap, locked or
-    ended game. Each player gets its own `player_joined` broadcast (and seq).
+    ended game. A failure met by one name (or a constraint its row breaks) is that
+    name's error alone; a failing database fails the group. Each player gets its own
+    `player_joined` broadcast (and seq).
     """
     rng = rng or random.Random(secrets.randbits(64))
     results: list[JoinResult | None] = [None] * len(nicknames)
@@ -1265,9 +1267,11 @@ def answers_submit(*, game_id: int, submissions: Sequence[Submission]) -> list[S
     """Store a group of answers of one game in one transaction (group commit).
 
     Each submission is judged on its own; the results come back in order. An answer
-    stamped after the player's own deadline is `question_closed`. If the database
-    fails, every submission gets `try_again` and nothing is stored. When every connected
-    player has answered, the question closes (after the answers are committed).
+    stamped after the player's own deadline is `question_closed`. One submission's
+    failure (while judging it, or a constraint its row breaks) is that submission's
+    error alone; the others are stored. If the database fails, every submission gets
+    `try_again` and nothing is stored. When every connected player has answered, the
+    question closes (after the answers are committed).
     """
     results, close_index = answers_store(game_id=game_id, submissions=submissions)
     if close_index is not None:

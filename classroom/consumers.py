@@ -1,8 +1,9 @@
 """The two websocket endpoints of a live game: thin, every rule lives in services.
 
 `HostConsumer` (/ws/host/<PIN>/) and `PlayerConsumer` (/ws/play/<PIN>/) parse a frame,
-check its fields, call one service in the database thread and send the reply. A
-`ClientError` becomes the `error` frame; with a close code the socket is then closed.
+check it against its declaration (classroom/inbound.py: types, bounds, lengths), call
+one service in the database thread and send the reply. A `ClientError` becomes the
+`error` frame; with a close code the socket is then closed.
 Broadcasts reach sockets through the per-process hub (classroom/hub.py), never
 through a per-socket channel-layer channel (so these consumers have none).
 
@@ -39,7 +40,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import is_same_domain
 
-from classroom import frames, gate, selectors, services
+from classroom import frames, gate, inbound, selectors, services
 from classroom import timers as _timers  # noqa: F401 - installs the question timers
 from classroom.db import db_call
 from classroom.errors import ClientError
@@ -65,21 +66,6 @@ UNKNOWN_PIN_WINDOW_S = 60.0
 # groups ~0.3 ms, and that CPU is what the acks queue behind.
 BATCH_WINDOW_S = 0.02
 MAX_BATCH = 200
-
-HOST_TYPES = frozenset(
-    {
-        "start",
-        "next",
-        "close_question",
-        "scoreboard",
-        "kick",
-        "lock",
-        "unlock",
-        "end",
-        "set_options",
-        "extra_time",
-    }
-)
 
 _unknown_pin_budget = KeyedBudget(limit=UNKNOWN_PIN_PER_IP, window_s=UNKNOWN_PIN_WINDOW_S)
 
@@ -141,16 +127,6 @@ def _gate_lookup_done(game_id: int, task: asyncio.Task[bool]) -> None:
         del _gate_lookups[game_id]
     if not task.cancelled():
         task.exception()
-
-
-def gate_field(data: dict[str, Any]) -> tuple[str, ...] | None:
-    """The `gate` of a join frame: None when absent, else 1-8 shape names."""
-    value = data.get("gate")
-    if value is None:
-        return None
-    if not gate.valid_shapes(value):
-        raise ClientError("bad_field", f"gate must be a list of 1 to {gate.MAX_SENT} shape names.")
-    return tuple(value)
 
 
 async def check_join_gate(game_id: int, sent: tuple[str, ...] | None, client: str) -> None:
@@ -251,11 +227,18 @@ def open_question(game: Game) -> OpenQuestion:
     return None
 
 
-def _int_field(data: dict[str, Any], name: str) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ClientError("bad_field", f"{name} must be a whole number.")
-    return value
+def _no_constants(name: str) -> Any:
+    # json.loads takes NaN and Infinity, which are not JSON and never a valid value.
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(text: str) -> Any:
+    """The frame's JSON value; ClientError bad_json for anything that is not JSON."""
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        # RecursionError: a few KB of "[[[[..." nests deeper than the parser goes.
+        raise ClientError("bad_json", "That frame is not valid JSON.") from None
 
 
 class GameSocket(AsyncWebsocketConsumer):
@@ -371,10 +354,7 @@ class GameSocket(AsyncWebsocketConsumer):
         try:
             if text_data is None:
                 raise ClientError("bad_json", "Frames must be JSON text.")
-            try:
-                data = json.loads(text_data)
-            except ValueError:
-                raise ClientError("bad_json", "That frame is not valid JSON.") from None
+            data = parse_json(text_data)
             if not isinstance(data, dict) or not isinstance(data.get("type"), str):
                 raise ClientError("bad_field", 'A frame is a JSON object with a "type" string.')
             await self.handle(data["type"], data, arrived_at)
@@ -393,13 +373,14 @@ class GameSocket(AsyncWebsocketConsumer):
             )
 
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: Any) -> None:
+        """Check the frame against its declaration (classroom/inbound.py), then act."""
         raise NotImplementedError
 
     async def on_connect(self) -> None:
         raise NotImplementedError
 
-    async def pong(self, data: dict[str, Any]) -> None:
-        await self.send_frame(frames.pong(ref=data.get("ref"), seq=self.last_seq))
+    async def pong(self, frame: inbound.Ping) -> None:
+        await self.send_frame(frames.pong(ref=frame.ref, seq=self.last_seq))
 
     def arm(self, timer: OpenQuestion) -> None:
         """Arm this process's timer of the open question a snapshot reported."""
@@ -575,55 +556,44 @@ class HostConsumer(GameSocket):
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: Any) -> None:
         if self.game_id is None:
             raise ClientError("not_host", "This socket is not a game's projector.", close_code=4403)
-        if kind == "ping":
-            await self.pong(data)
+        frame = inbound.host_frame(data)
+        if isinstance(frame, inbound.Ping):
+            await self.pong(frame)
             return
-        if kind == "sync":
+        if isinstance(frame, inbound.Sync):
             snapshot, timer = await db_call(_host_snapshot)(self.game_id, self.base_url())
             await self.send_snapshot(snapshot)
             self.arm(timer)
             return
-        if kind not in HOST_TYPES:
-            raise ClientError("unknown_type", f"Unknown frame type {kind!r}.")
         await db_call(_host_command_allowed)(self.game_id, self.session_key())
         game_id = self.game_id
-        call: Any
-        if kind == "start":
-            call = (services.game_start, {"game_id": game_id})
-        elif kind == "next":
-            call = (services.game_next, {"game_id": game_id})
-        elif kind == "close_question":
-            call = (_close_current, {"game_id": game_id})
-        elif kind == "scoreboard":
-            call = (services.game_scoreboard, {"game_id": game_id})
-        elif kind == "end":
-            call = (services.game_end, {"game_id": game_id})
-        elif kind == "lock":
-            call = (services.game_lock, {"game_id": game_id})
-        elif kind == "unlock":
-            call = (services.game_unlock, {"game_id": game_id})
-        elif kind == "kick":
-            call = (
-                services.player_kick,
-                {"game_id": game_id, "player_id": _int_field(data, "player_id")},
-            )
-        elif kind == "extra_time":
-            call = (
-                services.player_set_extra_time,
-                {
-                    "game_id": game_id,
-                    "player_id": _int_field(data, "player_id"),
-                    "seconds": _int_field(data, "seconds"),
-                },
-            )
-        else:  # set_options
-            options = {k: data[k] for k in services.OPTION_KEYS if k in data}
-            if not options:
-                raise ClientError(
-                    "bad_field",
-                    "set_options needs accuracy_only, generated_names_only or join_gate.",
+        call: tuple[Any, dict[str, Any]]
+        match frame:
+            case inbound.Start():
+                call = (services.game_start, {"game_id": game_id})
+            case inbound.Next():
+                call = (services.game_next, {"game_id": game_id})
+            case inbound.CloseQuestion():
+                call = (_close_current, {"game_id": game_id})
+            case inbound.Scoreboard():
+                call = (services.game_scoreboard, {"game_id": game_id})
+            case inbound.End():
+                call = (services.game_end, {"game_id": game_id})
+            case inbound.Lock():
+                call = (services.game_lock, {"game_id": game_id})
+            case inbound.Unlock():
+                call = (services.game_unlock, {"game_id": game_id})
+            case inbound.Kick(player_id=player_id):
+                call = (services.player_kick, {"game_id": game_id, "player_id": player_id})
+            case inbound.ExtraTime(player_id=player_id, seconds=seconds):
+                call = (
+                    services.player_set_extra_time,
+                    {"game_id": game_id, "player_id": player_id, "seconds": seconds},
                 )
-            call = (services.game_set_options, {"game_id": game_id, **options})
+            case inbound.SetOptions():
+                call = (services.game_set_options, {"game_id": game_id, **frame.options()})
+            case _:
+                raise ClientError("unknown_type", f"Unknown frame type {kind!r}.")
         func, kwargs = call
         await db_call(func)(**kwargs)
 
@@ -719,22 +689,37 @@ class AnswerBatcher(GroupCommit[_Pending]):
 JoinOutcome = tuple[int, dict[str, Any], "OpenQuestion"] | ClientError
 
 
+def _new_player_states(game_id: int, players: list[Any]) -> dict[int, dict[str, Any]]:
+    """The `state` of each new player by id: built for the group at once; if that fails,
+    one by one, so one player's failure is that player's alone."""
+    if not players:
+        return {}
+    try:
+        states = selectors.new_player_snapshots(game_id=game_id, players=players)
+        return {p.id: state for p, state in zip(players, states, strict=True)}
+    except Exception:
+        logger.exception("the joined frames of game %s failed; building them one by one", game_id)
+    found: dict[int, dict[str, Any]] = {}
+    for player in players:
+        try:
+            [found[player.id]] = selectors.new_player_snapshots(game_id=game_id, players=[player])
+        except Exception:
+            logger.exception("the joined frame of player %s failed", player.id)
+    return found
+
+
 def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
     """Join a group of phones in one transaction and build their `joined` frames."""
     results = services.players_join(game_id=game_id, nicknames=nicknames)
-    joined = [r for r in results if r.player is not None]
-    states = iter(
-        selectors.new_player_snapshots(game_id=game_id, players=[r.player for r in joined])
-        if joined
-        else []
-    )
+    joined = [r.player for r in results if r.player is not None]
+    states = _new_player_states(game_id, joined)
     game = services.game_read(game_id=game_id) if joined else None
     outcomes: list[JoinOutcome] = []
     for result in results:
-        if result.error is not None or result.player is None or result.token is None:
+        state = states.get(result.player.id) if result.player is not None else None
+        if result.error is not None or state is None or result.token is None:
             outcomes.append(result.error or ClientError("try_again", "Please join again."))
             continue
-        state = next(states)
         frame = frames.joined(
             player=state["player"],
             token=result.token,
@@ -742,7 +727,7 @@ def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
             resumed=False,
             seq=state["seq"],
         )
-        outcomes.append((result.player.id, frame, open_question(game)))
+        outcomes.append((state["player"]["id"], frame, open_question(game)))
     return outcomes
 
 
@@ -974,39 +959,37 @@ class PlayerConsumer(GameSocket):
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: Any) -> None:
         if self.game_id is None:
             raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
-        if self.player_id is None:
-            if kind == "join":
-                await self.join(data)
-            elif kind == "resume":
-                await self.resume(data)
-            else:
-                raise ClientError(
-                    "not_joined", "The first frame must be join or resume.", close_code=4400
-                )
-            return
-        if kind == "answer":
-            self.answer(data, arrived_at)
-        elif kind == "ping":
-            await self.pong(data)
-        elif kind == "sync":
+        entering = kind in ("join", "resume")
+        if self.player_id is None and not entering:
+            raise ClientError(
+                "not_joined", "The first frame must be join or resume.", close_code=4400
+            )
+        if self.player_id is not None and entering:
+            raise ClientError("bad_field", "This socket has already joined the game.")
+        frame = inbound.phone_frame(data)
+        if isinstance(frame, inbound.Join):
+            await self.join(frame)
+        elif isinstance(frame, inbound.Resume):
+            await self.resume(frame)
+        elif isinstance(frame, inbound.Answer):
+            self.answer(frame, arrived_at)
+        elif isinstance(frame, inbound.Ping):
+            await self.pong(frame)
+        elif isinstance(frame, inbound.Sync):
+            assert self.player_id is not None
             state, timer = await db_call(_player_state)(self.player_id)
             self.arm(timer)
             await self.send_snapshot([state])
-        elif kind in ("join", "resume"):
-            raise ClientError("bad_field", "This socket has already joined the game.")
-        elif kind in HOST_TYPES:
-            raise ClientError("not_host", "Only the game's host can do that.")
         else:
             raise ClientError("unknown_type", f"Unknown frame type {kind!r}.")
 
-    async def join(self, data: dict[str, Any]) -> None:
-        nickname = data.get("nickname")
-        if not isinstance(nickname, str):
-            raise ClientError("bad_field", "nickname must be a string.")
+    async def join(self, frame: inbound.Join) -> None:
+        nickname = frame.nickname
         if self.game_ended:
             raise ClientError("game_not_found", "This game has ended.", close_code=4404)
         assert self.game_id is not None
-        await check_join_gate(self.game_id, gate_field(data), self.client_ip())
+        sent = tuple(frame.gate) if frame.gate is not None else None
+        await check_join_gate(self.game_id, sent, self.client_ip())
         outcome = await get_join_batcher().join(self.game_id, nickname)
         if isinstance(outcome, ClientError):
             raise outcome
@@ -1020,10 +1003,8 @@ class PlayerConsumer(GameSocket):
         await self.send_snapshot([frame])
         self.arm(timer)
 
-    async def resume(self, data: dict[str, Any]) -> None:
-        token = data.get("token")
-        if not isinstance(token, str) or not token or len(token) > 200:
-            raise ClientError("bad_field", "token must be a string.")
+    async def resume(self, frame: inbound.Resume) -> None:
+        token = frame.token
         player = await db_call(services.player_resume)(token=token, game_id=self.game_id)
         await self._enter(player.id, token, resumed=True)
 
@@ -1070,30 +1051,15 @@ class PlayerConsumer(GameSocket):
         await self.send_snapshot([state])
         self.arm(timer)
 
-    def answer(self, data: dict[str, Any], arrived_at: Any) -> None:
+    def answer(self, frame: inbound.Answer, arrived_at: Any) -> None:
         assert self.game_id is not None and self.player_id is not None
-        question_id = _int_field(data, "question_id")
-        choice_id = choice_ids = year = None
-        if "choice_ids" in data:
-            raw = data["choice_ids"]
-            if (
-                not isinstance(raw, list)
-                or not 1 <= len(raw) <= 10
-                or any(isinstance(i, bool) or not isinstance(i, int) for i in raw)
-            ):
-                raise ClientError("bad_field", "choice_ids must be a list of choice ids.")
-            choice_ids = tuple(raw)
-        elif "year" in data:
-            year = _int_field(data, "year")
-        else:
-            choice_id = _int_field(data, "choice_id")
         submission = services.Submission(
             player_id=self.player_id,
-            question_id=question_id,
+            question_id=frame.question_id,
             arrived_at=arrived_at,
-            choice_id=choice_id,
-            choice_ids=choice_ids,
-            year=year,
+            choice_id=frame.choice_id,
+            choice_ids=tuple(frame.choice_ids) if frame.choice_ids is not None else None,
+            year=frame.year,
         )
         get_batcher().submit(self.game_id, self, submission)
 

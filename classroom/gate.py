@@ -31,7 +31,7 @@ SHAPES: tuple[str, ...] = ("triangle", "diamond", "circle", "square")
 LENGTH = 4
 WINDOW_MS = 20_000
 GRACE_MS = 8_000
-# What a `join` frame may carry in `gate` (the declared inbound bounds).
+# What a `join` frame may carry in `gate` (classroom/inbound.py declares the field).
 MAX_SENT = 8
 
 Shapes = tuple[str, ...]
@@ -75,12 +75,3 @@ def accepts(key: bytes, sent: Sequence[str], now_ms: int) -> bool:
     for candidate in candidates:
         matched |= hmac.compare_digest(given, "|".join(candidate).encode())
     return matched
-
-
-def valid_shapes(value: object) -> bool:
-    """Whether `value` has the declared type of `gate`: a list of 1-8 shape names."""
-    return (
-        isinstance(value, list)
-        and 1 <= len(value) <= MAX_SENT
-        and all(isinstance(item, str) and item in SHAPES for item in value)
-    )

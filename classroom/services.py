@@ -26,14 +26,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
 from classroom import frames, gate
+from classroom.choice_order import AuthoredChoice, deal
 from classroom.errors import ClientError
+from classroom.inbound import MAX_EXTRA_TIME_S, YEAR_MAX, YEAR_MIN
 from classroom.machine import Action, IllegalTransition, Phase, transition
 from classroom.models import Answer, Game, Player
 from classroom.nicknames import (
@@ -50,7 +52,6 @@ logger = logging.getLogger(__name__)
 
 PIN_ATTEMPTS = 50
 OPTION_KEYS = ("accuracy_only", "generated_names_only", "join_gate")
-MAX_EXTRA_TIME_S = 120
 SCOREBOARD_TOP = 5
 NICKNAME_KEY_MAX = Player._meta.get_field("nickname_key").max_length
 
@@ -292,28 +293,23 @@ def _year_range(question: Any, timeline: Any, rng: random.Random) -> tuple[int, 
     return year - rng.randint(10, 30), year + rng.randint(10, 30)
 
 
-def _snapshot_question(question: Any, rng: random.Random) -> dict[str, Any]:
-    choices = list(question.choices.all())
-    public = [{"id": c.id, "text": c.text} for c in choices]
+def _snapshot_question(question: Any, rng: random.Random, taken: set[int]) -> dict[str, Any]:
     kind = question.kind
+    # The choices' order and ids are this game's own (classroom/choice_order.py):
+    # authoring order and database ids both tell the answer.
+    dealt = deal(
+        kind,
+        [AuthoredChoice(text=c.text, is_correct=c.is_correct) for c in question.choices.all()],
+        rng,
+        taken,
+    )
+    public, correct = dealt.choices, dealt.correct_choice_ids
     answer_year = None
     year_min = year_max = None
-    if kind == "order":
-        # The file lists an order question's choices in the right order.
-        correct = [c.id for c in choices]
-        if len(public) > 1:
-            shuffled = list(public)
-            while [c["id"] for c in shuffled] == correct:
-                rng.shuffle(shuffled)
-            public = shuffled
-    elif kind == "year_guess":
-        correct = []
-        public = []
+    if kind == "year_guess":
         answer_year = question.answer_year
         timeline = question.event.timeline if question.event else question.quiz.timeline
         year_min, year_max = _year_range(question, timeline, rng)
-    else:
-        correct = [c.id for c in choices if c.is_correct]
     event = question.event
     return {
         "id": question.id,
@@ -335,13 +331,16 @@ def _snapshot_question(question: Any, rng: random.Random) -> dict[str, Any]:
 
 def quiz_snapshot(*, quiz: Any, rng: random.Random | None = None) -> list[dict[str, Any]]:
     """The questions of `quiz` as a game stores them (see Game.questions)."""
-    rng = rng or random.Random(secrets.randbits(64))
+    # The operating system's randomness by default: the dealt order and ids must not be
+    # predictable from anything a player sees (a seeded Random is for tests).
+    rng = rng or random.SystemRandom()
+    taken: set[int] = set()
     questions = (
         quiz.questions.select_related("event__timeline", "quiz__timeline")
         .prefetch_related("choices")
         .order_by("position", "id")
     )
-    return [_snapshot_question(q, rng) for q in questions]
+    return [_snapshot_question(q, rng, taken) for q in questions]
 
 
 def game_create(
@@ -452,24 +451,31 @@ def players_join(
     """Join several new players in one transaction (a class joining at once).
 
     Each nickname is judged on its own, in order, as `player_join` would: invalid,
-    taken (also by an earlier name of the same group), over the player cap, locked or
-    ended game. Each player gets its own `player_joined` broadcast (and seq).
+    taken or a look-alike of a taken name (also of an earlier name of the same group),
+    over the player cap, locked or ended game. A failure met by one name (or a
+    constraint its row breaks) is that name's error alone; a failing database fails the
+    group. Each player gets its own `player_joined` broadcast (and seq).
     """
     rng = rng or random.Random(secrets.randbits(64))
     results: list[JoinResult | None] = [None] * len(nicknames)
     cleaned: dict[int, str] = {}
+    keys: dict[int, tuple[str, str]] = {}
     for at, raw in enumerate(nicknames):
         try:
             cleaned[at] = clean_nickname(raw)
+            keys[at] = nickname_keys(cleaned[at])
         except NicknameError as exc:
             results[at] = JoinResult(error=ClientError(exc.code, exc.message))
+        except Exception:
+            # A bug met by one name: that phone alone is refused.
+            logger.exception("checking a nickname failed")
+            results[at] = JoinResult(error=_join_server_error())
     with transaction.atomic():
         game = _lock_game(game_id)
         refusal = _join_refusal(game)
         if refusal is not None:
             return [r if r is not None else JoinResult(error=refusal) for r in results]
         generated_only = bool(game.options.get("generated_names_only"))
-        keys = {at: nickname_keys(name) for at, name in cleaned.items()}
         # One query for the cap and the count the projector shows; one for the names.
         counts = Player.objects.filter(game=game, kicked=False).aggregate(
             players=Count("id"), connected=Count("id", filter=Q(connected=True))
@@ -478,18 +484,26 @@ def players_join(
         all_taken: set[str] | None = None
         new: list[tuple[int, Player, str]] = []
         for at, name in cleaned.items():
-            key, shape = keys[at]
+            if at not in keys:
+                continue
             if counts["players"] + len(new) >= settings.GAME_MAX_PLAYERS:
                 results[at] = JoinResult(
                     error=ClientError("game_full", "This game is full.", close_code=4403)
                 )
                 continue
-            if generated_only or is_offensive(name):
-                if all_taken is None:
-                    all_taken = _taken_keys(game)
-                name = generated_nickname(rng, taken=all_taken | taken_keys | taken_shapes)
-                key, shape = nickname_keys(name)
-            elif key in taken_keys or shape in taken_shapes:
+            try:
+                if generated_only or is_offensive(name):
+                    if all_taken is None:
+                        all_taken = _taken_keys(game)
+                    name = generated_nickname(rng, taken=all_taken | taken_keys | taken_shapes)
+                    key, shape = nickname_keys(name)
+                else:
+                    key, shape = keys[at]
+            except Exception:
+                logger.exception("naming a player of game %s failed", game_id)
+                results[at] = JoinResult(error=_join_server_error())
+                continue
+            if key in taken_keys or shape in taken_shapes:
                 results[at] = JoinResult(
                     error=ClientError("nickname_taken", NICKNAME_TAKEN_MESSAGE)
                 )
@@ -512,8 +526,8 @@ def players_join(
             taken_keys.add(key)
             taken_shapes.add(shape)
             new.append((at, player, token))
+        new = _insert_players(new, results)
         if new:
-            Player.objects.bulk_create([player for _, player, _ in new])
             connected = counts["connected"]
             for at, player, token in new:
                 connected += 1
@@ -528,7 +542,62 @@ def players_join(
                 )
                 results[at] = JoinResult(player=player, token=token)
             game.save(update_fields=["seq", "player_seq"])
-    return [r if r is not None else JoinResult(error=_try_again()) for r in results]
+    return [r if r is not None else JoinResult(error=_try_again_join()) for r in results]
+
+
+def _try_again_join() -> ClientError:
+    return ClientError("try_again", "Joining failed just now. Please try again.")
+
+
+def _join_server_error() -> ClientError:
+    return ClientError("server_error", "Something went wrong on the server. Please join again.")
+
+
+def _insert_players(
+    new: list[tuple[int, Player, str]], results: list[JoinResult | None]
+) -> list[tuple[int, Player, str]]:
+    """Insert the group's new players; those stored (in order).
+
+    As for answers (`_insert_rows`): one INSERT for the group, in a savepoint; if one
+    row's data breaks it (a name another process took meanwhile, a value a column
+    cannot hold), each player is inserted in its own savepoint and only that phone is
+    refused. A failing database raises on and fails the group (try_again).
+    """
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            Player.objects.bulk_create([player for _, player, _ in new])
+        return new
+    except _ROW_ERRORS:
+        logger.warning("a group of %d joins failed; storing them one by one", len(new))
+    stored: list[tuple[int, Player, str]] = []
+    for at, player, token in new:
+        player.pk = None
+        try:
+            with transaction.atomic():
+                player.save(force_insert=True)
+        except IntegrityError:
+            taken = (
+                Player.objects.filter(game_id=player.game_id)
+                .filter(
+                    Q(nickname_key=player.nickname_key)
+                    | Q(nickname_skeleton=player.nickname_skeleton)
+                )
+                .exists()
+            )
+            error = (
+                ClientError("nickname_taken", NICKNAME_TAKEN_MESSAGE)
+                if taken
+                else _try_again_join()
+            )
+            results[at] = JoinResult(error=error)
+        except _ROW_ERRORS:
+            logger.exception("a player of game %s could not be stored", player.game_id)
+            results[at] = JoinResult(error=_join_server_error())
+        else:
+            stored.append((at, player, token))
+    return stored
 
 
 def player_resume(*, token: str, game_id: int | None = None) -> Player:
@@ -1202,6 +1271,17 @@ def _try_again() -> ClientError:
     return ClientError("try_again", "Your answer could not be saved. Please send it again.")
 
 
+def _server_error() -> ClientError:
+    return ClientError("server_error", "Something went wrong on the server with that answer.")
+
+
+# What one row's data can make an INSERT raise: a constraint it breaks (IntegrityError),
+# a value its column cannot hold (DataError; sqlite3 raises OverflowError for an int over
+# 64 bits), a value the driver cannot convert. A failing database (OperationalError,
+# InterfaceError...) is none of these: that fails the whole group, with try_again.
+_ROW_ERRORS = (IntegrityError, DataError, OverflowError, ValueError, TypeError)
+
+
 def _validate(
     game: Game, question: dict[str, Any], player: Player | None, sub: Submission
 ) -> tuple[Any, ClientError | None]:
@@ -1228,18 +1308,27 @@ def _validate(
                 "unknown_choice", "Put every choice of this question in order, each once."
             )
         return list(sub.choice_ids), None
-    if sub.year is None:
+    year = sub.year
+    if year is None:
         return None, ClientError("bad_field", "year is missing.")
-    return sub.year, None
+    low, high = question.get("year_min"), question.get("year_max")
+    if low is None or high is None:
+        # A snapshot from before year ranges: the declared bounds of any year.
+        low, high = YEAR_MIN, YEAR_MAX
+    if isinstance(year, bool) or not isinstance(year, int) or not low <= year <= high:
+        return None, ClientError("bad_field", f"year must be a whole number from {low} to {high}.")
+    return year, None
 
 
 def answers_submit(*, game_id: int, submissions: Sequence[Submission]) -> list[SubmissionResult]:
     """Store a group of answers of one game in one transaction (group commit).
 
     Each submission is judged on its own; the results come back in order. An answer
-    stamped after the player's own deadline is `question_closed`. If the database
-    fails, every submission gets `try_again` and nothing is stored. When every connected
-    player has answered, the question closes (after the answers are committed).
+    stamped after the player's own deadline is `question_closed`. One submission's
+    failure (while judging it, or a constraint its row breaks) is that submission's
+    error alone; the others are stored. If the database fails, every submission gets
+    `try_again` and nothing is stored. When every connected player has answered, the
+    question closes (after the answers are committed).
     """
     results, close_index = answers_store(game_id=game_id, submissions=submissions)
     if close_index is not None:
@@ -1327,6 +1416,96 @@ def _insert_answers(rows: Sequence[_AnswerRow]) -> None:
         cursor.executemany(sql, data)
 
 
+def _answer_row(
+    game: Game,
+    question: dict[str, Any],
+    players: dict[int, Player],
+    already: set[int],
+    sub: Submission,
+    accuracy_only: bool,
+) -> tuple[_AnswerRow | None, ClientError | None]:
+    """The row one submission stores, or the error refusing it (judged on its own)."""
+    player = players.get(sub.player_id)
+    if player is not None and player.game_id != game.id:
+        player = None
+    value, error = _validate(game, question, player, sub)
+    if error is not None:
+        return None, error
+    assert player is not None
+    if sub.player_id in already:
+        return None, ClientError("already_answered", "You have already answered this question.")
+    started = game.question_started_at
+    limit = player_time_limit_ms(question, player.extra_time_s)
+    if sub.arrived_at > started + timedelta(milliseconds=limit):
+        return None, ClientError("question_closed", "Time is up for this question.")
+    elapsed = min(_elapsed_ms(started, sub.arrived_at), limit)
+    scored = _score_one(
+        question=question,
+        answer=value,
+        elapsed_ms=elapsed,
+        time_limit_ms=limit,
+        accuracy_only=accuracy_only,
+        streak_before=player.streak,
+    )
+    one_choice = question["kind"] in ("choice", "true_false")
+    row = _AnswerRow(
+        game_id=game.id,
+        player_id=player.id,
+        question_index=game.question_index,
+        question_id=question["id"],
+        choice_id=value if one_choice else None,
+        value=None if one_choice else value,
+        elapsed_ms=elapsed,
+        correct=scored.correct,
+        points=scored.points,
+    )
+    return row, None
+
+
+def _insert_rows(
+    index: int,
+    rows: Sequence[tuple[int, _AnswerRow]],
+    results: list[SubmissionResult | None],
+    submissions: Sequence[Submission],
+) -> set[int]:
+    """Insert the group's rows; the positions (in `submissions`) of those stored.
+
+    The normal case is one INSERT for the group, in a savepoint. If one row's data makes
+    it fail (a constraint, a value a column cannot hold), the savepoint is rolled back
+    and each row is inserted in its own savepoint: the others are stored, that row gets
+    its error in `results`. A failing database raises on: the caller's transaction
+    fails and every answer of the group gets try_again.
+    """
+    if not rows:
+        return set()
+    try:
+        with transaction.atomic():
+            _insert_answers([row for _, row in rows])
+        return {at for at, _ in rows}
+    except _ROW_ERRORS:
+        logger.warning("a group of %d answers failed; storing them one by one", len(rows))
+    stored: set[int] = set()
+    for at, row in rows:
+        try:
+            with transaction.atomic():
+                _insert_answers([row])
+        except IntegrityError:
+            # One answer per player and question: another writer stored this player's.
+            exists = Answer.objects.filter(player_id=row.player_id, question_index=index).exists()
+            error = (
+                ClientError("already_answered", "You have already answered this question.")
+                if exists
+                else _try_again()
+            )
+            results[at] = SubmissionResult(submissions[at], error)
+        except _ROW_ERRORS:
+            logger.exception("an answer of player %s could not be stored", row.player_id)
+            results[at] = SubmissionResult(submissions[at], _server_error())
+        else:
+            stored.add(at)
+    return stored
+
+
 def _store_answers(
     game_id: int, submissions: Sequence[Submission]
 ) -> tuple[list[SubmissionResult], int | None]:
@@ -1339,7 +1518,6 @@ def _store_answers(
             return [SubmissionResult(s, closed) for s in submissions], None
         index = game.question_index
         question = game.questions[index]
-        started = game.question_started_at
         accuracy_only = bool(game.options.get("accuracy_only"))
         players = Player.objects.in_bulk({s.player_id for s in submissions})
         already = set(
@@ -1347,50 +1525,25 @@ def _store_answers(
                 game=game, question_index=index, player_id__in=list(players)
             ).values_list("player_id", flat=True)
         )
-        rows: list[_AnswerRow] = []
+        rows: list[tuple[int, _AnswerRow]] = []
         for at, sub in enumerate(submissions):
-            player = players.get(sub.player_id)
-            if player is not None and player.game_id != game.id:
-                player = None
-            value, error = _validate(game, question, player, sub)
-            if error is None and sub.player_id in already:
-                error = ClientError("already_answered", "You have already answered this question.")
-            if error is None:
-                limit = player_time_limit_ms(question, player.extra_time_s)
-                own_deadline = started + timedelta(milliseconds=limit)
-                if sub.arrived_at > own_deadline:
-                    error = ClientError("question_closed", "Time is up for this question.")
-            if error is not None:
-                results[at] = SubmissionResult(sub, error)
+            try:
+                row, error = _answer_row(game, question, players, already, sub, accuracy_only)
+            except Exception:
+                # A bug met by one answer (its scoring raised): that answer alone fails.
+                logger.exception("judging an answer of game %s failed", game_id)
+                row, error = None, _server_error()
+            if error is not None or row is None:
+                results[at] = SubmissionResult(sub, error or _server_error())
                 continue
-            elapsed = min(_elapsed_ms(started, sub.arrived_at), limit)
-            scored = _score_one(
-                question=question,
-                answer=value,
-                elapsed_ms=elapsed,
-                time_limit_ms=limit,
-                accuracy_only=accuracy_only,
-                streak_before=player.streak,
-            )
-            one_choice = question["kind"] in ("choice", "true_false")
-            rows.append(
-                _AnswerRow(
-                    game_id=game.id,
-                    player_id=player.id,
-                    question_index=index,
-                    question_id=question["id"],
-                    choice_id=value if one_choice else None,
-                    value=None if one_choice else value,
-                    elapsed_ms=elapsed,
-                    correct=scored.correct,
-                    points=scored.points,
-                )
-            )
             already.add(sub.player_id)
-            results[at] = SubmissionResult(sub)
+            rows.append((at, row))
+        stored = _insert_rows(index, rows, results, submissions)
+        rows = [(at, row) for at, row in rows if at in stored]
+        for at in stored:
+            results[at] = SubmissionResult(submissions[at])
         if rows:
-            _insert_answers(rows)
-            Player.objects.filter(pk__in=[r.player_id for r in rows]).update(
+            Player.objects.filter(pk__in=[r.player_id for _, r in rows]).update(
                 last_seen=timezone.now()
             )
             answered, away, connected = _answer_tally(game)

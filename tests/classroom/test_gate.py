@@ -4,7 +4,8 @@ from collections import Counter
 
 import pytest
 
-from classroom import gate
+from classroom import gate, inbound
+from classroom.errors import ClientError
 
 KEY = gate.game_key("a-secret-key-for-tests", 7)
 START = 1_700_000_000_000 - 1_700_000_000_000 % gate.WINDOW_MS  # a window's first ms
@@ -77,7 +78,8 @@ def test_the_next_sequence_is_not_accepted_early():
     [["triangle"], ["square"] * 8, ["circle", "diamond", "triangle", "square"]],
 )
 def test_declared_gate_values_are_valid(value):
-    assert gate.valid_shapes(value)
+    frame = inbound.phone_frame({"type": "join", "nickname": "Ali", "gate": value})
+    assert frame.gate == value
 
 
 @pytest.mark.parametrize(
@@ -96,4 +98,10 @@ def test_declared_gate_values_are_valid(value):
     ],
 )
 def test_anything_else_is_not_a_gate(value):
-    assert not gate.valid_shapes(value)
+    if value is None:
+        # null is no gate at all, as if absent: the join gets gate_wrong, not bad_field.
+        assert inbound.phone_frame({"type": "join", "nickname": "Ali", "gate": None}).gate is None
+        return
+    with pytest.raises(ClientError) as refused:
+        inbound.phone_frame({"type": "join", "nickname": "Ali", "gate": value})
+    assert refused.value.code == "bad_field"

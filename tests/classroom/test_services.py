@@ -59,7 +59,12 @@ def test_game_create_gives_a_six_digit_pin_and_snapshots_the_quiz(quiz, teacher)
 
 def test_editing_the_quiz_mid_game_changes_nothing(game, quiz):
     right = correct_choice(game, 0)
-    Choice.objects.filter(pk=right).update(is_correct=False, text="Edited")
+    # The game's ids are its own, so the quiz's key is found by what it says.
+    right_text = next(c["text"] for c in game.questions[0]["choices"] if c["id"] == right)
+    edited = Choice.objects.filter(question_id=game.questions[0]["id"], text=right_text).update(
+        is_correct=False, text="Edited"
+    )
+    assert edited == 1
     stored = Game.objects.get(pk=game.pk).questions[0]
     assert stored["correct_choice_ids"] == [right]
     assert "Edited" not in [c["text"] for c in stored["choices"]]
@@ -69,10 +74,11 @@ def test_order_choices_are_shuffled_and_the_key_is_the_file_order(teacher):
     quiz = build_quiz(slug="ordered", kinds=("order",))
     game = services.game_create(quiz=quiz, host=teacher, rng=random.Random(1))
     question = game.questions[0]
-    in_file = list(Choice.objects.filter(question_id=question["id"]).values_list("id", flat=True))
-    assert question["correct_choice_ids"] == in_file
-    assert [c["id"] for c in question["choices"]] != in_file
-    assert sorted(c["id"] for c in question["choices"]) == sorted(in_file)
+    in_file = list(Choice.objects.filter(question_id=question["id"]).values_list("text", flat=True))
+    text = {c["id"]: c["text"] for c in question["choices"]}
+    assert [text[i] for i in question["correct_choice_ids"]] == in_file
+    assert [c["text"] for c in question["choices"]] != in_file
+    assert sorted(c["text"] for c in question["choices"]) == sorted(in_file)
 
 
 def test_a_year_guess_has_no_choices_and_a_range_around_the_period(teacher):

@@ -335,11 +335,12 @@ async def close_all(*clients: Client | None) -> None:
 
 
 def right_choice(question: dict[str, Any]) -> int:
-    return question["choices"][0]["id"]
+    # Found by its text: the server shows choices in its own order, under its own ids.
+    return next(c["id"] for c in question["choices"] if c["text"] == "Right")
 
 
 def wrong_choice(question: dict[str, Any]) -> int:
-    return question["choices"][1]["id"]
+    return next(c["id"] for c in question["choices"] if c["text"] == "Wrong A")
 
 
 # --- the database, read directly ---------------------------------------------------

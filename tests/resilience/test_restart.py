@@ -140,6 +140,8 @@ async def test_a_restarted_server_keeps_every_acknowledged_answer_and_the_game_g
             if deadline == "still_open":
                 assert state["phase"] == "question"
                 assert state["question"]["question_id"] == second["question_id"]
+                # The game's dealt order and ids survive the restart (stored, not redrawn).
+                assert state["question"]["choices"] == second["choices"]
                 assert 0 < state["question"]["remaining_ms"] <= limit * 1000
                 mine = state["your_answer"] and state["your_answer"]["choice_id"]
             else:

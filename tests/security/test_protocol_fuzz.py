@@ -7,8 +7,13 @@ The operations are random: open (good, foreign or missing Origin; real or unknow
 PIN), join (any text or JSON value as nickname), resume (own, someone else's or a junk
 token), answer (valid and invalid question and choice ids, any JSON in any field),
 host commands from the projector and from phones, sync, ping, raw garbage (any JSON
-value, non-JSON text, bytes, a frame over 4 KB), disconnect, and waiting for a short
-question timer to run out.
+value, non-JSON text, bytes, a frame over 4 KB), every client frame type with any of
+the declared fields set to anything, disconnect, and waiting for a short question
+timer to run out. Values include huge integers (10**400), floats, NaN and Infinity
+(as JSON literals and as strings), lists longer than any declared, and nesting deeper
+than the JSON parser goes. A burst sends one frame from every phone at once (so they
+share an answer group): well-formed answers from joined phones mixed with any of the
+above.
 
 The properties:
 - no exception escapes: no consumer crashes, nothing is logged at ERROR, and the
@@ -19,7 +24,10 @@ The properties:
 - no frame carries correctness (correct ids, year, points, distribution) outside a
   `reveal`, and a reveal only ever arrives once its question is closed;
 - every player's score, streak and correct count equal a recomputation from the
-  stored answers (classroom.scoring.replay_scores).
+  stored answers (classroom.scoring.replay_scores);
+- a well-formed answer from a joined phone is never hurt by what the others send with
+  it: it is acknowledged, or refused for itself (already answered, question closed),
+  never `try_again`, `bad_field` or a server error.
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ from django.db.models import Count
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from classroom import consumers, services
+from classroom import consumers, inbound, services
 from classroom.models import Answer, Game, Player
 from classroom.ratelimit import KeyedBudget
 from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
@@ -125,16 +133,47 @@ IP = "192.0.2.77"
 
 # --- strategies ------------------------------------------------------------------------
 
+huge_integers = st.sampled_from([10**400, -(10**400), 2**53, 2**63, 2**64, -1, 0])
 json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
+    | huge_integers
     | st.floats()
+    | st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "12", "1966"])
     | st.text(max_size=12),
     lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=8), children, max_size=3)
+        | st.lists(st.integers(min_value=0, max_value=2**31), min_size=11, max_size=200)
     ),
     max_leaves=8,
+)
+# Every type a client may send, and every field any of them declares.
+CLIENT_TYPES = sorted(set(inbound.PHONE_FRAMES) | set(inbound.HOST_FRAMES))
+CLIENT_FIELDS = sorted(
+    {
+        name
+        for model in (*inbound.PHONE_FRAMES.values(), *inbound.HOST_FRAMES.values())
+        for name in model.model_fields
+    }
+    - {"type"}
+)
+typed_frames = st.builds(
+    lambda kind, fields: json.dumps({**fields, "type": kind}),
+    st.sampled_from(CLIENT_TYPES),
+    st.dictionaries(st.sampled_from(CLIENT_FIELDS), json_values, max_size=4),
+)
+
+
+def _nested(depth: int, field: str) -> str:
+    # Past ~1,000 levels the JSON parser gives up (bad_json); below, a nested value
+    # stands where a scalar or a flat list belongs (bad_field).
+    return f'{{"type": "answer", "question_id": 1, "{field}": {"[" * depth}{"]" * depth}}}'
+
+
+deep_frames = st.builds(
+    _nested, st.integers(min_value=2, max_value=2000), st.sampled_from(["choice_ids", "year"])
 )
 nicknames = st.one_of(
     st.text(max_size=40),
@@ -159,6 +198,11 @@ raw_frames = st.one_of(
     st.text(max_size=30),
     st.binary(max_size=16),
     st.just(json.dumps({"type": "ping", "ref": "x" * 5000})),
+    st.just('{"type": "answer", "question_id": 1, "year": NaN}'),
+    st.just('{"type": "ping", "ref": Infinity}'),
+    typed_frames,
+    typed_frames,
+    deep_frames,
     st.builds(
         lambda kind, extra: json.dumps({"type": kind, **extra}),
         st.one_of(st.sampled_from(sorted(FRAME_TYPES | {"join", "resume", "answer"})), st.text()),
@@ -210,6 +254,15 @@ operations = st.one_of(
     st.tuples(st.just("host_raw"), raw_frames),
     st.tuples(st.just("sync_or_ping"), slots, st.sampled_from(["sync", "ping"])),
     st.tuples(st.just("disconnect"), slots),
+    # Every phone at once, into one answer group: good answers among anything.
+    st.tuples(
+        st.just("burst"),
+        st.lists(
+            st.tuples(slots, st.one_of(st.just("good"), st.just("good"), raw_frames)),
+            min_size=2,
+            max_size=6,
+        ),
+    ),
     st.tuples(st.just("host_reopen")),
     st.tuples(st.just("wait")),
 )
@@ -228,6 +281,7 @@ class Conn:
     frames: list[dict[str, Any]] = field(default_factory=list)
     close_code: int | None = None
     finished: bool = False
+    joined: bool = False
 
 
 @dataclass
@@ -315,6 +369,7 @@ async def _receive(play: Play, conn: Conn) -> bool:
                 raise ProtocolViolation(f"{conn.name}: reveal of an open question: {frame!r}")
             play.revealed.add(question_id)
         if frame["type"] == "joined":
+            conn.joined = True
             play.tokens.append(frame["token"])
             if frame["player"]["id"] not in play.player_ids:
                 play.player_ids.append(frame["player"]["id"])
@@ -478,6 +533,8 @@ async def _apply(play: Play, op: tuple) -> None:
         if conn is not None:
             await _receive(play, conn)
             await _finish(conn)
+    elif kind == "burst":
+        await _burst(play, op[1])
     elif kind == "host_reopen":
         if play.host is not None:
             await _finish(play.host)
@@ -489,6 +546,53 @@ async def _apply(play: Play, op: tuple) -> None:
     await _settle(play)
 
 
+# What a well-formed answer of a joined phone may get: never a refusal caused by
+# another phone's frame or a failure of the group.
+GOOD_ANSWER_OUTCOMES = {"answer_received", "already_answered", "question_closed"}
+
+
+async def _burst(play: Play, sends: list[tuple[int, Any]]) -> None:
+    frames: list[tuple[Conn, Any]] = []
+    for slot, payload in sends:
+        conn = await _phone(play, slot)
+        if payload == "good":
+            payload = _answer_frame(play, "current", "right", None)
+        frames.append((conn, payload))
+    # Phones that sent only well-formed answers, joined: how many frames each had before.
+    only_good = {
+        id(conn): conn
+        for conn, _ in frames
+        if conn.joined
+        and not conn.finished
+        and all(isinstance(p, dict) for c, p in frames if c is conn)
+    }
+    before = {key: len(conn.frames) for key, conn in only_good.items()}
+    await asyncio.gather(*(_send(conn, payload) for conn, payload in frames))
+    await _settle(play)
+
+    def replies_of(key: int) -> list[dict[str, Any]]:
+        conn = only_good[key]
+        return [f for f in conn.frames[before[key] :] if f["type"] in ("answer_received", "error")]
+
+    # A busy machine may take longer than _settle's quiet spell to store a group.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    waiting = [k for k, c in only_good.items() if not replies_of(k) and not c.finished]
+    while waiting and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+        for key in waiting:
+            await _receive(play, only_good[key])
+        waiting = [k for k in waiting if not replies_of(k) and not only_good[k].finished]
+    for key, conn in only_good.items():
+        replies = replies_of(key)
+        if not replies and not conn.finished:
+            raise ProtocolViolation(f"{conn.name}: a good answer got no reply")
+        for reply in replies:
+            outcome = reply["code"] if reply["type"] == "error" else reply["type"]
+            if outcome not in GOOD_ANSWER_OUTCOMES:
+                raise ProtocolViolation(f"{conn.name}: a good answer got {reply!r}")
+
+
 # Most examples start from a game in play, so answers, reveals and scores get fuzzed
 # too, not only the refusals before anyone has joined.
 PRELUDE = [
@@ -498,11 +602,11 @@ PRELUDE = [
 ]
 
 
-async def _scenario(play: Play, ops: list[tuple], prelude: bool) -> None:
+async def _scenario(play: Play, ops: list[tuple], prelude: list[tuple]) -> None:
     play.observer = await _open(play, "observer", f"/ws/host/{play.pin}/", GOOD_ORIGIN, True)
     await _settle(play)
     try:
-        for op in [*PRELUDE, *ops] if prelude else ops:
+        for op in [*prelude, *ops]:
             await _apply(play, op)
     finally:
         await _settle(play)
@@ -606,6 +710,61 @@ def _check_stored_game(play: Play) -> None:
 def test_random_frames_and_sequences_keep_the_protocol_and_its_invariants(
     teacher, monkeypatch, ops, time_limit_ms, kinds, prelude
 ):
+    _play(teacher, monkeypatch, ops, time_limit_ms, kinds, PRELUDE if prelude else [])
+
+
+# Four joined phones and a question open: then bursts from every phone at once.
+BURST_PRELUDE = [
+    *(("join", slot, name) for slot, name in enumerate(["Ayesha", "Bilal", "Chen", "Dana"])),
+    ("host", "start", {}),
+]
+bursts = st.tuples(
+    st.just("burst"),
+    st.lists(
+        st.tuples(
+            slots,
+            st.one_of(st.just("good"), st.just("good"), raw_frames, typed_frames, deep_frames),
+        ),
+        min_size=4,
+        max_size=6,
+    ),
+)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(
+    ops=st.lists(
+        st.one_of(bursts, st.tuples(st.just("host"), st.just("next"), st.just({}))),
+        min_size=1,
+        max_size=4,
+    ),
+    kinds=st.sampled_from([("choice", "true_false", "choice"), ("order", "year_guess", "choice")]),
+)
+def test_bursts_from_every_phone_at_once_never_cost_a_good_answer(teacher, monkeypatch, ops, kinds):
+    play = _play(teacher, monkeypatch, ops, 20_000, kinds, BURST_PRELUDE)
+    # Every acknowledged answer is stored (the burst check saw each good one answered).
+    acknowledged = set()
+    for conn in play.conns:
+        player_ids = [f["player"]["id"] for f in conn.frames if f["type"] == "joined"]
+        for frame in conn.frames:
+            if frame["type"] == "answer_received":
+                acknowledged.add((player_ids[-1], frame["question_id"]))
+    stored = set(
+        Answer.objects.filter(game_id=play.game_id).values_list("player_id", "question_id")
+    )
+    assert acknowledged <= stored
+    event(f"answers acknowledged in bursts: {min(len(acknowledged), 4)}")
+
+
+def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
     from classroom.asgi import application
 
     quiz = build_quiz(slug=f"fuzz-{Game.objects.count()}-{'-'.join(kinds)}", kinds=kinds)
@@ -638,6 +797,7 @@ def test_random_frames_and_sequences_keep_the_protocol_and_its_invariants(
     codes = {f.get("code") for c in play.conns for f in c.frames if f["type"] == "error"}
     for code in sorted(codes):
         event(f"error {code}")
+    return play
 
 
 def test_the_checks_catch_what_they_are_meant_to():

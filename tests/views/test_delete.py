@@ -11,7 +11,11 @@ from .conftest import make_answer, make_player
 def game_with_rows(game):
     player = make_player(game, "Ayesha", score=900)
     make_answer(
-        player, 0, choice_id=game.questions[0]["choices"][0]["id"], correct=True, elapsed_ms=1200
+        player,
+        0,
+        choice_id=game.questions[0]["correct_choice_ids"][0],
+        correct=True,
+        elapsed_ms=1200,
     )
     return game
 

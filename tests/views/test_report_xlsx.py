@@ -18,7 +18,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def played(game):
     Game.objects.filter(pk=game.pk).update(question_index=2, phase="finished")
     game.refresh_from_db()
-    kosygin, brezhnev = (c["id"] for c in game.questions[0]["choices"][:2])
+    # The game deals its own choice order and ids: find the choices by their text.
+    by_text = {c["text"]: c["id"] for c in game.questions[0]["choices"]}
+    kosygin, brezhnev = by_text["Kosygin"], by_text["Brezhnev"]
     ayesha = make_player(game, "Ayesha", score=1800)
     chen = make_player(game, '=HYPERLINK("http://evil","click")', score=500)
     make_answer(ayesha, 0, choice_id=kosygin, correct=True, elapsed_ms=2000)
@@ -63,7 +65,8 @@ def test_the_xlsx_holds_the_reports_sections_with_numbers_as_numbers(teacher_cli
         50.0,
         4.0,
     )
-    assert "A: Kosygin = 1 (correct)" in questions[1][9]
+    letter = "ABCD"[[c["text"] for c in played.questions[0]["choices"]].index("Kosygin")]
+    assert f"{letter}: Kosygin = 1 (correct)" in questions[1][9]
     periods = list(book["By period"].iter_rows(values_only=True))
     assert periods[0] == ("period", "questions", "accuracy %")
 

@@ -14,14 +14,26 @@ from .conftest import make_answer, make_player
 XSS = "<img src=x onerror=alert(1)>"
 
 
+def _choice_id(question, text):
+    return next(c["id"] for c in question["choices"] if c["text"] == text)
+
+
+def _letter(question, text):
+    """The letter the class saw `text` under: the game's own order, A first."""
+    return "ABCD"[[c["text"] for c in question["choices"]].index(text)]
+
+
 @pytest.fixture
 def played(game):
     """Three players and a kicked one; every question asked (see the numbers below)."""
     Game.objects.filter(pk=game.pk).update(question_index=2, phase="finished")
     game.refresh_from_db()
     q0, q1 = game.questions[0], game.questions[1]
-    kosygin, brezhnev, gromyko = (c["id"] for c in q0["choices"][:3])
-    true_id, false_id = q1["choices"][0]["id"], q1["choices"][1]["id"]
+    # The game shows choices in its own order under its own ids: found by their text.
+    kosygin, brezhnev, gromyko = (
+        _choice_id(q0, name) for name in ("Kosygin", "Brezhnev", "Gromyko")
+    )
+    true_id, false_id = _choice_id(q1, "True"), _choice_id(q1, "False")
     ayesha = make_player(game, "Ayesha", score=1800)
     bilal = make_player(game, "Bilal", score=1800)
     chen = make_player(game, "Chen", score=500)
@@ -73,13 +85,14 @@ def test_players_are_ranked_with_accuracy_apart_from_speed(played):
 def test_each_question_has_accuracy_distribution_and_average_time(played):
     q0, q1, q2 = game_report(game=played).questions
     assert (q0.answered, q0.correct, q0.accuracy, q0.average_seconds) == (3, 2, 66.7, 4.0)
-    # The kicked player's answer (Gromyko) is left out.
-    assert [(c.label, c.text, c.count, c.correct) for c in q0.distribution] == [
-        ("A", "Kosygin", 2, True),
-        ("B", "Brezhnev", 1, False),
-        ("C", "Gromyko", 0, False),
-        ("D", "Podgorny", 0, False),
+    # The kicked player's answer (Gromyko) is left out. Listed as the class saw them.
+    expected = [
+        (_letter(played.questions[0], "Kosygin"), "Kosygin", 2, True),
+        (_letter(played.questions[0], "Brezhnev"), "Brezhnev", 1, False),
+        (_letter(played.questions[0], "Gromyko"), "Gromyko", 0, False),
+        (_letter(played.questions[0], "Podgorny"), "Podgorny", 0, False),
     ]
+    assert [(c.label, c.text, c.count, c.correct) for c in q0.distribution] == sorted(expected)
     assert (q1.answered, q1.correct, q1.accuracy, q1.average_seconds) == (2, 1, 33.3, 2.0)
     assert [(c.text, c.count) for c in q1.distribution] == [("True", 1), ("False", 1)]
     assert (q2.accuracy, q2.average_seconds) == (66.7, 6.3)
@@ -107,7 +120,11 @@ def test_questions_not_reached_are_not_counted(game):
     game.refresh_from_db()
     player = make_player(game, "Solo", score=900)
     make_answer(
-        player, 0, choice_id=game.questions[0]["choices"][0]["id"], correct=True, elapsed_ms=1500
+        player,
+        0,
+        choice_id=game.questions[0]["correct_choice_ids"][0],
+        correct=True,
+        elapsed_ms=1500,
     )
     report = game_report(game=game)
     assert report.asked == 1
@@ -171,7 +188,7 @@ def test_the_csv_has_a_players_and_a_questions_section(teacher_client, played):
         "66.7",
         "4.0",
     ]
-    assert "A: Kosygin = 2 (correct)" in questions[1][9]
+    assert f"{_letter(played.questions[0], 'Kosygin')}: Kosygin = 2 (correct)" in questions[1][9]
     assert sections["By period"][2] == ["1958–71", "2", "50.0"]
 
 

@@ -794,7 +794,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="all",
         help="profile the whole run, or only the questions (from every phone joined on)",
     )
-    parser.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
+    parser.add_argument(
+        "--py-spy",
+        # On PATH, or beside this interpreter (the test extra installs it in the venv).
+        default=shutil.which("py-spy")
+        or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        or "py-spy",
+    )
     parser.add_argument(
         "--daphne-args",
         default="",

@@ -10,6 +10,10 @@ and every joined phone gets one `question` frame, encoded once and written with
 sends `finished`. No database, no Django, no channel layer: whatever the real server
 adds on top of this, in the same run on the same machine, is its own cost.
 
+Every PIN in the path is a game of its own (made when its first socket arrives), so
+`bench.run --games N` measures N classes out of step against the floor exactly as it
+does against the server: the same sockets in the same N groups.
+
     python -m bench.floor --port 8765 --questions 5
 """
 
@@ -160,9 +164,9 @@ async def _player(ws: ServerConnection, game: FloorGame) -> None:
         game.players.pop(ws, None)
 
 
-async def _host(ws: ServerConnection, game: FloorGame) -> None:
+async def _host(ws: ServerConnection, game: FloorGame, pin: str) -> None:
     game.hosts.add(ws)
-    _send(ws, {"type": "lobby", "seq": game.seq, "pin": "000000", "players": [], "locked": False})
+    _send(ws, {"type": "lobby", "seq": game.seq, "pin": pin, "players": [], "locked": False})
     try:
         async for raw in ws:
             kind = json.loads(raw).get("type")
@@ -176,16 +180,24 @@ async def _host(ws: ServerConnection, game: FloorGame) -> None:
         game.hosts.discard(ws)
 
 
-def make_handler(game: FloorGame):
+def make_handler(games: dict[str, FloorGame], questions: int):
+    """A handler that routes `/ws/host/<PIN>/` and `/ws/play/<PIN>/` to PIN's game."""
+
     async def handler(ws: ServerConnection) -> None:
         path = ws.request.path if ws.request is not None else ""
+        role, _, rest = path.removeprefix("/ws/").partition("/")
+        pin = rest.strip("/")
+        if role not in ("host", "play") or not pin:
+            await ws.close(4404)
+            return
+        game = games.get(pin)
+        if game is None:
+            game = games[pin] = FloorGame(questions=questions)
         try:
-            if path.startswith("/ws/host/"):
-                await _host(ws, game)
-            elif path.startswith("/ws/play/"):
-                await _player(ws, game)
+            if role == "host":
+                await _host(ws, game, pin)
             else:
-                await ws.close(4404)
+                await _player(ws, game)
         except ConnectionClosed:
             pass
 
@@ -193,13 +205,13 @@ def make_handler(game: FloorGame):
 
 
 async def serve_floor(*, host: str, port: int, questions: int, backlog: int = 2048) -> None:
-    """Serve one floor game on host:port until SIGTERM/SIGINT."""
-    game = FloorGame(questions=questions)
+    """Serve floor games (one per PIN) on host:port until SIGTERM/SIGINT."""
+    games: dict[str, FloorGame] = {}
     stop = asyncio.get_running_loop().create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set_result, None)
     async with serve(
-        make_handler(game),
+        make_handler(games, questions),
         host,
         port,
         compression=None,

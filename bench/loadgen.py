@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import http.client
 import json
@@ -83,6 +84,16 @@ class LoadConfig:
     # Pause between the last join and `start`, so join bookkeeping still queued in the
     # server shows up (or not) in the first question's latency.
     settle_s: float = 1.0
+    # Many classes at once: `games` games of `players` phones each, played side by side
+    # in this one client loop (`join_rate` is then the rate over all games). Each game
+    # sends its first `start` after its own offset within `stagger_s` (after the
+    # settle), and with `pace_jitter` > 0 its answer window, and every gap it waits
+    # before `next`, are the configured values times a factor within 1 ± pace_jitter,
+    # so no two classes move in step. Offsets and factors come from the seed alone, so
+    # the floor and the server get the same schedule.
+    games: int = 1
+    stagger_s: float = 0.0
+    pace_jitter: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.servers:
@@ -99,6 +110,10 @@ class LoadConfig:
             raise ValueError("join_rate must be positive; answer_window_s and gap_s not negative")
         if not self.floor and not (self.username and self.password):
             raise ValueError("username and password of a teacher are needed (or floor=True)")
+        if self.games < 1:
+            raise ValueError("games must be at least 1")
+        if self.stagger_s < 0 or not 0 <= self.pace_jitter < 1:
+            raise ValueError("stagger_s must not be negative; pace_jitter must be within [0, 1)")
 
 
 @dataclass
@@ -113,6 +128,8 @@ class RoundResult:
     # fan-out proper.
     host_latency: float | None = None
     reveals: int = 0
+    # Which game of a many-games run (0 in a one-game run).
+    game: int = 0
 
     @property
     def delivered(self) -> int:
@@ -200,6 +217,7 @@ class LoadResult:
             "fanout_ms": {"p50": fan.ms("p50"), "p99": fan.ms("p99"), "max": fan.ms("max")},
             "rounds": [
                 {
+                    "game": r.game,
                     "index": r.index,
                     "delivered": r.delivered,
                     "expected": r.expected,
@@ -229,6 +247,46 @@ class LoadResult:
             "player_errors": dict(self.player_errors),
             "failure": self.failure,
         }
+
+
+def merge_results(results: list[LoadResult]) -> LoadResult:
+    """Several games' results as one: every sample pooled, every count added.
+
+    Percentiles of the merged result are over every (phone, question) pair of every
+    game. A round keeps its game number, and its question id becomes "game:id" (in the
+    rounds and the ack samples alike), so per-round figures never mix two games that
+    play the same question.
+    """
+    if len(results) == 1:
+        return results[0]
+    merged = LoadResult(pin=",".join(r.pin for r in results), players=0)
+    counters = (
+        "refused", "refusal_details", "answer_errors", "disconnects", "player_frames",
+        "host_frames", "player_errors",
+    )  # fmt: skip
+    numbers = (
+        "players", "joined", "answers_sent", "answers_acked", "try_again", "finished",
+        "player_seq_gaps", "player_stale", "host_seq_gaps", "host_frames_missing", "syncs",
+    )  # fmt: skip
+    for game, result in enumerate(results):
+        for name in counters:
+            getattr(merged, name).update(getattr(result, name))
+        for name in numbers:
+            setattr(merged, name, getattr(merged, name) + getattr(result, name))
+        merged.join_latencies += result.join_latencies
+        merged.join_duration_s = max(merged.join_duration_s, result.join_duration_s)
+        merged.ack_latencies += result.ack_latencies
+        merged.ack_samples += [
+            (f"{game}:{qid}", sent, acked) for qid, sent, acked in result.ack_samples
+        ]
+        merged.rounds += [
+            dataclasses.replace(r, game=game, question_id=f"{game}:{r.question_id}")
+            for r in result.rounds
+        ]
+        merged.host_errors += result.host_errors
+        if result.failure:
+            merged.failure += f"{'; ' if merged.failure else ''}game {result.pin}: {result.failure}"
+    return merged
 
 
 # --- HTTP: the teacher's login and the game launch --------------------------------
@@ -279,6 +337,22 @@ def host_login_and_start(
 
     Blocking (stdlib http.client): call it with asyncio.to_thread from async code.
     """
+    pins, cookies = host_login_and_start_games(
+        base_url=base_url, username=username, password=password, quiz=quiz, games=1
+    )
+    return pins[0], cookies
+
+
+def host_login_and_start_games(
+    *, base_url: str, username: str, password: str, quiz: str, games: int
+) -> tuple[list[str], dict[str, str]]:
+    """Log the teacher in once and launch `quiz` `games` times; return (PINs, cookies).
+
+    One login for every game: a login is a deliberately slow password hash, which
+    would otherwise be counted as server CPU per game. Every game is hosted by the
+    same teacher, whose session then opens each game's projector socket.
+    Blocking (stdlib http.client): call it with asyncio.to_thread from async code.
+    """
     session = _HttpSession(base_url)
     status, _, page = session.request("GET", "/accounts/login/")
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
@@ -291,18 +365,21 @@ def host_login_and_start(
     )
     if status != 302 or "sessionid" not in session.cookies:
         raise LoadError(f"login as {username!r} refused (HTTP {status})")
-    status, headers, body = session.request(
-        "POST",
-        "/host/start/",
-        {"quiz": quiz, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
-    )
-    location = headers.get("location", "")
-    pin = re.search(r"/host/(\d{6})/", location)
-    if status != 302 or pin is None:
-        raise LoadError(
-            f"POST /host/start/ quiz={quiz!r} answered {status} {location!r}: {body[:200]!r}"
+    pins = []
+    for _ in range(games):
+        status, headers, body = session.request(
+            "POST",
+            "/host/start/",
+            {"quiz": quiz, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
         )
-    return pin.group(1), dict(session.cookies)
+        location = headers.get("location", "")
+        pin = re.search(r"/host/(\d{6})/", location)
+        if status != 302 or pin is None:
+            raise LoadError(
+                f"POST /host/start/ quiz={quiz!r} answered {status} {location!r}: {body[:200]!r}"
+            )
+        pins.append(pin.group(1))
+    return pins, dict(session.cookies)
 
 
 class StampedConnection(ClientConnection):
@@ -447,6 +524,15 @@ class _Shared:
     sockets: list[ClientConnection] = field(default_factory=list)
     tasks: set[asyncio.Task] = field(default_factory=set)
     all_finished: asyncio.Event = field(default_factory=asyncio.Event)
+    # This game's own pace (gaps before `next`), apart from `rng`, whose draws depend
+    # on the frames received: the floor and the server then get the same gaps.
+    pace: random.Random = field(default_factory=random.Random)
+
+    def next_gap(self) -> float:
+        jitter = self.config.pace_jitter
+        if not jitter:
+            return self.config.gap_s
+        return self.config.gap_s * self.pace.uniform(1 - jitter, 1 + jitter)
 
 
 def _answer_frame(question: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -612,6 +698,44 @@ class _Phone:
 # --- the run -----------------------------------------------------------------------
 
 
+@dataclass
+class GamePace:
+    """When a game starts and how its phones answer: the same in the floor and server."""
+
+    start_offset_s: float
+    answer_window_s: float
+    gaps: random.Random
+
+
+def game_pace(config: LoadConfig, number: int) -> GamePace:
+    """Game `number`'s offset within `stagger_s` and its own answer window.
+
+    Drawn from the seed and the game's number alone. With no stagger and no jitter
+    (one game, as every run before `--games`) the offset is 0 and the window is
+    `answer_window_s` exactly.
+    """
+    pace = random.Random(f"{config.seed}/pace/{number}")
+    offset = pace.uniform(0.0, config.stagger_s)
+    factor = pace.uniform(1 - config.pace_jitter, 1 + config.pace_jitter)
+    return GamePace(offset, config.answer_window_s * factor, pace)
+
+
+@dataclass
+class _Game:
+    """One game of a run: its PIN, its projector, its phones' shared state, its pace."""
+
+    number: int
+    pin: str
+    base_url: str
+    shared: _Shared
+    start_offset_s: float
+    host: _Host | None = None
+
+    @property
+    def result(self) -> LoadResult:
+        return self.shared.result
+
+
 async def run_load(
     config: LoadConfig,
     *,
@@ -622,34 +746,61 @@ async def run_load(
     """Play one game with `config.players` phones; return what was measured.
 
     `on_ready` runs once the host is connected, before any phone; `on_all_joined` once
-    every phone has joined or failed (the harness samples server memory in both).
+    every phone has joined or failed (the harness samples server memory in both). With
+    `config.games` > 1, every game's result merged into one (`merge_results`).
     """
-    rng = random.Random(config.seed)
+    results = await run_games(config, on_ready=on_ready, on_all_joined=on_all_joined, log=log)
+    return merge_results(results)
+
+
+async def run_games(
+    config: LoadConfig,
+    *,
+    on_ready: Hook | None = None,
+    on_all_joined: Hook | None = None,
+    log: Callable[[str], None] = lambda message: None,
+) -> list[LoadResult]:
+    """Play `config.games` games of `config.players` phones at once; a result per game.
+
+    Every projector connects first (`on_ready` then runs, before any phone); the
+    phones of all games join interleaved at `config.join_rate` in all (`on_all_joined`
+    runs once every phone has joined or failed); after the settle each game plays on
+    its own schedule (`game_pace`), all in this one event loop.
+    """
     primary = config.servers[0]
     cookie = None
     if config.floor:
-        pin = "000000"
+        pins = [f"{number:06d}" for number in range(config.games)]
     else:
-        pin, cookies = await asyncio.to_thread(
-            host_login_and_start,
+        pins, cookies = await asyncio.to_thread(
+            host_login_and_start_games,
             base_url=primary,
             username=config.username,
             password=config.password,
             quiz=config.quiz,
+            games=config.games,
         )
         cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    result = LoadResult(pin=pin, players=config.players)
-    shared = _Shared(config=config, result=result, rng=rng)
-    url, origin = _ws_url(primary, f"/ws/host/{pin}/")
-    host_ws = await _connect(url, origin, config.connect_timeout_s, cookie, stamped=True)
-    host = _Host(host_ws, result)
+    games = []
+    for number, pin in enumerate(pins):
+        pace = game_pace(config, number)
+        shared = _Shared(
+            config=dataclasses.replace(config, answer_window_s=pace.answer_window_s),
+            result=LoadResult(pin=pin, players=config.players),
+            rng=random.Random(config.seed + number),
+            pace=pace.gaps,
+        )
+        base_url = config.servers[number % len(config.servers)]
+        games.append(_Game(number, pin, base_url, shared, pace.start_offset_s))
     try:
-        if await host.wait_for(lambda f: f.get("type") == "lobby", start=0, timeout=10) is None:
-            raise LoadError(f"host got no lobby frame: {host.frames[:3]}")
-        log(f"game {pin} ready; host connected")
+        await asyncio.gather(*(_open_projector(game, cookie) for game in games))
+        if len(games) == 1:
+            log(f"game {games[0].pin} ready; host connected")
+        else:
+            log(f"{len(games)} games ready; projectors connected")
         if on_ready is not None:
             await on_ready()
-        await _join_all(config, pin, shared, log)
+        await _join_all(config, games, log)
         if on_all_joined is not None:
             await on_all_joined()
         # Thousands of long-lived socket objects make the client's own full GC passes
@@ -657,52 +808,83 @@ async def run_load(
         gc.collect()
         gc.freeze()
         await asyncio.sleep(config.settle_s)
-        try:
-            await _play_rounds(config, host, shared, log)
-        except LoadError as exc:
-            # The game stalled (no question, no reveal): what was measured up to here
-            # is still the result, with the reason beside it.
-            result.failure = str(exc)
-            log(f"game stopped: {exc}")
-        else:
-            try:
-                await asyncio.wait_for(shared.all_finished.wait(), 10)
-            except TimeoutError:
-                log(f"only {result.finished}/{result.joined} phones saw `finished`")
+        await asyncio.gather(*(_play_game(game, log, alone=len(games) == 1) for game in games))
     finally:
-        await _close_all(host, shared)
+        await asyncio.gather(*(_close_game(game) for game in games))
         gc.unfreeze()
-    result.host_frames_missing = host.missing_broadcasts()
-    for round_result in result.rounds:
-        round_result.reveals = shared.reveal_counts.get(round_result.question_id, 0)
-    return result
+    for game in games:
+        result = game.result
+        result.host_frames_missing = game.host.missing_broadcasts() if game.host else 0
+        for round_result in result.rounds:
+            round_result.game = game.number
+            round_result.reveals = game.shared.reveal_counts.get(round_result.question_id, 0)
+    return [game.result for game in games]
 
 
-async def _join_all(config: LoadConfig, pin: str, shared: _Shared, log: Callable) -> None:
+async def _open_projector(game: _Game, cookie: str | None) -> None:
+    url, origin = _ws_url(game.base_url, f"/ws/host/{game.pin}/")
+    timeout = game.shared.config.connect_timeout_s
+    game.host = _Host(await _connect(url, origin, timeout, cookie, stamped=True), game.result)
+    if await game.host.wait_for(lambda f: f.get("type") == "lobby", start=0, timeout=10) is None:
+        raise LoadError(f"host of {game.pin} got no lobby frame: {game.host.frames[:3]}")
+
+
+async def _play_game(game: _Game, log: Callable[[str], None], *, alone: bool) -> None:
+    """Wait for this game's start offset, play its questions, wait for `finished`."""
+    label = log if alone else (lambda message: log(f"game {game.pin}: {message}"))
+    result = game.result
+    await asyncio.sleep(game.start_offset_s)
+    assert game.host is not None
+    try:
+        await _play_rounds(game.shared.config, game.host, game.shared, label)
+    except LoadError as exc:
+        # The game stalled (no question, no reveal): what was measured up to here
+        # is still the result, with the reason beside it.
+        result.failure = str(exc)
+        label(f"game stopped: {exc}")
+        return
+    try:
+        await asyncio.wait_for(game.shared.all_finished.wait(), 10)
+    except TimeoutError:
+        label(f"only {result.finished}/{result.joined} phones saw `finished`")
+
+
+async def _join_all(config: LoadConfig, games: list[_Game], log: Callable) -> None:
+    """Every game's phones, interleaved (one of each game in turn) at `join_rate` in all."""
     loop = asyncio.get_running_loop()
-    futures: list[asyncio.Future] = []
+    futures: dict[int, list[asyncio.Future]] = {game.number: [] for game in games}
+    order = [(game, number) for number in range(config.players) for game in games]
     started = time.perf_counter()
-    for number in range(config.players):
-        due = started + number / config.join_rate
+    for position, (game, number) in enumerate(order):
+        due = started + position / config.join_rate
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        phone = _Phone(number, config.servers[number % len(config.servers)], pin, shared)
+        shared = game.shared
+        phone = _Phone(number, config.servers[number % len(config.servers)], game.pin, shared)
         joined: asyncio.Future = loop.create_future()
-        futures.append(joined)
+        futures[game.number].append(joined)
         task = asyncio.create_task(phone.join(joined))
         shared.tasks.add(task)
         task.add_done_callback(shared.tasks.discard)
         task.add_done_callback(lambda t, f=joined: f.done() or f.set_result(False))
-    outcomes = await asyncio.wait_for(
-        asyncio.gather(*futures), config.connect_timeout_s * 2 + config.players / config.join_rate
+
+    async def settle(game: _Game) -> None:
+        outcomes = await asyncio.gather(*futures[game.number])
+        game.result.join_duration_s = time.perf_counter() - started
+        game.result.joined = sum(1 for ok in outcomes if ok)
+
+    await asyncio.wait_for(
+        asyncio.gather(*(settle(game) for game in games)),
+        config.connect_timeout_s * 2 + len(order) / config.join_rate,
     )
-    shared.result.join_duration_s = time.perf_counter() - started
-    shared.result.joined = sum(1 for ok in outcomes if ok)
-    log(
-        f"{shared.result.joined}/{config.players} joined in {shared.result.join_duration_s:.2f}s; "
-        f"refused: {dict(shared.result.refused)}"
-    )
+    joined = sum(game.result.joined for game in games)
+    refused: Counter = Counter()
+    for game in games:
+        refused.update(game.result.refused)
+    duration = max(game.result.join_duration_s for game in games)
+    where = "" if len(games) == 1 else f" ({len(games)} games)"
+    log(f"{joined}/{len(order)} joined{where} in {duration:.2f}s; refused: {dict(refused)}")
 
 
 async def _play_rounds(config: LoadConfig, host: _Host, shared: _Shared, log: Callable) -> None:
@@ -754,7 +936,7 @@ async def _play_rounds(config: LoadConfig, host: _Host, shared: _Shared, log: Ca
             f"projector {1000 * (round_result.host_latency or 0):.0f} ms"
         )
         index += 1
-        await asyncio.sleep(config.gap_s)
+        await asyncio.sleep(shared.next_gap())
     # The quiz has more questions than this run plays: end the game instead.
     mark = len(host.frames)
     command = "next" if count is not None and index >= count else "end"
@@ -763,13 +945,17 @@ async def _play_rounds(config: LoadConfig, host: _Host, shared: _Shared, log: Ca
         log(f"`{command}` after the last question got no `finished`")
 
 
-async def _close_all(host: _Host, shared: _Shared) -> None:
+async def _close_game(game: _Game) -> None:
+    shared = game.shared
     for task in list(shared.tasks):
         task.cancel()
-    closing = [ws.close() for ws in shared.sockets] + [host.ws.close()]
+    closing = [ws.close() for ws in shared.sockets]
+    if game.host is not None:
+        closing.append(game.host.ws.close())
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*closing, return_exceptions=True), 30)
-    host.reader.cancel()
+    if game.host is not None:
+        game.host.reader.cancel()
 
 
 def raise_fd_limit(needed: int) -> int:
@@ -797,6 +983,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--username", default="")
     parser.add_argument("--password", default="")
     parser.add_argument("--floor", action="store_true", help="the server is bench.floor")
+    parser.add_argument("--games", type=int, default=1, help="games at once, --players each")
+    parser.add_argument("--stagger", type=float, default=0.0, help="seconds over which games start")
+    parser.add_argument("--pace-jitter", type=float, default=0.0, help="e.g. 0.5: gaps ±50%%")
     args = parser.parse_args(argv)
     config = LoadConfig(
         servers=args.server,
@@ -809,8 +998,11 @@ def main(argv: list[str] | None = None) -> None:
         username=args.username,
         password=args.password,
         floor=args.floor,
+        games=args.games,
+        stagger_s=args.stagger,
+        pace_jitter=args.pace_jitter,
     )
-    raise_fd_limit(args.players * 2 + 256)
+    raise_fd_limit(args.games * args.players * 2 + 256)
     result = asyncio.run(run_load(config, log=lambda m: print(m, file=sys.stderr, flush=True)))
     print(json.dumps(result.as_dict(), indent=2))
 

@@ -19,8 +19,9 @@ from quizzes import admin_import
 from quizzes.generator import GENERATOR_KINDS, config_from
 from quizzes.lint_models import question_findings
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
+from quizzes.schema_fields import TIME_LIMIT_MAX, TIME_LIMIT_MIN
 from quizzes.services import QuizContentError, quiz_duplicate, quiz_export, quiz_regenerate
-from quizzes.yaml_schema import TIME_LIMIT_MAX, TIME_LIMIT_MIN, TRUE_FALSE_TEXTS, dump_document
+from quizzes.yaml_schema import TRUE_FALSE_TEXTS, dump_document
 
 GENERATOR_KEYS = {"seed", "count", "kinds", "time_limit_s"}
 

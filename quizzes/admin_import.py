@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from quizzes.models import Quiz
+from quizzes.schema_fields import CHOICE_TEXT_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, TITLE_MAX
 from quizzes.spreadsheet import (
     CSV_COLUMNS,
     EXPLANATION_MAX,
@@ -32,7 +33,6 @@ from quizzes.spreadsheet import (
     PROMPT_MAX,
 )
 from quizzes.transfer import ImportRefused, import_file, quiz_export_csv, quiz_export_xlsx
-from quizzes.yaml_schema import CHOICE_TEXT_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, TITLE_MAX
 
 IMPORT_PERMISSIONS = ("quizzes.change_quiz", "quizzes.add_question", "quizzes.change_question")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

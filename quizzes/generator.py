@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizzes import lint
+from quizzes.schema_fields import GENERATOR_KINDS, TIME_LIMIT_DEFAULT
 
-GENERATOR_KINDS = ("year_of_event", "event_in_year", "effect", "which_first", "actor")
-DEFAULT_TIME_LIMIT_S = 20
 MAX_DISTRACTORS = 3
 # "Same era": distractor years are drawn from the other events nearest in time.
 ERA_POOL_SIZE = 6
@@ -72,7 +71,7 @@ class GeneratorConfig:
     seed: int
     count: int
     kinds: tuple[str, ...] = GENERATOR_KINDS
-    time_limit_s: int = DEFAULT_TIME_LIMIT_S
+    time_limit_s: int = TIME_LIMIT_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,7 @@ def config_from(source: Any) -> GeneratorConfig:
         seed=seed,
         count=count,
         kinds=tuple(kinds),
-        time_limit_s=_read(source, "time_limit_s") or DEFAULT_TIME_LIMIT_S,
+        time_limit_s=_read(source, "time_limit_s") or TIME_LIMIT_DEFAULT,
     )
 
 

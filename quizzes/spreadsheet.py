@@ -38,7 +38,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from quizzes.yaml_schema import (
+from quizzes.schema_fields import (
     CHOICE_NOTE_MAX,
     CHOICE_TEXT_MAX,
     POINTS_MULTIPLIER_MAX,
@@ -48,10 +48,10 @@ from quizzes.yaml_schema import (
     SLUG_RE,
     TIME_LIMIT_MAX,
     TIME_LIMIT_MIN,
-    TRUE_FALSE_TEXTS,
     YEAR_MAX,
     YEAR_MIN,
 )
+from quizzes.yaml_schema import TRUE_FALSE_TEXTS
 
 # -- Limits (docs/authoring.md, "Limits") -------------------------------------------------
 

@@ -3,7 +3,8 @@
 The install goes into a new virtual environment whose only other path is this test
 run's site-packages (for Django and the rest, so nothing is downloaded but the build
 backend), and the imports run from a directory outside the checkout: they can only
-come from what the install declared, with the data files and migrations they read.
+come from what the install declared, with the data files and migrations they read,
+and the metadata names the licences.
 """
 
 import os
@@ -17,7 +18,7 @@ import pytest
 PROJECT = Path(__file__).resolve().parent.parent
 
 PROBE = """
-import codecs, importlib.util, sys
+import codecs, importlib.metadata, importlib.util, sys
 from pathlib import Path
 import django
 django.setup()
@@ -39,6 +40,10 @@ graph = MigrationLoader(None, ignore_no_migrations=True).graph
 assert ("quizzes", "0001_timeline_quiz_questions") in graph.nodes
 assert ("classroom", "0001_games_players_answers") in graph.nodes
 assert {"load_seeds", "export_quiz", "create_teacher", "purge_games"} <= set(get_commands())
+# The licences travel with the install (LICENSE; Unicode's for confusables.txt).
+meta = importlib.metadata.metadata("classroom-quiz")
+assert meta["License-Expression"] == "MIT AND Unicode-DFS-2016", meta["License-Expression"]
+assert set(meta.get_all("License-File")) == {"LICENSE", "LICENSES/Unicode-DFS-2016.txt"}
 print("ok")
 """
 

@@ -17,6 +17,7 @@ effect, is dropped and the next candidate of that kind is tried.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -405,16 +406,7 @@ class _Builder:
 
 
 def _lint_question(draft: QuestionDraft) -> lint.LintQuestion:
-    return lint.LintQuestion(
-        slug=draft.slug,
-        kind=draft.kind,
-        prompt=draft.prompt,
-        explanation=draft.explanation,
-        choices=tuple(lint.LintChoice(c.text, c.correct, c.note) for c in draft.choices),
-        time_limit_s=draft.time_limit_s,
-        event=draft.event,
-        source="generated",
-    )
+    return dataclasses.replace(lint.question_from(draft), source="generated")
 
 
 def _lint_event(event: _Event) -> lint.LintEvent:

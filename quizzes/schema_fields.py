@@ -34,9 +34,6 @@ GENERATOR_KINDS = ("year_of_event", "event_in_year", "effect", "which_first", "a
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-# Years: whole numbers a PositiveSmallIntegerField holds, without a year 0.
-_YEAR = {"low": 1, "high": 9999}
-
 
 class Type(StrEnum):
     """How a value is read; `yaml_schema._Validator.read_<type>` reads each."""
@@ -138,9 +135,30 @@ class Table:
         return {field.key: field.default for field in self.fields if not field.required}
 
 
-def _slug(key: str = "slug", **options: Any) -> Field:
-    return Field(key, Type.SLUG, max_length=100, **options)
+# Row builders for the shapes most keys share; each row still reads key, limit, column.
 
+
+def _slug(key: str, column: str, *, required: bool = True, max_length: int = 100) -> Field:
+    return Field(key, Type.SLUG, required=required, max_length=max_length, column=column)
+
+
+def _required_text(key: str, column: str = "", max_length: int | None = None) -> Field:
+    return Field(key, Type.TEXT, required=True, nonempty=True, max_length=max_length, column=column)
+
+
+def _text(key: str, column: str, max_length: int | None = None) -> Field:
+    return Field(key, Type.TEXT, default="", max_length=max_length, column=column)
+
+
+def _year(key: str, column: str, *, required: bool = False) -> Field:
+    # A PositiveSmallIntegerField holds up to 32767; no year 0.
+    return Field(key, Type.WHOLE, required=required, low=1, high=9999, column=column)
+
+
+# A written question's time limit, and the one the generator gives its questions.
+_TIME_LIMIT = Field(
+    "time_limit_s", Type.WHOLE, default=20, low=5, high=240, column="Question.time_limit_s"
+)
 
 # Fields are read in table order, so within one section errors come in this order.
 TABLES = {
@@ -157,17 +175,10 @@ TABLES = {
         Table(
             "timeline",
             (
-                _slug(required=True, column="Timeline.slug"),
-                Field(
-                    "title",
-                    Type.TEXT,
-                    required=True,
-                    nonempty=True,
-                    max_length=200,
-                    column="Timeline.title",
-                ),
-                Field("description", Type.TEXT, default="", column="Timeline.description"),
-                Field("overall_verdict", Type.TEXT, default="", column="Timeline.overall_verdict"),
+                _slug("slug", "Timeline.slug"),
+                _required_text("title", "Timeline.title", 200),
+                _text("description", "Timeline.description"),
+                _text("overall_verdict", "Timeline.overall_verdict"),
                 Field("period", Type.MAPPING, required=True, section="period"),
                 Field(
                     "events",
@@ -190,41 +201,34 @@ TABLES = {
         Table(
             "period",
             (
-                Field("start", Type.WHOLE, required=True, column="Timeline.period_start", **_YEAR),
-                Field("end", Type.WHOLE, required=True, column="Timeline.period_end", **_YEAR),
+                _year("start", "Timeline.period_start", required=True),
+                _year("end", "Timeline.period_end", required=True),
             ),
         ),
         Table(
             "unverified claim",
             (
-                Field("claim", Type.TEXT, required=True, nonempty=True),
+                _required_text("claim"),
                 Field("match", Type.TEXTS, required=True, at_least_one="text to look for"),
-                _slug("event", column="Event.slug"),
+                _slug("event", "Event.slug", required=False),
             ),
         ),
         Table(
             "event",
             (
-                _slug(required=True, column="Event.slug"),
-                Field("year", Type.WHOLE, required=True, column="Event.year", **_YEAR),
+                _slug("slug", "Event.slug"),
+                _year("year", "Event.year", required=True),
                 Field("month", Type.WHOLE, low=1, high=12, column="Event.month"),
                 Field("day", Type.WHOLE, low=1, high=31, column="Event.day"),
-                Field(
-                    "title",
-                    Type.TEXT,
-                    required=True,
-                    nonempty=True,
-                    max_length=200,
-                    column="Event.title",
-                ),
-                Field("summary", Type.TEXT, required=True, nonempty=True, column="Event.summary"),
+                _required_text("title", "Event.title", 200),
+                _required_text("summary", "Event.summary"),
                 Field("actors", Type.TEXTS, default=(), column="Event.actors"),
                 Field("effect", Type.ONE_OF, required=True, choices=EFFECTS, column="Event.effect"),
                 Field(
                     "verdict", Type.ONE_OF, required=True, choices=VERDICTS, column="Event.verdict"
                 ),
-                Field("verdict_reason", Type.TEXT, default="", column="Event.verdict_reason"),
-                Field("correction", Type.TEXT, default="", column="Event.correction"),
+                _text("verdict_reason", "Event.verdict_reason"),
+                _text("correction", "Event.correction"),
                 Field("in_period", Type.FLAG, default=True, column="Event.in_period"),
                 Field("sources", Type.TEXTS, default=(), column="Event.sources"),
                 Field("key_actor", Type.MAPPING, section="key actor", column="Event.key_actor"),
@@ -235,7 +239,7 @@ TABLES = {
                     default=False,
                     column="Event.exclude_from_generation",
                 ),
-                Field("date_text", Type.TEXT, default="", max_length=40, column="Event.date_text"),
+                _text("date_text", "Event.date_text", 40),
             ),
             model="Event",
         ),
@@ -244,31 +248,17 @@ TABLES = {
             (
                 # The generated "who" question: the name is its key, the distractors its
                 # other choices, the prompt its prompt.
-                Field(
-                    "name",
-                    Type.TEXT,
-                    required=True,
-                    nonempty=True,
-                    max_length=200,
-                    column="Choice.text",
-                ),
-                Field("prompt", Type.TEXT, required=True, nonempty=True, column="Question.prompt"),
+                _required_text("name", "Choice.text", 200),
+                _required_text("prompt", "Question.prompt"),
                 Field("distractors", Type.TEXTS, default=(), max_length=200, column="Choice.text"),
             ),
         ),
         Table(
             "quiz",
             (
-                _slug(required=True, column="Quiz.slug"),
-                Field(
-                    "title",
-                    Type.TEXT,
-                    required=True,
-                    nonempty=True,
-                    max_length=200,
-                    column="Quiz.title",
-                ),
-                Field("description", Type.TEXT, default="", column="Quiz.description"),
+                _slug("slug", "Quiz.slug"),
+                _required_text("title", "Quiz.title", 200),
+                _text("description", "Quiz.description"),
                 Field("generator", Type.MAPPING, section="generator", column="Quiz.generator"),
                 Field("questions", Type.LIST, default=(), section="question", unique="slug"),
             ),
@@ -281,21 +271,13 @@ TABLES = {
                 Field("seed", Type.WHOLE, required=True),
                 Field("count", Type.WHOLE, required=True, low=1, high=200),
                 Field("kinds", Type.KINDS, default=GENERATOR_KINDS, at_least_one="kind"),
-                # Every generated question gets this time limit.
-                Field(
-                    "time_limit_s",
-                    Type.WHOLE,
-                    default=20,
-                    low=5,
-                    high=240,
-                    column="Question.time_limit_s",
-                ),
+                _TIME_LIMIT,
             ),
         ),
         Table(
             "question",
             (
-                Field("slug", Type.SLUG, required=True, max_length=120, column="Question.slug"),
+                _slug("slug", "Question.slug", max_length=120),
                 Field(
                     "kind",
                     Type.ONE_OF,
@@ -303,16 +285,9 @@ TABLES = {
                     choices=QUESTION_KINDS,
                     column="Question.kind",
                 ),
-                Field("prompt", Type.TEXT, required=True, nonempty=True, column="Question.prompt"),
+                _required_text("prompt", "Question.prompt"),
                 Field("event", Type.EVENT, max_length=100, column="Question.event"),
-                Field(
-                    "time_limit_s",
-                    Type.WHOLE,
-                    default=20,
-                    low=5,
-                    high=240,
-                    column="Question.time_limit_s",
-                ),
+                _TIME_LIMIT,
                 Field(
                     "points_multiplier",
                     Type.WHOLE,
@@ -321,14 +296,8 @@ TABLES = {
                     high=2,
                     column="Question.points_multiplier",
                 ),
-                Field(
-                    "explanation",
-                    Type.TEXT,
-                    required=True,
-                    nonempty=True,
-                    column="Question.explanation",
-                ),
-                Field("answer_year", Type.WHOLE, column="Question.answer_year", **_YEAR),
+                _required_text("explanation", "Question.explanation"),
+                _year("answer_year", "Question.answer_year"),
                 Field(
                     "source",
                     Type.ONE_OF,
@@ -336,13 +305,7 @@ TABLES = {
                     choices=QUESTION_SOURCES,
                     column="Question.source",
                 ),
-                Field(
-                    "generator_kind",
-                    Type.TEXT,
-                    default="",
-                    max_length=30,
-                    column="Question.generator_kind",
-                ),
+                _text("generator_kind", "Question.generator_kind", 30),
                 # Read last: the kind's rules (yaml_schema.KIND_RULES) check it.
                 Field("choices", Type.LIST, default=(), section="choice", unique="text"),
             ),
@@ -351,16 +314,9 @@ TABLES = {
         Table(
             "choice",
             (
-                Field(
-                    "text",
-                    Type.TEXT,
-                    required=True,
-                    nonempty=True,
-                    max_length=200,
-                    column="Choice.text",
-                ),
+                _required_text("text", "Choice.text", 200),
                 Field("correct", Type.FLAG, default=False, column="Choice.is_correct"),
-                Field("note", Type.TEXT, default="", max_length=300, column="Choice.note"),
+                _text("note", "Choice.note", 300),
             ),
             model="Choice",
         ),
@@ -410,7 +366,6 @@ QUESTION_SLUG_MAX = field("question", "slug").max_length
 TITLE_MAX = field("quiz", "title").max_length
 CHOICE_TEXT_MAX = field("choice", "text").max_length
 CHOICE_NOTE_MAX = field("choice", "note").max_length
-GENERATOR_KIND_MAX = field("question", "generator_kind").max_length
 TIME_LIMIT_MIN = field("question", "time_limit_s").low
 TIME_LIMIT_MAX = field("question", "time_limit_s").high
 TIME_LIMIT_DEFAULT = field("question", "time_limit_s").default

@@ -12,18 +12,6 @@ from typing import Any
 
 from quizzes.lint import UnverifiedClaim
 
-__all__ = [
-    "ChoiceDoc",
-    "EventDoc",
-    "GeneratorDoc",
-    "KeyActorDoc",
-    "QuestionDoc",
-    "QuizDoc",
-    "SeedDocument",
-    "TimelineDoc",
-    "UnverifiedClaim",
-]
-
 
 @dataclass(frozen=True)
 class KeyActorDoc:

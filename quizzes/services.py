@@ -292,11 +292,6 @@ def seed_documents_load(*, documents: Sequence[SeedDocument], dry_run: bool = Fa
     return report
 
 
-def seed_document_load(*, document: SeedDocument, dry_run: bool = False) -> LoadReport:
-    """Upsert one validated document in one transaction; `dry_run` rolls it back."""
-    return seed_documents_load(documents=[document], dry_run=dry_run)
-
-
 # -- Export -------------------------------------------------------------------------------
 
 

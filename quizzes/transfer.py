@@ -51,12 +51,9 @@ from quizzes.spreadsheet import (
 from quizzes.yaml_schema import SchemaError, validate_questions
 
 
-class ImportRefused(Exception):
-    """The file cannot be imported; nothing was written. `problems` lists every reason."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+class ImportRefused(FileRefused):
+    """The file cannot be imported; nothing was written. `problems` lists every reason:
+    the file's (`FileRefused`), its rows' or the database's."""
 
 
 @dataclass(frozen=True)

@@ -119,22 +119,22 @@ def dump_document(data: dict[str, Any]) -> str:
 # -- Reading by the tables ----------------------------------------------------------------
 
 
+# In this order: bool is a kind of int in Python, and `yes` must not read as a number.
+_DESCRIPTIONS = (
+    (type(None), "nothing"),
+    (bool, "a true/false value"),
+    (int, "a whole number"),
+    (float, "a decimal number"),
+    (str, "text"),
+    (list, "a list"),
+    (dict, "a mapping"),
+)
+
+
 def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a true/false value"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+    return next(
+        (words for kind, words in _DESCRIPTIONS if isinstance(value, kind)), type(value).__name__
+    )
 
 
 # What a reader returns after recording an error: the value is unusable.

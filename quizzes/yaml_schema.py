@@ -162,7 +162,7 @@ class _Validator:
             key_path = f"{path}.{item.key}" if path else item.key
             values[item.key] = self.read(data, item, key_path)
             self.seen[f"{name}.{item.key}"] = values[item.key]
-        if any(value is _MISSING for value in values.values()):
+        if _MISSING in values.values():
             return _MISSING
         problems = list(_CHECKS[name](values, data, self.seen)) if name in _CHECKS else []
         for key, message in problems:

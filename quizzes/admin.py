@@ -3,8 +3,6 @@ as YAML) and questions with their choices, validated by the same rules as the YA
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
 from django import forms
@@ -19,8 +17,9 @@ from quizzes import admin_import
 from quizzes.generator import GENERATOR_KINDS, config_from
 from quizzes.lint_models import question_findings
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
+from quizzes.schema_fields import TIME_LIMIT_MAX, TIME_LIMIT_MIN
 from quizzes.services import QuizContentError, quiz_duplicate, quiz_export, quiz_regenerate
-from quizzes.yaml_schema import TIME_LIMIT_MAX, TIME_LIMIT_MIN, TRUE_FALSE_TEXTS, dump_document
+from quizzes.yaml_schema import TRUE_FALSE_TEXTS, dump_document
 
 GENERATOR_KEYS = {"seed", "count", "kinds", "time_limit_s"}
 
@@ -192,18 +191,9 @@ class QuizAdmin(admin.ModelAdmin):
             except QuizContentError as exc:
                 self.message_user(request, f"Nothing downloaded: {exc}.", messages.ERROR)
                 return None
-        if len(files) == 1:
-            name, text = files[0]
-            response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, text in files:
-                archive.writestr(name, text)
-        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-        response["Content-Disposition"] = 'attachment; filename="quizzes.zip"'
-        return response
+        return admin_import.attachment(
+            files, content_type="application/yaml; charset=utf-8", zip_name="quizzes.zip"
+        )
 
 
 class ChoiceInlineFormSet(BaseInlineFormSet):

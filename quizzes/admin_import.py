@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from quizzes.models import Quiz
+from quizzes.schema_fields import CHOICE_TEXT_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, TITLE_MAX
 from quizzes.spreadsheet import (
     CSV_COLUMNS,
     EXPLANATION_MAX,
@@ -32,7 +33,6 @@ from quizzes.spreadsheet import (
     PROMPT_MAX,
 )
 from quizzes.transfer import ImportRefused, import_file, quiz_export_csv, quiz_export_xlsx
-from quizzes.yaml_schema import CHOICE_TEXT_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, TITLE_MAX
 
 IMPORT_PERMISSIONS = ("quizzes.change_quiz", "quizzes.add_question", "quizzes.change_question")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,6 +163,13 @@ def _download(
         files.append((f"{quiz.slug}.{extension}", data))
         for note in notes:
             model_admin.message_user(request, f"“{quiz}”: {note}", messages.WARNING)
+    return attachment(files, content_type=content_type, zip_name=f"quizzes-{extension}.zip")
+
+
+def attachment(
+    files: list[tuple[str, bytes]] | list[tuple[str, str]], *, content_type: str, zip_name: str
+) -> HttpResponse:
+    """One file as itself, several as one zip (an admin action's download)."""
     if len(files) == 1:
         name, data = files[0]
         response = HttpResponse(data, content_type=content_type)
@@ -173,7 +180,7 @@ def _download(
         for name, data in files:
             archive.writestr(name, data)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="quizzes-{extension}.zip"'
+    response["Content-Disposition"] = f'attachment; filename="{zip_name}"'
     return response
 
 

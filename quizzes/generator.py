@@ -17,15 +17,15 @@ effect, is dropped and the next candidate of that kind is tried.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from quizzes import lint
+from quizzes.schema_fields import GENERATOR_KINDS, TIME_LIMIT_DEFAULT
 
-GENERATOR_KINDS = ("year_of_event", "event_in_year", "effect", "which_first", "actor")
-DEFAULT_TIME_LIMIT_S = 20
 MAX_DISTRACTORS = 3
 # "Same era": distractor years are drawn from the other events nearest in time.
 ERA_POOL_SIZE = 6
@@ -72,7 +72,7 @@ class GeneratorConfig:
     seed: int
     count: int
     kinds: tuple[str, ...] = GENERATOR_KINDS
-    time_limit_s: int = DEFAULT_TIME_LIMIT_S
+    time_limit_s: int = TIME_LIMIT_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def config_from(source: Any) -> GeneratorConfig:
         seed=seed,
         count=count,
         kinds=tuple(kinds),
-        time_limit_s=_read(source, "time_limit_s") or DEFAULT_TIME_LIMIT_S,
+        time_limit_s=_read(source, "time_limit_s") or TIME_LIMIT_DEFAULT,
     )
 
 
@@ -406,16 +406,7 @@ class _Builder:
 
 
 def _lint_question(draft: QuestionDraft) -> lint.LintQuestion:
-    return lint.LintQuestion(
-        slug=draft.slug,
-        kind=draft.kind,
-        prompt=draft.prompt,
-        explanation=draft.explanation,
-        choices=tuple(lint.LintChoice(c.text, c.correct, c.note) for c in draft.choices),
-        time_limit_s=draft.time_limit_s,
-        event=draft.event,
-        source="generated",
-    )
+    return dataclasses.replace(lint.question_from(draft), source="generated")
 
 
 def _lint_event(event: _Event) -> lint.LintEvent:

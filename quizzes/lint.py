@@ -11,13 +11,19 @@ slug and one sentence; the rules are listed in `RULES` and in docs/yaml-schema.m
 The rules are heuristics over text, tuned to be strict: a finding means "a student
 could answer this without knowing the history, or be taught something false", and the
 fix is to reword the question, not to argue with the rule.
+
+Why one module of about a thousand lines: the rules share the text helpers (words,
+forms of a word, years, effect and place cues), and tuning one rule means reading it
+next to them and next to the rules it must not contradict. Each rule is one function,
+listed in `SINGLE_RULES` or called from `_pair_ordered`/`_pair_directed`, so a reader
+goes from a code in `RULES` to its function by name.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -1058,7 +1064,3 @@ def lint_candidate(candidate: LintQuestion, quiz: LintQuiz) -> list[Finding]:
         findings += _pair_directed(other, candidate, context, a_first=True)
         findings += _pair_directed(candidate, other, context, a_first=False)
     return _dedupe(findings)
-
-
-def has_errors(findings: Sequence[Finding]) -> bool:
-    return any(finding.is_error for finding in findings)

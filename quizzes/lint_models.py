@@ -6,7 +6,7 @@ Thin on purpose: every rule lives in the pure `quizzes/lint.py`.
 from __future__ import annotations
 
 from quizzes import lint
-from quizzes.models import Event, Question, Quiz
+from quizzes.models import Question, Quiz
 
 
 def question_data(question: Question) -> lint.LintQuestion:
@@ -27,10 +27,6 @@ def question_data(question: Question) -> lint.LintQuestion:
     )
 
 
-def _event_data(event: Event) -> lint.LintEvent:
-    return lint.event_from(event)
-
-
 def quiz_data(quiz: Quiz) -> lint.LintQuiz:
     """The quiz with its questions in order, its timeline's events and unverified claims.
 
@@ -41,7 +37,7 @@ def quiz_data(quiz: Quiz) -> lint.LintQuiz:
     events: tuple[lint.LintEvent, ...] = ()
     unverified: tuple[lint.UnverifiedClaim, ...] = ()
     if timeline is not None:
-        events = tuple(_event_data(event) for event in timeline.events.all())
+        events = tuple(lint.event_from(event) for event in timeline.events.all())
         try:
             unverified = lint.unverified_from(timeline.unverified)
         except ValueError:

@@ -21,10 +21,8 @@ from quizzes import lint
 from quizzes.generator import QuestionDraft, generate_questions
 from quizzes.lint_models import question_data
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
+from quizzes.schema_fields import SCHEMA_VERSION, SLUG_MAX, SLUG_RE, TABLES
 from quizzes.yaml_schema import (
-    SCHEMA_VERSION,
-    SLUG_MAX,
-    SLUG_RE,
     ChoiceDoc,
     EventDoc,
     QuestionDoc,
@@ -137,19 +135,23 @@ def _unverified_list(claims: Sequence[lint.UnverifiedClaim]) -> list[dict[str, A
 
 
 def _draft_to_doc(draft: QuestionDraft) -> QuestionDoc:
+    # What a draft does not say (points, answer_year) reads as a seed file's absent key.
     return QuestionDoc(
-        slug=draft.slug,
-        prompt=draft.prompt,
-        explanation=draft.explanation,
-        kind=draft.kind,
-        event=draft.event,
-        time_limit_s=draft.time_limit_s,
-        choices=tuple(
-            ChoiceDoc(text=choice.text, correct=choice.correct, note=choice.note)
-            for choice in draft.choices
-        ),
-        source=Question.Source.GENERATED,
-        generator_kind=draft.generator_kind,
+        **TABLES["question"].defaults()
+        | {
+            "slug": draft.slug,
+            "prompt": draft.prompt,
+            "explanation": draft.explanation,
+            "kind": draft.kind,
+            "event": draft.event,
+            "time_limit_s": draft.time_limit_s,
+            "choices": tuple(
+                ChoiceDoc(text=choice.text, correct=choice.correct, note=choice.note)
+                for choice in draft.choices
+            ),
+            "source": Question.Source.GENERATED,
+            "generator_kind": draft.generator_kind,
+        }
     )
 
 
@@ -288,11 +290,6 @@ def seed_documents_load(*, documents: Sequence[SeedDocument], dry_run: bool = Fa
         if dry_run:
             transaction.set_rollback(True)
     return report
-
-
-def seed_document_load(*, document: SeedDocument, dry_run: bool = False) -> LoadReport:
-    """Upsert one validated document in one transaction; `dry_run` rolls it back."""
-    return seed_documents_load(documents=[document], dry_run=dry_run)
 
 
 # -- Export -------------------------------------------------------------------------------

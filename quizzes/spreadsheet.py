@@ -16,6 +16,11 @@ refusing what it cannot vouch for before the next one runs:
 
 Writing (`kahoot_xlsx`, `quiz_csv`) escapes every text cell a spreadsheet program would
 run as a formula. docs/authoring.md describes both formats and every limit below.
+
+Why one module of about 1,200 lines: it is two file formats both ways, and reading and
+writing must agree on the same column tables, limits and formula escaping; the
+sections below (limits, problems, reading the bytes, parsing the questions, writing)
+are the places to split it along if it grows.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from quizzes.yaml_schema import (
+from quizzes.schema_fields import (
     CHOICE_NOTE_MAX,
     CHOICE_TEXT_MAX,
     POINTS_MULTIPLIER_MAX,
@@ -48,10 +53,10 @@ from quizzes.yaml_schema import (
     SLUG_RE,
     TIME_LIMIT_MAX,
     TIME_LIMIT_MIN,
-    TRUE_FALSE_TEXTS,
     YEAR_MAX,
     YEAR_MIN,
 )
+from quizzes.yaml_schema import TRUE_FALSE_TEXTS
 
 # -- Limits (docs/authoring.md, "Limits") -------------------------------------------------
 
@@ -1025,30 +1030,27 @@ def _duplicates(
     problems = []
     by_content: dict[str, int] = {}
     by_slug: dict[str, int] = {}
+
+    def repeats(question: ImportedQuestion, field: str, value: str, message: str) -> None:
+        problems.append(
+            Problem(
+                message,
+                row=question.row,
+                column=columns.get(field),
+                heading=headings.get(field, ""),
+                value=show_value(value),
+            )
+        )
+
     for question in questions:
         first = by_content.setdefault(question.content_key, question.row)
         if first != question.row:
-            problems.append(
-                Problem(
-                    f"duplicate question: the same question and answers as row {first}",
-                    row=question.row,
-                    column=columns.get("question"),
-                    heading=headings.get("question", ""),
-                    value=show_value(question.prompt),
-                )
-            )
+            message = f"duplicate question: the same question and answers as row {first}"
+            repeats(question, "question", question.prompt, message)
             continue
         first = by_slug.setdefault(question.slug, question.row)
         if first != question.row:
-            problems.append(
-                Problem(
-                    f"duplicate slug: row {first} has it too",
-                    row=question.row,
-                    column=columns.get("slug"),
-                    heading=headings.get("slug", ""),
-                    value=show_value(question.slug),
-                )
-            )
+            repeats(question, "slug", question.slug, f"duplicate slug: row {first} has it too")
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 WIDTH = 1200
 HEIGHT = 560
@@ -41,6 +42,19 @@ class ChartEvent:
     verdict: str  # success | failure | neutral
     # Shown instead of the year when the date is uncertain ("mid-1980s").
     date_text: str = ""
+
+    @classmethod
+    def of(cls, event: Any) -> ChartEvent:
+        """An `Event` row or an `EventDoc` (anything with these attributes) as a chart event."""
+        return cls(
+            slug=event.slug,
+            year=event.year,
+            month=event.month,
+            title=event.title,
+            effect=event.effect,
+            verdict=event.verdict,
+            date_text=event.date_text,
+        )
 
 
 @dataclass(frozen=True)

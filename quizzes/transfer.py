@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from quizzes.models import Choice, Question, Quiz
+from quizzes.schema_fields import SLUG_MAX, TIME_LIMIT_DEFAULT, TITLE_MAX
 from quizzes.spreadsheet import (
     ExportChoice,
     ExportQuestion,
@@ -47,21 +48,12 @@ from quizzes.spreadsheet import (
     show_value,
     slugify,
 )
-from quizzes.yaml_schema import (
-    SLUG_MAX,
-    TIME_LIMIT_DEFAULT,
-    TITLE_MAX,
-    SchemaError,
-    validate_questions,
-)
+from quizzes.yaml_schema import SchemaError, validate_questions
 
 
-class ImportRefused(Exception):
-    """The file cannot be imported; nothing was written. `problems` lists every reason."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+class ImportRefused(FileRefused):
+    """The file cannot be imported; nothing was written. `problems` lists every reason:
+    the file's (`FileRefused`), its rows' or the database's."""
 
 
 @dataclass(frozen=True)

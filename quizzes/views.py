@@ -35,20 +35,7 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
     events = list(line.events.all())
     in_period = [e for e in events if e.in_period]
     chart = layout(
-        (
-            ChartEvent(
-                slug=e.slug,
-                year=e.year,
-                month=e.month,
-                title=e.title,
-                effect=e.effect,
-                verdict=e.verdict,
-                date_text=e.date_text,
-            )
-            for e in in_period
-        ),
-        start=line.period_start,
-        end=line.period_end,
+        (ChartEvent.of(e) for e in in_period), start=line.period_start, end=line.period_end
     )
     return render(
         request,

@@ -1,9 +1,22 @@
 """Parse and validate a seed YAML document (docs/yaml-schema.md) into frozen dataclasses.
 
-Pure: no Django. Validation collects every problem it can find, each with the path of
-the bad key (`timeline.events[3].year: expected a whole number`), and raises one
-`SchemaError` listing them all, so an author fixes a file in one pass instead of one
-error per run. The caller prefixes the file name (`SchemaError.prefixed`).
+Pure: no Django. The keys of every section, their types, defaults and limits are the
+tables of `quizzes/schema_fields.py`; this module reads a document by those tables (one
+reader a field type), then checks what ties fields together (`_CHECKS`: a day needs
+a month, an event lies in the period, ...) and each question kind's authoring rules
+(`KIND_RULES`, one function a kind).
+
+Validation collects every problem it can find, each with the path of the bad key
+(`timeline.events[3].year: expected a whole number`), and raises one `SchemaError`
+listing them all, so an author fixes a file in one pass instead of one error per run.
+A value that is itself wrong is not checked against its neighbours (a day is not
+checked against a month that is not a number). The caller prefixes the file name
+(`SchemaError.prefixed`).
+
+The tables live in `schema_fields.py` and the documents in `seed_documents.py`; what
+is left here (a little over 500 lines) is one pass over one document: the YAML loader,
+a reader a type, the checks across fields and the kind rules, which share the
+validator's error list and paths.
 """
 
 from __future__ import annotations
@@ -11,38 +24,31 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import difflib
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import yaml
 
 from quizzes.lint import UnverifiedClaim
+from quizzes.schema_fields import (
+    GENERATOR_KINDS,
+    SCHEMA_VERSION,
+    SLUG_RE,
+    TABLES,
+    Field,
+    Type,
+)
+from quizzes.seed_documents import (
+    ChoiceDoc,
+    EventDoc,
+    GeneratorDoc,
+    KeyActorDoc,
+    QuestionDoc,
+    QuizDoc,
+    SeedDocument,
+    TimelineDoc,
+)
 
-SCHEMA_VERSION = 1
-
-EFFECTS = ("improved", "worsened", "neutral")
-VERDICTS = ("success", "failure", "neutral")
-QUESTION_KINDS = ("choice", "true_false", "order", "year_guess")
-QUESTION_SOURCES = ("hand", "generated")
-GENERATOR_KINDS = ("year_of_event", "event_in_year", "effect", "which_first", "actor")
-
-TIME_LIMIT_MIN, TIME_LIMIT_MAX, TIME_LIMIT_DEFAULT = 5, 240, 20
-POINTS_MULTIPLIER_MIN, POINTS_MULTIPLIER_MAX = 0, 2
-YEAR_MIN, YEAR_MAX = 1, 9999
-GENERATOR_COUNT_MAX = 200
-
-# Lengths of the model columns the values end up in: a value that passes here must fit.
-SLUG_MAX = 100
-QUESTION_SLUG_MAX = 120
-TITLE_MAX = 200
-CHOICE_TEXT_MAX = 200
-CHOICE_NOTE_MAX = 300
-GENERATOR_KIND_MAX = 30
-DATE_TEXT_MAX = 40
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TRUE_FALSE_TEXTS = ("True", "False")
 
 
@@ -55,110 +61,6 @@ class SchemaError(Exception):
 
     def prefixed(self, name: str) -> list[str]:
         return [f"{name}: {error}" for error in self.errors]
-
-
-# -- Documents ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KeyActorDoc:
-    name: str
-    prompt: str
-    distractors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class EventDoc:
-    slug: str
-    year: int
-    title: str
-    summary: str
-    effect: str
-    verdict: str
-    month: int | None = None
-    day: int | None = None
-    actors: tuple[str, ...] = ()
-    verdict_reason: str = ""
-    correction: str = ""
-    in_period: bool = True
-    sources: tuple[str, ...] = ()
-    key_actor: KeyActorDoc | None = None
-    # Empty means every generator kind may use this event.
-    generate: tuple[str, ...] = ()
-    exclude_from_generation: bool = False
-    # Shown instead of the date built from year/month/day where that date is uncertain.
-    date_text: str = ""
-
-
-@dataclass(frozen=True)
-class TimelineDoc:
-    slug: str
-    title: str
-    period_start: int
-    period_end: int
-    events: tuple[EventDoc, ...]
-    description: str = ""
-    overall_verdict: str = ""
-    # Claims the fact check could not confirm; the linter refuses a question keying one.
-    unverified: tuple[UnverifiedClaim, ...] = ()
-
-
-@dataclass(frozen=True)
-class GeneratorDoc:
-    seed: int
-    count: int
-    kinds: tuple[str, ...] = GENERATOR_KINDS
-    time_limit_s: int = TIME_LIMIT_DEFAULT
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "count": self.count,
-            "kinds": list(self.kinds),
-            "time_limit_s": self.time_limit_s,
-        }
-
-
-@dataclass(frozen=True)
-class ChoiceDoc:
-    text: str
-    correct: bool = False
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class QuestionDoc:
-    slug: str
-    prompt: str
-    explanation: str
-    kind: str = "choice"
-    event: str | None = None
-    time_limit_s: int = TIME_LIMIT_DEFAULT
-    points_multiplier: int = 1
-    choices: tuple[ChoiceDoc, ...] = ()
-    answer_year: int | None = None
-    source: str = "hand"
-    generator_kind: str = ""
-
-
-@dataclass(frozen=True)
-class QuizDoc:
-    slug: str
-    title: str
-    description: str = ""
-    generator: GeneratorDoc | None = None
-    questions: tuple[QuestionDoc, ...] = ()
-
-    @property
-    def has_generated_questions(self) -> bool:
-        return any(question.source == "generated" for question in self.questions)
-
-
-@dataclass(frozen=True)
-class SeedDocument:
-    version: int
-    timeline: TimelineDoc
-    quizzes: tuple[QuizDoc, ...] = field(default_factory=tuple)
 
 
 # -- YAML loading -------------------------------------------------------------------------
@@ -214,38 +116,58 @@ def dump_document(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-# -- Validation ---------------------------------------------------------------------------
+# -- Reading by the tables ----------------------------------------------------------------
+
+
+# In this order: bool is a kind of int in Python, and `yes` must not read as a number.
+_DESCRIPTIONS = (
+    (type(None), "nothing"),
+    (bool, "a true/false value"),
+    (int, "a whole number"),
+    (float, "a decimal number"),
+    (str, "text"),
+    (list, "a list"),
+    (dict, "a mapping"),
+)
 
 
 def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a true/false value"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+    return next(
+        (words for kind, words in _DESCRIPTIONS if isinstance(value, kind)), type(value).__name__
+    )
 
 
+# What a reader returns after recording an error: the value is unusable.
 _MISSING = object()
 
 
 class _Validator:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        # Every value read so far, by "table.key", for the checks that look at another
+        # section: events need "timeline.period", questions "document.timeline".
+        self.seen: dict[str, Any] = {}
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path or 'document'}: {message}")
 
-    # Each reader returns the converted value, or _MISSING after recording an error.
+    def section(self, value: Any, path: str, name: str) -> Any:
+        """Read a mapping by the table `name`, then build its document."""
+        table = TABLES[name]
+        data = self.mapping(value, path, table.keys)
+        if data is None:
+            return _MISSING
+        values: dict[str, Any] = {}
+        for item in table.fields:
+            key_path = f"{path}.{item.key}" if path else item.key
+            values[item.key] = self.read(data, item, key_path)
+            self.seen[f"{name}.{item.key}"] = values[item.key]
+        if _MISSING in values.values():
+            return _MISSING
+        problems = list(_CHECKS[name](values, data, self.seen)) if name in _CHECKS else []
+        for key, message in problems:
+            self.error(f"{path}.{key}" if path else key, message)
+        return _MISSING if problems else _DOCUMENTS[name](**values)
 
     def mapping(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -262,100 +184,111 @@ class _Validator:
                 self.error(key_path, f"unknown key{hint}")
         return value
 
-    def get(
-        self,
-        data: dict[str, Any],
-        key: str,
-        path: str,
-        reader: Callable[[Any, str], Any],
-        *,
-        required: bool = False,
-        default: Any = None,
-    ) -> Any:
-        key_path = f"{path}.{key}" if path else key
-        if key not in data or data[key] is None:
-            if required:
-                self.error(key_path, "required")
+    def read(self, data: dict[str, Any], item: Field, path: str) -> Any:
+        if item.key not in data or data[item.key] is None:
+            if item.required:
+                self.error(path, "required")
                 return _MISSING
-            return default
-        return reader(data[key], key_path)
+            return item.default
+        reader: Callable[[Any, str, Field], Any] = getattr(self, f"read_{item.type}")
+        return reader(data[item.key], path, item)
 
-    def integer(
-        self, value: Any, path: str, low: int | None = None, high: int | None = None
-    ) -> Any:
+    # -- one reader a field type (schema_fields.Type) -----------------------------------
+
+    def read_version(self, value: Any, path: str, item: Field) -> Any:
+        version = self.read_whole(value, path, item)
+        if version is not _MISSING and version != SCHEMA_VERSION:
+            self.error(path, f"must be {SCHEMA_VERSION}, got {version}")
+        return version
+
+    def read_whole(self, value: Any, path: str, item: Field) -> Any:
         # bool is a subclass of int in Python; `year: yes` must not pass as 1.
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(path, f"expected a whole number, got {_describe(value)}")
             return _MISSING
+        low, high = item.low, item.high
         if (low is not None and value < low) or (high is not None and value > high):
             self.error(path, f"must be between {low} and {high}, got {value}")
             return _MISSING
         return value
 
-    def year(self, value: Any, path: str) -> Any:
-        return self.integer(value, path, YEAR_MIN, YEAR_MAX)
-
-    def boolean(self, value: Any, path: str) -> Any:
+    def read_flag(self, value: Any, path: str, item: Field) -> Any:
         if not isinstance(value, bool):
             self.error(path, f"expected true or false, got {_describe(value)}")
             return _MISSING
         return value
 
-    def text(self, value: Any, path: str, *, max_length: int | None = None) -> Any:
+    def read_text(self, value: Any, path: str, item: Field) -> Any:
         if not isinstance(value, str):
             hint = ""
             if isinstance(value, bool | int | float):
                 hint = f' (put it in quotes: "{value}")'
             self.error(path, f"expected text, got {_describe(value)}{hint}")
             return _MISSING
-        if max_length is not None and len(value) > max_length:
-            self.error(path, f"too long: {len(value)} characters, at most {max_length}")
+        if item.max_length is not None and len(value) > item.max_length:
+            self.error(path, f"too long: {len(value)} characters, at most {item.max_length}")
             return _MISSING
-        return value
-
-    def nonempty_text(self, value: Any, path: str, *, max_length: int | None = None) -> Any:
-        result = self.text(value, path, max_length=max_length)
-        if result is not _MISSING and not result.strip():
+        if item.nonempty and not value.strip():
             self.error(path, "must not be empty")
             return _MISSING
-        return result
+        return value
 
-    def slug(self, value: Any, path: str, *, max_length: int = SLUG_MAX) -> Any:
-        result = self.text(value, path, max_length=max_length)
-        if result is _MISSING:
-            return result
-        if not SLUG_RE.match(result):
+    def read_slug(self, value: Any, path: str, item: Field) -> Any:
+        slug = self.read_text(value, path, item)
+        if slug is not _MISSING and not SLUG_RE.match(slug):
             self.error(
-                path,
-                f"'{result}' is not a slug: use lowercase letters, digits and single hyphens",
+                path, f"'{slug}' is not a slug: use lowercase letters, digits and single hyphens"
             )
             return _MISSING
-        return result
+        return slug
 
-    def choice_of(self, value: Any, path: str, options: tuple[str, ...]) -> Any:
-        if not isinstance(value, str) or value not in options:
+    def read_event(self, value: Any, path: str, item: Field) -> Any:
+        slug = self.read_slug(value, path, item)
+        # Checked only when the file's timeline is whole (never for questions alone).
+        timeline = self.seen.get("document.timeline", _MISSING)
+        if (
+            slug is not _MISSING
+            and timeline is not _MISSING
+            and slug not in {event.slug for event in timeline.events}
+        ):
+            self.error(path, f"no event with slug '{slug}' in this file's timeline")
+            return _MISSING
+        return slug
+
+    def read_one_of(self, value: Any, path: str, item: Field) -> Any:
+        if not isinstance(value, str) or value not in item.choices:
             shown = f"'{value}'" if isinstance(value, str) else _describe(value)
-            self.error(path, f"expected one of {', '.join(options)}; got {shown}")
+            self.error(path, f"expected one of {', '.join(item.choices)}; got {shown}")
             return _MISSING
         return value
 
-    def text_list(self, value: Any, path: str) -> Any:
+    def _items(self, value: Any, path: str, item: Field) -> list[Any] | None:
+        """The list's items, or None after an error about the list as a whole."""
         if not isinstance(value, list):
             self.error(path, f"expected a list, got {_describe(value)}")
-            return _MISSING
-        items = [self.nonempty_text(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        if any(item is _MISSING for item in items):
-            return _MISSING
-        return tuple(items)
+            return None
+        if item.at_least_one and not value:
+            self.error(path, f"must list at least one {item.at_least_one}")
+            return None
+        return value
 
-    def kinds_list(self, value: Any, path: str) -> Any:
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {_describe(value)}")
+    def read_texts(self, value: Any, path: str, item: Field) -> Any:
+        items = self._items(value, path, item)
+        if items is None:
             return _MISSING
-        kinds = [
-            self.choice_of(item, f"{path}[{i}]", GENERATOR_KINDS) for i, item in enumerate(value)
-        ]
-        if any(kind is _MISSING for kind in kinds):
+        each = Field(item.key, Type.TEXT, nonempty=True, max_length=item.max_length)
+        texts = [self.read_text(text, f"{path}[{i}]", each) for i, text in enumerate(items)]
+        if _MISSING in texts:
+            return _MISSING
+        return tuple(texts)
+
+    def read_kinds(self, value: Any, path: str, item: Field) -> Any:
+        items = self._items(value, path, item)
+        if items is None:
+            return _MISSING
+        each = Field(item.key, Type.ONE_OF, choices=GENERATOR_KINDS)
+        kinds = [self.read_one_of(kind, f"{path}[{i}]", each) for i, kind in enumerate(items)]
+        if _MISSING in kinds:
             return _MISSING
         for i, kind in enumerate(kinds):
             if kind in kinds[:i]:
@@ -363,527 +296,208 @@ class _Validator:
                 return _MISSING
         return tuple(kinds)
 
-    # -- sections ------------------------------------------------------------------------
+    def read_mapping(self, value: Any, path: str, item: Field) -> Any:
+        return self.section(value, path, item.section)
 
-    def document(self, data: Any) -> SeedDocument | None:
-        root = self.mapping(data, "", ("version", "timeline", "quizzes"))
-        if root is None:
-            return None
-        version = self.get(root, "version", "", self.integer, required=True)
-        if version is not _MISSING and version != SCHEMA_VERSION:
-            self.error("version", f"must be {SCHEMA_VERSION}, got {version}")
-        timeline = self.get(root, "timeline", "", self.timeline, required=True)
-        event_slugs: set[str] = set()
-        if timeline not in (_MISSING, None):
-            event_slugs = {event.slug for event in timeline.events}
-        quizzes = self.get(
-            root,
-            "quizzes",
-            "",
-            lambda value, path: self.quizzes(value, path, event_slugs, timeline is not _MISSING),
-            default=(),
-        )
-        if self.errors:
-            return None
-        return SeedDocument(version=version, timeline=timeline, quizzes=quizzes)
+    def read_list(self, value: Any, path: str, item: Field) -> Any:
+        items = self._items(value, path, item)
+        if items is None:
+            return _MISSING
+        docs = [self.section(each, f"{path}[{i}]", item.section) for i, each in enumerate(items)]
+        unique = self._unique(docs, path, item.unique) if item.unique else True
+        if not unique or _MISSING in docs:
+            return _MISSING
+        return tuple(docs)
 
-    def timeline(self, value: Any, path: str) -> Any:
-        data = self.mapping(
-            value,
-            path,
-            ("slug", "title", "description", "period", "overall_verdict", "events", "unverified"),
-        )
-        if data is None:
-            return _MISSING
-        slug = self.get(data, "slug", path, self.slug, required=True)
-        title = self.get(
-            data,
-            "title",
-            path,
-            lambda v, p: self.nonempty_text(v, p, max_length=TITLE_MAX),
-            required=True,
-        )
-        description = self.get(data, "description", path, self.text, default="")
-        overall_verdict = self.get(data, "overall_verdict", path, self.text, default="")
-        period = self.get(data, "period", path, self.period, required=True)
-        events = self.get(
-            data,
-            "events",
-            path,
-            lambda v, p: self.events(v, p, None if period is _MISSING else period),
-            required=True,
-        )
-        event_slugs = None if events is _MISSING else {event.slug for event in events}
-        unverified = self.get(
-            data,
-            "unverified",
-            path,
-            lambda v, p: self.unverified(v, p, event_slugs),
-            default=(),
-        )
-        values = (slug, title, description, overall_verdict, period, events, unverified)
-        if any(item is _MISSING for item in values):
-            return _MISSING
-        return TimelineDoc(
-            unverified=unverified,
-            slug=slug,
-            title=title,
-            description=description,
-            overall_verdict=overall_verdict,
-            period_start=period[0],
-            period_end=period[1],
-            events=events,
-        )
-
-    def unverified(self, value: Any, path: str, event_slugs: set[str] | None) -> Any:
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {_describe(value)}")
-            return _MISSING
-        claims = []
-        for i, item in enumerate(value):
-            at = f"{path}[{i}]"
-            data = self.mapping(item, at, ("claim", "match", "event"))
-            if data is None:
-                return _MISSING
-            claim = self.get(data, "claim", at, self.nonempty_text, required=True)
-            match = self.get(data, "match", at, self.text_list, required=True)
-            event = self.get(data, "event", at, self.slug)
-            if _MISSING in (claim, match, event):
-                return _MISSING
-            if not match:
-                self.error(f"{at}.match", "must list at least one text to look for")
-                return _MISSING
-            if event is not None and event_slugs is not None and event not in event_slugs:
-                self.error(f"{at}.event", f"no event with slug '{event}' in this timeline")
-                return _MISSING
-            claims.append(UnverifiedClaim(claim=claim, match=match, event=event))
-        return tuple(claims)
-
-    def period(self, value: Any, path: str) -> Any:
-        data = self.mapping(value, path, ("start", "end"))
-        if data is None:
-            return _MISSING
-        start = self.get(data, "start", path, self.year, required=True)
-        end = self.get(data, "end", path, self.year, required=True)
-        if start is _MISSING or end is _MISSING:
-            return _MISSING
-        if start > end:
-            self.error(f"{path}.start", f"start ({start}) is after end ({end})")
-            return _MISSING
-        return (start, end)
-
-    def events(self, value: Any, path: str, period: tuple[int, int] | None) -> Any:
-        if isinstance(value, list) and not value:
-            self.error(path, "must list at least one event")
-            return _MISSING
-        return self.slugged_list(value, path, lambda item, at: self.event(item, at, period))
-
-    def slugged_list(self, value: Any, path: str, parse: Callable[[Any, str], Any]) -> Any:
-        """Parse each item of a list whose items are keyed by a slug unique in the list."""
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {_describe(value)}")
-            return _MISSING
-        items = [parse(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if item is _MISSING:
+    def _unique(self, docs: list[Any], path: str, by: str) -> bool:
+        first: dict[str, int] = {}
+        for i, doc in enumerate(docs):
+            if doc is _MISSING:
                 continue
-            if item.slug in seen:
+            # A choice's text: "Kosygin" and " kosygin" are the same answer.
+            key = doc.slug if by == "slug" else doc.text.strip().casefold()
+            if key not in first:
+                first[key] = i
+            elif by == "slug":
                 self.error(
-                    f"{path}[{i}].slug",
-                    f"duplicate slug '{item.slug}' (also at {path}[{seen[item.slug]}])",
+                    f"{path}[{i}].slug", f"duplicate slug '{key}' (also at {path}[{first[key]}])"
                 )
             else:
-                seen[item.slug] = i
-        if any(item is _MISSING for item in items) or len(seen) != len(items):
-            return _MISSING
-        return tuple(items)
+                self.error(f"{path}[{i}].text", f"'{doc.text}' repeats {path}[{first[key]}]")
+        return len(first) == sum(doc is not _MISSING for doc in docs)
 
-    def event(self, value: Any, path: str, period: tuple[int, int] | None) -> Any:
-        data = self.mapping(
-            value,
-            path,
-            (
-                "slug",
+
+# -- What ties a section's fields together -----------------------------------------------
+# A section's checks run once every one of its values is valid. Like the kind rules
+# below, each yields its problems as (key under the section, message); `seen` holds the
+# values read elsewhere in the document (the period, the events).
+
+Problems = Iterator[tuple[str, str]]
+
+
+def _period_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    if values["start"] > values["end"]:
+        yield "start", f"start ({values['start']}) is after end ({values['end']})"
+
+
+def _claim_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    event, events = values["event"], seen.get("timeline.events", _MISSING)
+    if event is not None and events is not _MISSING and event not in {e.slug for e in events}:
+        yield "event", f"no event with slug '{event}' in this timeline"
+
+
+def _event_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    year, month, day = values["year"], values["month"], values["day"]
+    if day is not None and month is None:
+        yield "day", "a day needs a month"
+    elif day is not None and day > calendar.monthrange(year, month)[1]:
+        yield "day", f"{calendar.month_name[month]} {year} has no day {day}"
+    else:
+        period = seen.get("timeline.period", _MISSING)
+        if period is not _MISSING and values["in_period"] and not period[0] <= year <= period[1]:
+            yield (
                 "year",
-                "month",
-                "day",
-                "title",
-                "summary",
-                "actors",
-                "effect",
-                "verdict",
-                "verdict_reason",
-                "correction",
-                "in_period",
-                "sources",
-                "key_actor",
-                "generate",
-                "exclude_from_generation",
-                "date_text",
-            ),
-        )
-        if data is None:
-            return _MISSING
-        values = {
-            "slug": self.get(data, "slug", path, self.slug, required=True),
-            "year": self.get(data, "year", path, self.year, required=True),
-            "month": self.get(data, "month", path, lambda v, p: self.integer(v, p, 1, 12)),
-            "day": self.get(data, "day", path, lambda v, p: self.integer(v, p, 1, 31)),
-            "title": self.get(
-                data,
-                "title",
-                path,
-                lambda v, p: self.nonempty_text(v, p, max_length=TITLE_MAX),
-                required=True,
-            ),
-            "summary": self.get(data, "summary", path, self.nonempty_text, required=True),
-            "actors": self.get(data, "actors", path, self.text_list, default=()),
-            "effect": self.get(
-                data, "effect", path, lambda v, p: self.choice_of(v, p, EFFECTS), required=True
-            ),
-            "verdict": self.get(
-                data, "verdict", path, lambda v, p: self.choice_of(v, p, VERDICTS), required=True
-            ),
-            "verdict_reason": self.get(data, "verdict_reason", path, self.text, default=""),
-            "correction": self.get(data, "correction", path, self.text, default=""),
-            "in_period": self.get(data, "in_period", path, self.boolean, default=True),
-            "sources": self.get(data, "sources", path, self.text_list, default=()),
-            "key_actor": self.get(data, "key_actor", path, self.key_actor),
-            "generate": self.get(data, "generate", path, self.kinds_list, default=()),
-            "exclude_from_generation": self.get(
-                data, "exclude_from_generation", path, self.boolean, default=False
-            ),
-            "date_text": self.get(
-                data,
-                "date_text",
-                path,
-                lambda v, p: self.text(v, p, max_length=DATE_TEXT_MAX),
-                default="",
-            ),
-        }
-        if any(item is _MISSING for item in values.values()):
-            return _MISSING
-        year, month, day = values["year"], values["month"], values["day"]
-        if day is not None and month is None:
-            self.error(f"{path}.day", "a day needs a month")
-            return _MISSING
-        if day is not None and day > calendar.monthrange(year, month)[1]:
-            self.error(f"{path}.day", f"{calendar.month_name[month]} {year} has no day {day}")
-            return _MISSING
-        if period is not None and values["in_period"] and not period[0] <= year <= period[1]:
-            self.error(
-                f"{path}.year",
                 f"{year} is outside the period {period[0]}-{period[1]}; "
                 "set in_period: false for context events",
             )
-            return _MISSING
-        return EventDoc(**values)
 
-    def key_actor(self, value: Any, path: str) -> Any:
-        data = self.mapping(value, path, ("name", "prompt", "distractors"))
-        if data is None:
-            return _MISSING
-        name = self.get(
-            data,
-            "name",
-            path,
-            lambda v, p: self.nonempty_text(v, p, max_length=CHOICE_TEXT_MAX),
-            required=True,
-        )
-        prompt = self.get(data, "prompt", path, self.nonempty_text, required=True)
-        distractors = self.get(data, "distractors", path, self.text_list, default=())
-        if _MISSING in (name, prompt, distractors):
-            return _MISSING
-        seen = {name.casefold()}
-        for i, distractor in enumerate(distractors):
-            item_path = f"{path}.distractors[{i}]"
-            if len(distractor) > CHOICE_TEXT_MAX:
-                self.error(item_path, f"too long: at most {CHOICE_TEXT_MAX} characters")
-                return _MISSING
-            if distractor.casefold() in seen:
-                what = (
-                    "the key actor's name"
-                    if distractor.casefold() == name.casefold()
-                    else "a repeat"
-                )
-                self.error(item_path, f"'{distractor}' is {what}")
-                return _MISSING
-            seen.add(distractor.casefold())
-        return KeyActorDoc(name=name, prompt=prompt, distractors=distractors)
 
-    def quizzes(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
-        return self.slugged_list(
-            value, path, lambda item, at: self.quiz(item, at, event_slugs, check_events)
-        )
+def _key_actor_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    name = values["name"].casefold()
+    named = {name}
+    for i, distractor in enumerate(values["distractors"]):
+        if distractor.casefold() in named:
+            what = "the key actor's name" if distractor.casefold() == name else "a repeat"
+            yield f"distractors[{i}]", f"'{distractor}' is {what}"
+            return
+        named.add(distractor.casefold())
 
-    def quiz(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
-        data = self.mapping(value, path, ("slug", "title", "description", "generator", "questions"))
-        if data is None:
-            return _MISSING
-        slug = self.get(data, "slug", path, self.slug, required=True)
-        title = self.get(
-            data,
-            "title",
-            path,
-            lambda v, p: self.nonempty_text(v, p, max_length=TITLE_MAX),
-            required=True,
-        )
-        description = self.get(data, "description", path, self.text, default="")
-        generator = self.get(data, "generator", path, self.generator)
-        questions = self.get(
-            data,
-            "questions",
-            path,
-            lambda v, p: self.questions(v, p, event_slugs, check_events),
-            default=(),
-        )
-        if _MISSING in (slug, title, description, generator, questions):
-            return _MISSING
-        if not questions and generator is None:
-            self.error(f"{path}.questions", "a quiz needs questions or a generator block")
-            return _MISSING
-        return QuizDoc(
-            slug=slug,
-            title=title,
-            description=description,
-            generator=generator,
-            questions=questions,
-        )
 
-    def generator(self, value: Any, path: str) -> Any:
-        data = self.mapping(value, path, ("seed", "count", "kinds", "time_limit_s"))
-        if data is None:
-            return _MISSING
-        seed = self.get(data, "seed", path, self.integer, required=True)
-        count = self.get(
-            data,
-            "count",
-            path,
-            lambda v, p: self.integer(v, p, 1, GENERATOR_COUNT_MAX),
-            required=True,
-        )
-        kinds = self.get(data, "kinds", path, self.kinds_list, default=GENERATOR_KINDS)
-        time_limit = self.get(
-            data,
-            "time_limit_s",
-            path,
-            lambda v, p: self.integer(v, p, TIME_LIMIT_MIN, TIME_LIMIT_MAX),
-            default=TIME_LIMIT_DEFAULT,
-        )
-        if _MISSING in (seed, count, kinds, time_limit):
-            return _MISSING
-        if not kinds:
-            self.error(f"{path}.kinds", "must list at least one kind")
-            return _MISSING
-        return GeneratorDoc(seed=seed, count=count, kinds=kinds, time_limit_s=time_limit)
+def _quiz_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    if not values["questions"] and values["generator"] is None:
+        yield "questions", "a quiz needs questions or a generator block"
 
-    def questions(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
-        return self.slugged_list(
-            value, path, lambda item, at: self.question(item, at, event_slugs, check_events)
+
+def _question_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    kind, answer_year = values["kind"], values["answer_year"]
+    if kind != "year_guess" and answer_year is not None:
+        yield "answer_year", "only year_guess questions have an answer_year"
+    yield from KIND_RULES[kind](values, data)
+    source, generator_kind = values["source"], values["generator_kind"]
+    if source == "generated" and generator_kind not in GENERATOR_KINDS:
+        yield (
+            "generator_kind",
+            f"a generated question needs one of {', '.join(GENERATOR_KINDS)}",
+        )
+    if source == "hand" and generator_kind:
+        yield "generator_kind", "only generated questions have a generator_kind"
+
+
+_CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], dict], Problems]] = {
+    "period": _period_checks,
+    "unverified claim": _claim_checks,
+    "event": _event_checks,
+    "key actor": _key_actor_checks,
+    "quiz": _quiz_checks,
+    "question": _question_checks,
+}
+
+# What each section is read into, from its values by key.
+_DOCUMENTS: dict[str, Callable[..., Any]] = {
+    "document": SeedDocument,
+    "timeline": lambda period, **values: TimelineDoc(
+        period_start=period[0], period_end=period[1], **values
+    ),
+    "period": lambda start, end: (start, end),
+    "unverified claim": UnverifiedClaim,
+    "event": EventDoc,
+    "key actor": KeyActorDoc,
+    "quiz": QuizDoc,
+    "generator": GeneratorDoc,
+    "question": QuestionDoc,
+    "choice": ChoiceDoc,
+}
+
+
+# -- Question kinds: what each kind asks of its choices -----------------------------------
+# One function a kind, given the question's values and raw mapping.
+
+
+def _exactly_one_correct(choices: tuple[ChoiceDoc, ...]) -> Problems:
+    correct = sum(1 for choice in choices if choice.correct)
+    if correct != 1:
+        yield "choices", f"exactly one choice must be correct, got {correct}"
+
+
+def _choice_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+    choices = values["choices"]
+    if not 2 <= len(choices) <= 4:
+        yield "choices", f"a choice question needs 2-4 choices, got {len(choices)}"
+    else:
+        yield from _exactly_one_correct(choices)
+
+
+def _true_false_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+    choices = values["choices"]
+    if sorted(choice.text for choice in choices) != sorted(TRUE_FALSE_TEXTS):
+        yield "choices", 'a true_false question has exactly two choices, "True" and "False"'
+    else:
+        yield from _exactly_one_correct(choices)
+
+
+def _order_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+    choices = values["choices"]
+    if not 3 <= len(choices) <= 4:
+        yield "choices", f"an order question needs 3-4 choices, got {len(choices)}"
+    # The order is the answer: a `correct` flag means the author misread the kind.
+    flagged = [
+        i
+        for i, raw in enumerate(data.get("choices") or [])
+        if isinstance(raw, dict) and "correct" in raw
+    ]
+    if flagged:
+        yield (
+            f"choices[{flagged[0]}].correct",
+            "order questions have no correct flags: list the choices in the right order",
         )
 
-    def question(self, value: Any, path: str, event_slugs: set[str], check_events: bool) -> Any:
-        data = self.mapping(
-            value,
-            path,
-            (
-                "slug",
-                "kind",
-                "prompt",
-                "event",
-                "time_limit_s",
-                "points_multiplier",
-                "explanation",
-                "choices",
-                "answer_year",
-                "source",
-                "generator_kind",
-            ),
-        )
-        if data is None:
-            return _MISSING
 
-        def event_ref(v: Any, p: str) -> Any:
-            slug = self.slug(v, p)
-            if slug is not _MISSING and check_events and slug not in event_slugs:
-                self.error(p, f"no event with slug '{slug}' in this file's timeline")
-                return _MISSING
-            return slug
+def _year_guess_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+    if values["choices"]:
+        yield "choices", "year_guess questions have no choices"
+    if values["answer_year"] is None:
+        yield "answer_year", "required for year_guess questions"
 
-        values = {
-            "slug": self.get(
-                data,
-                "slug",
-                path,
-                lambda v, p: self.slug(v, p, max_length=QUESTION_SLUG_MAX),
-                required=True,
-            ),
-            "kind": self.get(
-                data,
-                "kind",
-                path,
-                lambda v, p: self.choice_of(v, p, QUESTION_KINDS),
-                default="choice",
-            ),
-            "prompt": self.get(data, "prompt", path, self.nonempty_text, required=True),
-            "event": self.get(data, "event", path, event_ref),
-            "time_limit_s": self.get(
-                data,
-                "time_limit_s",
-                path,
-                lambda v, p: self.integer(v, p, TIME_LIMIT_MIN, TIME_LIMIT_MAX),
-                default=TIME_LIMIT_DEFAULT,
-            ),
-            "points_multiplier": self.get(
-                data,
-                "points_multiplier",
-                path,
-                lambda v, p: self.integer(v, p, POINTS_MULTIPLIER_MIN, POINTS_MULTIPLIER_MAX),
-                default=1,
-            ),
-            "explanation": self.get(data, "explanation", path, self.nonempty_text, required=True),
-            "answer_year": self.get(data, "answer_year", path, self.year),
-            "source": self.get(
-                data,
-                "source",
-                path,
-                lambda v, p: self.choice_of(v, p, QUESTION_SOURCES),
-                default="hand",
-            ),
-            "generator_kind": self.get(
-                data,
-                "generator_kind",
-                path,
-                lambda v, p: self.text(v, p, max_length=GENERATOR_KIND_MAX),
-                default="",
-            ),
-        }
-        raw_choices = data.get("choices")
-        choices = self.get(data, "choices", path, self.choices, default=())
-        if any(item is _MISSING for item in values.values()) or choices is _MISSING:
-            return _MISSING
-        kind = values["kind"]
-        if not self.kind_rules(kind, choices, raw_choices, values["answer_year"], path):
-            return _MISSING
-        source, generator_kind = values["source"], values["generator_kind"]
-        if source == "generated" and generator_kind not in GENERATOR_KINDS:
-            self.error(
-                f"{path}.generator_kind",
-                f"a generated question needs one of {', '.join(GENERATOR_KINDS)}",
-            )
-            return _MISSING
-        if source == "hand" and generator_kind:
-            self.error(f"{path}.generator_kind", "only generated questions have a generator_kind")
-            return _MISSING
-        return QuestionDoc(choices=choices, **values)
 
-    def choices(self, value: Any, path: str) -> Any:
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {_describe(value)}")
-            return _MISSING
-        choices = [self.choice(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        if any(choice is _MISSING for choice in choices):
-            return _MISSING
-        seen: dict[str, int] = {}
-        for i, choice in enumerate(choices):
-            key = choice.text.strip().casefold()
-            if key in seen:
-                self.error(
-                    f"{path}[{i}].text",
-                    f"'{choice.text}' repeats {path}[{seen[key]}]",
-                )
-                return _MISSING
-            seen[key] = i
-        return tuple(choices)
+KIND_RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], Problems]] = {
+    "choice": _choice_kind,
+    "true_false": _true_false_kind,
+    "order": _order_kind,
+    "year_guess": _year_guess_kind,
+}
 
-    def choice(self, value: Any, path: str) -> Any:
-        data = self.mapping(value, path, ("text", "correct", "note"))
-        if data is None:
-            return _MISSING
-        text = self.get(
-            data,
-            "text",
-            path,
-            lambda v, p: self.nonempty_text(v, p, max_length=CHOICE_TEXT_MAX),
-            required=True,
-        )
-        correct = self.get(data, "correct", path, self.boolean, default=False)
-        note = self.get(
-            data,
-            "note",
-            path,
-            lambda v, p: self.text(v, p, max_length=CHOICE_NOTE_MAX),
-            default="",
-        )
-        if _MISSING in (text, correct, note):
-            return _MISSING
-        return ChoiceDoc(text=text, correct=correct, note=note)
 
-    def kind_rules(
-        self,
-        kind: str,
-        choices: tuple[ChoiceDoc, ...],
-        raw_choices: Any,
-        answer_year: int | None,
-        path: str,
-    ) -> bool:
-        choices_path = f"{path}.choices"
-        correct = sum(1 for choice in choices if choice.correct)
-        ok = True
-        if kind != "year_guess" and answer_year is not None:
-            self.error(f"{path}.answer_year", "only year_guess questions have an answer_year")
-            ok = False
-        if kind == "choice":
-            if not 2 <= len(choices) <= 4:
-                self.error(choices_path, f"a choice question needs 2-4 choices, got {len(choices)}")
-                ok = False
-            elif correct != 1:
-                self.error(choices_path, f"exactly one choice must be correct, got {correct}")
-                ok = False
-        elif kind == "true_false":
-            texts = sorted(choice.text for choice in choices)
-            if texts != sorted(TRUE_FALSE_TEXTS):
-                self.error(
-                    choices_path,
-                    'a true_false question has exactly two choices, "True" and "False"',
-                )
-                ok = False
-            elif correct != 1:
-                self.error(choices_path, f"exactly one choice must be correct, got {correct}")
-                ok = False
-        elif kind == "order":
-            if not 3 <= len(choices) <= 4:
-                self.error(choices_path, f"an order question needs 3-4 choices, got {len(choices)}")
-                ok = False
-            flagged = [
-                i
-                for i, item in enumerate(raw_choices or [])
-                if isinstance(item, dict) and "correct" in item
-            ]
-            if flagged:
-                self.error(
-                    f"{choices_path}[{flagged[0]}].correct",
-                    "order questions have no correct flags: list the choices in the right order",
-                )
-                ok = False
-        elif kind == "year_guess":
-            if choices:
-                self.error(choices_path, "year_guess questions have no choices")
-                ok = False
-            if answer_year is None:
-                self.error(f"{path}.answer_year", "required for year_guess questions")
-                ok = False
-        return ok
+# -- Entry points -------------------------------------------------------------------------
 
 
 def validate_document(data: Any) -> SeedDocument:
     """Validate already-parsed YAML data; raise `SchemaError` listing every problem."""
     validator = _Validator()
-    document = validator.document(data)
-    if validator.errors or document is None:
+    document = validator.section(data, "", "document")
+    if validator.errors or document is _MISSING:
         raise SchemaError(validator.errors or ["the document is empty"])
     return document
+
+
+def validate_questions(data: Any) -> tuple[QuestionDoc, ...]:
+    """Validate a list of question mappings (the `questions` of a quiz) on their own, by
+    the same rules as a seed file; raise `SchemaError` listing every problem. Paths
+    start at `questions[i]`. Used by the spreadsheet importer before it writes."""
+    validator = _Validator()
+    questions = validator.read_list(data, "questions", TABLES["quiz"].field("questions"))
+    if validator.errors or questions is _MISSING:
+        raise SchemaError(validator.errors or ["questions: expected a list"])
+    return questions
 
 
 def _comparable(timeline: TimelineDoc) -> TimelineDoc:
@@ -917,14 +531,3 @@ def cross_document_errors(named: Sequence[tuple[str, SeedDocument]]) -> list[str
                     f"{name}: quizzes[{index}].slug: quiz '{quiz.slug}' is also defined in {other}"
                 )
     return errors
-
-
-def validate_questions(data: Any) -> tuple[QuestionDoc, ...]:
-    """Validate a list of question mappings (the `questions` of a quiz) on their own, by
-    the same rules as a seed file; raise `SchemaError` listing every problem. Paths
-    start at `questions[i]`. Used by the spreadsheet importer before it writes."""
-    validator = _Validator()
-    questions = validator.questions(data, "questions", set(), False)
-    if validator.errors or questions is _MISSING:
-        raise SchemaError(validator.errors or ["questions: expected a list"])
-    return questions

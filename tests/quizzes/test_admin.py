@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from classroom.accounts import create_teacher
 from quizzes.models import Choice, Event, Question, Quiz
-from quizzes.services import seed_document_load
+from quizzes.services import seed_documents_load
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_a_teacher_can_change_their_own_password_in_the_admin(teacher_admin):
 
 @pytest.fixture
 def loaded(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     return Quiz.objects.get(slug="test-quiz")
 
 
@@ -300,7 +300,7 @@ def test_an_event_from_another_timeline_is_refused(admin_client, loaded, small_d
 
     small_data["timeline"]["slug"] = "other-timeline"
     small_data["quizzes"][0]["slug"] = "other-quiz"
-    seed_document_load(document=validate_document(small_data))
+    seed_documents_load(documents=[validate_document(small_data)])
     foreign = Event.objects.get(timeline__slug="other-timeline", slug="tashkent")
     data = question_post(loaded, event=str(foreign.pk)) | choice_formset(GOOD_CHOICES)
 

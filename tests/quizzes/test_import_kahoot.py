@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from quizzes.schema_fields import CHOICE_TEXT_MAX
 from quizzes.spreadsheet import (
     PROMPT_MAX,
     ImportedChoice,
@@ -12,7 +13,6 @@ from quizzes.spreadsheet import (
     question_slug,
     read_table,
 )
-from quizzes.yaml_schema import CHOICE_TEXT_MAX
 
 from .spreadsheets import GOOD_ROWS, Text, kahoot_bytes
 

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from quizzes import transfer
 from quizzes.models import Choice, Question, Quiz
+from quizzes.schema_fields import CHOICE_TEXT_MAX, QUESTION_SLUG_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN
 from quizzes.spreadsheet import CHOICE_NOTE_MAX, Problem, parse_table, read_table
 from quizzes.transfer import (
     ImportRefused,
@@ -14,7 +15,6 @@ from quizzes.transfer import (
     title_from_name,
     vet_questions,
 )
-from quizzes.yaml_schema import CHOICE_TEXT_MAX, QUESTION_SLUG_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN
 
 from .spreadsheets import GOOD_ROWS, csv_bytes, kahoot_bytes
 

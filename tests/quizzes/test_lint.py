@@ -30,37 +30,37 @@ EVENTS = (
 )
 
 
-def choice(prompt, key, *distractors, slug="q", event=None, **extra):
+def question(kind, prompt, *, slug, event, explanation, **fields):
     return LintQuestion(
-        slug=slug,
-        kind="choice",
-        prompt=prompt,
-        explanation=extra.pop("explanation", "Short reveal: a failure for the relationship."),
-        choices=(LintChoice(key, True), *(LintChoice(text) for text in distractors)),
-        event=event,
-        **extra,
+        slug=slug, kind=kind, prompt=prompt, explanation=explanation, event=event, **fields
     )
 
 
+def choice(prompt, key, *distractors, slug="q", event=None, **extra):
+    extra.setdefault("explanation", "Short reveal: a failure for the relationship.")
+    keyed = (LintChoice(key, True), *(LintChoice(text) for text in distractors))
+    return question("choice", prompt, slug=slug, event=event, choices=keyed, **extra)
+
+
 def true_false(prompt, answer, slug="tf", event=None):
-    return LintQuestion(
+    return question(
+        "true_false",
+        prompt,
         slug=slug,
-        kind="true_false",
-        prompt=prompt,
+        event=event,
         explanation="Reveal: a failure for the relationship.",
         choices=(LintChoice("True", answer), LintChoice("False", not answer)),
-        event=event,
     )
 
 
 def year_guess(prompt, year, slug="yg", event=None):
-    return LintQuestion(
+    return question(
+        "year_guess",
+        prompt,
         slug=slug,
-        kind="year_guess",
-        prompt=prompt,
+        event=event,
         explanation="Reveal: a success for the relationship.",
         answer_year=year,
-        event=event,
     )
 
 

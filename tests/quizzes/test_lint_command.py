@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from quizzes.models import Question
-from quizzes.services import seed_document_load
+from quizzes.services import seed_documents_load
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,13 @@ def test_the_seed_file_lints_clean_and_says_so():
 
 
 def test_a_loaded_quiz_lints_by_slug(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     out = lint("test-quiz")
     assert "0 errors" in out
 
 
 def test_an_error_prints_code_slug_and_sentence_and_exits_1(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     Question.objects.filter(slug="tashkent-mediator").update(
         prompt="Did Alexei Kosygin broker the Tashkent Declaration?"
     )
@@ -64,7 +64,7 @@ def test_a_file_with_a_giveaway_fails(tmp_path, small_data):
 
 
 def test_warnings_alone_exit_0(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     # The same name keyed on two events is a warning (R203), not an error.
     question = Question.objects.get(slug="afghanistan-year")
     question.kind = "choice"

@@ -1,4 +1,4 @@
-"""yaml_schema, generator and the linter are pure: importing them loads no Django."""
+"""The seed schema, the generator and the linter are pure: importing them loads no Django."""
 
 import subprocess
 import sys
@@ -9,7 +9,16 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("module", ["quizzes.yaml_schema", "quizzes.generator", "quizzes.lint"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "quizzes.yaml_schema",
+        "quizzes.schema_fields",
+        "quizzes.seed_documents",
+        "quizzes.generator",
+        "quizzes.lint",
+    ],
+)
 def test_a_pure_module_imports_without_django(module):
     code = (
         f"import sys, {module}; "

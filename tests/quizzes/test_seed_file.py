@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from quizzes.models import Question, Quiz, Timeline
-from quizzes.services import quiz_export, seed_document_load
+from quizzes.services import quiz_export, seed_documents_load
 from quizzes.yaml_schema import parse_document, validate_document
 
 from .test_services import snapshot
@@ -63,7 +63,7 @@ def test_the_seed_quiz_survives_export_and_reload_unchanged():
     data = quiz_export(quiz=Quiz.objects.get(slug=QUIZ_SLUG))
     Quiz.objects.all().delete()
     Timeline.objects.all().delete()
-    seed_document_load(document=validate_document(data))
+    seed_documents_load(documents=[validate_document(data)])
 
     assert snapshot() == before
 

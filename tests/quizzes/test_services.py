@@ -8,7 +8,6 @@ from quizzes.services import (
     quiz_duplicate,
     quiz_export,
     quiz_regenerate,
-    seed_document_load,
     seed_documents_load,
 )
 from quizzes.yaml_schema import dump_document, parse_document, validate_document
@@ -83,7 +82,7 @@ def snapshot() -> dict:
 
 
 def test_loading_creates_hand_written_then_generated_questions(small_doc):
-    report = seed_document_load(document=small_doc)
+    report = seed_documents_load(documents=[small_doc])
 
     quiz = Quiz.objects.get(slug="test-quiz")
     questions = list(quiz.questions.all())
@@ -104,11 +103,11 @@ def test_loading_creates_hand_written_then_generated_questions(small_doc):
 
 
 def test_loading_twice_changes_nothing_and_reports_unchanged(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     before = snapshot()
     ids = sorted(Choice.objects.values_list("id", flat=True))
 
-    report = seed_document_load(document=small_doc)
+    report = seed_documents_load(documents=[small_doc])
 
     assert snapshot() == before
     assert sorted(Choice.objects.values_list("id", flat=True)) == ids
@@ -120,12 +119,12 @@ def test_loading_twice_changes_nothing_and_reports_unchanged(small_doc):
 
 
 def test_editing_a_value_updates_only_that_row(small_text):
-    seed_document_load(document=parse_document(small_text))
+    seed_documents_load(documents=[parse_document(small_text)])
     edited = small_text.replace(
         'title: "Oil exploration agreement"', 'title: "Soviet oil exploration agreement"'
     )
 
-    report = seed_document_load(document=parse_document(edited))
+    report = seed_documents_load(documents=[parse_document(edited)])
 
     assert Event.objects.get(slug="oil-agreement").title == "Soviet oil exploration agreement"
     assert report.counts["Event"] == {"created": 0, "updated": 1, "unchanged": 10, "deleted": 0}
@@ -135,12 +134,12 @@ def test_editing_a_value_updates_only_that_row(small_text):
 def test_changed_choices_are_replaced_and_removed_questions_deleted(small_data):
     # Without a generator: what it generates depends on the hand-written questions.
     del small_data["quizzes"][0]["generator"]
-    seed_document_load(document=validate_document(small_data))
+    seed_documents_load(documents=[validate_document(small_data)])
     questions = small_data["quizzes"][0]["questions"]
     questions[0]["choices"][2] = {"text": "Andrei Gromyko", "note": "Foreign minister"}
     del questions[3]
 
-    report = seed_document_load(document=validate_document(small_data))
+    report = seed_documents_load(documents=[validate_document(small_data)])
 
     mediator = Question.objects.get(slug="tashkent-mediator")
     assert [c.text for c in mediator.choices.all()] == [
@@ -154,19 +153,19 @@ def test_changed_choices_are_replaced_and_removed_questions_deleted(small_data):
 
 
 def test_an_event_taken_out_of_the_file_is_deleted(small_data):
-    seed_document_load(document=validate_document(small_data))
+    seed_documents_load(documents=[validate_document(small_data)])
     small_data["timeline"]["events"] = [
         e for e in small_data["timeline"]["events"] if e["slug"] != "sharif-moscow"
     ]
 
-    report = seed_document_load(document=validate_document(small_data))
+    report = seed_documents_load(documents=[validate_document(small_data)])
 
     assert not Event.objects.filter(slug="sharif-moscow").exists()
     assert report.counts["Event"]["deleted"] == 1
 
 
 def test_dry_run_reports_changes_but_writes_nothing(small_doc):
-    report = seed_document_load(document=small_doc, dry_run=True)
+    report = seed_documents_load(documents=[small_doc], dry_run=True)
 
     assert report.dry_run
     assert report.counts["Question"]["created"] == 12
@@ -175,7 +174,7 @@ def test_dry_run_reports_changes_but_writes_nothing(small_doc):
 
 
 def test_export_then_load_is_lossless(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     before = snapshot()
     text = dump_document(quiz_export(quiz=Quiz.objects.get(slug="test-quiz")))
     # Quizzes first: a timeline is protected while a quiz uses it.
@@ -183,25 +182,25 @@ def test_export_then_load_is_lossless(small_doc):
     Timeline.objects.all().delete()
     assert not Question.objects.exists()
 
-    seed_document_load(document=parse_document(text))
+    seed_documents_load(documents=[parse_document(text)])
 
     assert snapshot() == before
 
 
 def test_export_lists_generated_questions_and_reloading_it_does_not_duplicate_them(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     exported = quiz_export(quiz=Quiz.objects.get(slug="test-quiz"))
     sources = [q.get("source", "hand") for q in exported["quizzes"][0]["questions"]]
     assert sources.count("generated") == 8
 
-    report = seed_document_load(document=validate_document(exported))
+    report = seed_documents_load(documents=[validate_document(exported)])
 
     assert not report.changed
     assert Question.objects.count() == 12
 
 
 def test_export_of_an_admin_edited_generated_question_survives_the_round_trip(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     quiz = Quiz.objects.get(slug="test-quiz")
     edited = quiz.questions.filter(source="generated").first()
     edited.prompt = "Edited by a teacher"
@@ -209,7 +208,7 @@ def test_export_of_an_admin_edited_generated_question_survives_the_round_trip(sm
     exported = quiz_export(quiz=quiz)
     Quiz.objects.all().delete()
 
-    seed_document_load(document=validate_document(exported))
+    seed_documents_load(documents=[validate_document(exported)])
 
     assert Question.objects.get(slug=edited.slug).prompt == "Edited by a teacher"
 
@@ -237,7 +236,7 @@ def generated_rows(quiz: Quiz) -> list[tuple]:
 
 
 def test_regenerate_replaces_generated_questions_after_hand_written_ones(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     quiz = Quiz.objects.get(slug="test-quiz")
     made_by_load = generated_rows(quiz)
     quiz.questions.filter(source="generated").first().delete()
@@ -254,7 +253,7 @@ def test_regenerate_replaces_generated_questions_after_hand_written_ones(small_d
 
 
 def test_regenerate_uses_the_events_as_edited_in_the_database(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     quiz = Quiz.objects.get(slug="test-quiz")
     # Every candidate, so the event's questions are surely among them.
     quiz.generator = dict(quiz.generator, count=200)
@@ -270,7 +269,7 @@ def test_regenerate_uses_the_events_as_edited_in_the_database(small_doc):
 
 
 def test_regenerate_without_generator_settings_is_refused_and_keeps_questions(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     quiz = Quiz.objects.get(slug="test-quiz")
     quiz.generator = {}
     quiz.save()
@@ -281,7 +280,7 @@ def test_regenerate_without_generator_settings_is_refused_and_keeps_questions(sm
 
 
 def test_duplicate_copies_every_question_and_choice_under_a_free_slug(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     quiz = Quiz.objects.get(slug="test-quiz")
 
     first = quiz_duplicate(quiz=quiz)
@@ -307,7 +306,7 @@ def test_duplicate_copies_every_question_and_choice_under_a_free_slug(small_doc)
 
 
 def test_duplicate_refuses_a_taken_or_bad_slug(small_doc):
-    seed_document_load(document=small_doc)
+    seed_documents_load(documents=[small_doc])
     quiz = Quiz.objects.get(slug="test-quiz")
 
     with pytest.raises(QuizContentError, match="already exists"):

@@ -108,19 +108,7 @@ def test_no_two_labels_of_the_seed_timeline_overlap():
     seed = settings.BASE_DIR / "seeds" / "pakistan-ussr.yaml"
     document = parse_document(seed.read_text(encoding="utf-8"))
     chart = layout(
-        (
-            ChartEvent(
-                slug=e.slug,
-                year=e.year,
-                month=e.month,
-                title=e.title,
-                effect=e.effect,
-                verdict=e.verdict,
-                date_text=e.date_text,
-            )
-            for e in document.timeline.events
-            if e.in_period
-        ),
+        (ChartEvent.of(e) for e in document.timeline.events if e.in_period),
         start=1947,
         end=1988,
     )

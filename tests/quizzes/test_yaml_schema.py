@@ -192,6 +192,10 @@ def test_every_problem_is_reported_at_once(small_data):
             "timeline.events[5].key_actor.distractors[1]: 'Brezhnev' is a repeat",
         ),
         (
+            lambda d: event(d, 5)["key_actor"].update(distractors=["x" * 201]),
+            "timeline.events[5].key_actor.distractors[0]: too long: 201 characters, at most 200",
+        ),
+        (
             lambda d: event(d, 5).update(key_actor="Kosygin"),
             "timeline.events[5].key_actor: expected a mapping, got text",
         ),
@@ -374,6 +378,25 @@ def test_every_problem_is_reported_at_once(small_data):
 def test_each_rule_gives_its_message(small_data, mutate, message):
     mutate(small_data)
     assert message in errors_for(small_data)
+
+
+def test_every_bad_unverified_claim_is_reported_not_only_the_first(small_data):
+    small_data["timeline"]["unverified"][0]["claim"] = 7
+    small_data["timeline"]["unverified"][1]["event"] = "no-such-event"
+    assert errors_for(small_data) == [
+        'timeline.unverified[0].claim: expected text, got a whole number (put it in quotes: "7")',
+        "timeline.unverified[1].event: no event with slug 'no-such-event' in this timeline",
+    ]
+
+
+def test_a_question_breaking_its_kind_and_its_source_rules_hears_of_both(small_data):
+    question(small_data, 3)["source"] = "generated"
+    question(small_data, 3).pop("answer_year")
+    assert errors_for(small_data) == [
+        "quizzes[0].questions[3].answer_year: required for year_guess questions",
+        "quizzes[0].questions[3].generator_kind: a generated question needs one of "
+        + ", ".join(GENERATOR_KINDS),
+    ]
 
 
 def test_choice_texts_differing_only_in_case_are_duplicates(small_data):

@@ -8,7 +8,7 @@ Broadcasts reach sockets through the per-process hub (classroom/hub.py), never
 through a per-socket channel-layer channel (so these consumers have none).
 
 Answers take a faster path: the arrival time is stamped first thing, the answer goes
-into this process's batch for its game, and one `answers_submit` call stores the whole
+into this process's batch for its game, and one `answers_store` call stores the whole
 batch; each socket's `answer_received` goes out after that commit.
 """
 

@@ -197,9 +197,6 @@ class Hub:
                 self._joined.discard(game_id)
                 await self.layer.group_discard(group_name(game_id), channel)
 
-    def has_game(self, game_id: int) -> bool:
-        return game_id in self.games
-
     # --- receiving -----------------------------------------------------------------
 
     async def _receive_loop(self) -> None:
@@ -566,7 +563,3 @@ def _publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
 
 
 services.set_publisher(_publish_from_sync)
-
-
-async def publish(game_id: int, message: dict[str, Any]) -> None:
-    await get_hub().publish(game_id, message)

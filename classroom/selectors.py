@@ -50,11 +50,6 @@ def _rank_and_count(game: Game, player: Player) -> tuple[int | None, int]:
     return rank, totals["count"]
 
 
-def player_snapshot(*, player: Player) -> dict[str, Any]:
-    """The phone's `state` frame (with `seq`) for `player`, read fresh from the database."""
-    return player_snapshot_of(player_with_game(player_id=player.pk))
-
-
 def player_with_game(*, player_id: int) -> Player:
     """The player row with its game, the game's questions from the per-process cache."""
     player = Player.objects.select_related("game").defer("game__questions").get(pk=player_id)

@@ -204,15 +204,6 @@ def _lock_game(game_id: int) -> Game:
     return _with_questions(game)
 
 
-def _running_game_id(pin: str) -> int:
-    game_id = (
-        Game.objects.filter(pin=pin, ended_at__isnull=True).values_list("id", flat=True).first()
-    )
-    if game_id is None:
-        raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
-    return game_id
-
-
 def _wrong_phase(message: str) -> ClientError:
     return ClientError("wrong_phase", message)
 
@@ -418,25 +409,6 @@ class JoinResult:
     error: ClientError | None = None
 
 
-def player_join(
-    *,
-    nickname: str,
-    game_id: int | None = None,
-    pin: str | None = None,
-    rng: random.Random | None = None,
-) -> tuple[Player, str]:
-    """A new connected player and their resume token (only its hash is stored)."""
-    if game_id is None:
-        if pin is None:
-            raise TypeError("player_join needs game_id or pin")
-        game_id = _running_game_id(pin)
-    [result] = players_join(game_id=game_id, nicknames=[nickname], rng=rng)
-    if result.error is not None:
-        raise result.error
-    assert result.player is not None and result.token is not None
-    return result.player, result.token
-
-
 def _join_refusal(game: Game) -> ClientError | None:
     if game.is_ended:
         return ClientError("game_not_found", "This game has ended.", close_code=4404)
@@ -450,7 +422,7 @@ def players_join(
 ) -> list[JoinResult]:
     """Join several new players in one transaction (a class joining at once).
 
-    Each nickname is judged on its own, in order, as `player_join` would: invalid,
+    Each nickname is judged on its own, in order: invalid,
     taken or a look-alike of a taken name (also of an earlier name of the same group),
     over the player cap, locked or ended game. A failure met by one name (or a
     constraint its row breaks) is that name's error alone; a failing database fails the
@@ -1320,28 +1292,19 @@ def _validate(
     return year, None
 
 
-def answers_submit(*, game_id: int, submissions: Sequence[Submission]) -> list[SubmissionResult]:
+def answers_store(
+    *, game_id: int, submissions: Sequence[Submission]
+) -> tuple[list[SubmissionResult], int | None]:
     """Store a group of answers of one game in one transaction (group commit).
 
     Each submission is judged on its own; the results come back in order. An answer
     stamped after the player's own deadline is `question_closed`. One submission's
     failure (while judging it, or a constraint its row breaks) is that submission's
     error alone; the others are stored. If the database fails, every submission gets
-    `try_again` and nothing is stored. When every connected player has answered, the
-    question closes (after the answers are committed).
-    """
-    results, close_index = answers_store(game_id=game_id, submissions=submissions)
-    if close_index is not None:
-        question_close_all_answered(game_id=game_id, expected_index=close_index)
-    return results
+    `try_again` and nothing is stored.
 
-
-def answers_store(
-    *, game_id: int, submissions: Sequence[Submission]
-) -> tuple[list[SubmissionResult], int | None]:
-    """`answers_submit` without the close: the results, and the index of the question
-    that every connected player has now answered (the caller closes it with
-    `question_close_all_answered`), else None.
+    Also returns the index of the question every connected player has now answered
+    (the caller closes it with `question_close_all_answered`), else None.
 
     The live server acknowledges the answers between the two: closing scores every
     player and builds every reveal, which the last answers' acks need not wait for.

@@ -41,10 +41,6 @@ class QuestionTimers:
             self._run(game_id, index, deadline_epoch_s)
         )
 
-    def armed(self, game_id: int, index: int) -> bool:
-        task = self.tasks.get((game_id, index))
-        return task is not None and not task.done()
-
     async def _run(self, game_id: int, index: int, deadline_epoch_s: float) -> None:
         key = (game_id, index)
         try:
@@ -72,7 +68,3 @@ def _install(hub: hub_module.Hub) -> None:
 
 
 hub_module.on_hub_created(_install)
-
-
-def timers_for_this_loop() -> QuestionTimers:
-    return hub_module.get_hub().timers  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from classroom import services
 from classroom.models import Answer, Game, Player
 from classroom.services import Submission
 from tests.classroom.conftest import build_quiz
+from tests.classroom.helpers import player_join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -215,7 +216,7 @@ JOIN_KINDS = ("fresh", "taken", "repeat", "empty", "too_long", "invisible", "nam
 def test_exactly_the_valid_joins_of_a_group_are_stored_and_acknowledged(teacher, kinds):
     quiz = build_quiz(slug=f"joins-{next(_quizzes)}", kinds=("choice",))
     game = services.game_create(quiz=quiz, host=teacher)
-    early, early_token = services.player_join(game_id=game.pk, nickname="Early")
+    early, early_token = player_join(game_id=game.pk, nickname="Early")
     names, expected = [], []
     fresh = itertools.count()
     seen: set[str] = set()

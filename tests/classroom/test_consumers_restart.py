@@ -6,14 +6,15 @@ from channels.db import database_sync_to_async
 from classroom import services
 from classroom.models import Game
 from tests.classroom.conftest import player_socket
+from tests.classroom.helpers import player_join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _open_question_without_sockets(game_id: int, ms: int) -> str:
     """What a restarted server finds: a question open in the database, no timer."""
-    _ayesha, token = services.player_join(game_id=game_id, nickname="Ayesha")
-    services.player_join(game_id=game_id, nickname="Bilal")
+    _ayesha, token = player_join(game_id=game_id, nickname="Ayesha")
+    player_join(game_id=game_id, nickname="Bilal")
     game = Game.objects.get(pk=game_id)
     for question in game.questions:
         question["time_limit_ms"] = ms

@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
-from classroom import selectors, services
+from classroom import services
 from classroom.models import Answer, Game, Player
 from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
 from tests.classroom.conftest import (
@@ -17,6 +17,7 @@ from tests.classroom.conftest import (
     player_socket,
     wrong_choice,
 )
+from tests.classroom.helpers import player_join, player_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -402,8 +403,8 @@ async def test_generated_names_only_replaces_every_nickname(game, teacher):
 
 
 def test_player_snapshot_is_what_sync_sends(game):
-    player, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    state = selectors.player_snapshot(player=player)
+    player, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    state = player_snapshot(player=player)
     assert state["type"] == "state" and state["phase"] == "lobby"
     assert state["question"] is None and state["reveal"] is None and state["finished"] is None
 

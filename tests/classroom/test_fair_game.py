@@ -18,6 +18,7 @@ from classroom.models import Game, Player
 from classroom.services import Submission
 from quizzes.models import Choice, Quiz
 from tests.classroom.conftest import host_socket, join, player_socket
+from tests.classroom.helpers import answers_submit
 from tests.classroom.test_choice_order import assert_uniform
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,7 +145,7 @@ def _play_seed_game(quiz: Quiz, teacher, seed: int, monkeypatch) -> tuple[int, i
             )
             for p in players
         ]
-        assert all(r.ok for r in services.answers_submit(game_id=game.pk, submissions=submissions))
+        assert all(r.ok for r in answers_submit(game_id=game.pk, submissions=submissions))
         assert Game.objects.get(pk=game.pk).phase == Game.Phase.REVEAL
         services.game_next(game_id=game.pk)
     assert Game.objects.get(pk=game.pk).phase == Game.Phase.FINISHED

@@ -99,7 +99,7 @@ async def test_the_last_socket_leaving_takes_the_hub_out_of_the_group():
     ayesha = FakeSocket("ayesha")
     await hub.register(ayesha, game_id=7, role=PLAYER, player_id=1)
     await hub.unregister(ayesha, game_id=7, player_id=1)
-    assert not hub.has_game(7)
+    assert 7 not in hub.games
     assert hub.channel not in layer.groups.get("game.7", {})
     hub._receiver.cancel()
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from classroom import services
 from classroom.models import Game, Player
+from tests.classroom.helpers import answers_submit, player_join
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_reset_presence_marks_players_and_projectors_of_running_games_away(quiz, teacher):
     running = services.game_create(quiz=quiz, host=teacher)
     ended = services.game_create(quiz=quiz, host=teacher)
-    services.player_join(game_id=running.pk, nickname="Ayesha")
-    services.player_join(game_id=ended.pk, nickname="Bilal")
+    player_join(game_id=running.pk, nickname="Ayesha")
+    player_join(game_id=ended.pk, nickname="Bilal")
     Game.objects.filter(pk=running.pk).update(host_connection="old-socket")
     Game.objects.filter(pk=ended.pk).update(host_connection="kept", ended_at=timezone.now())
     out = StringIO()
@@ -35,14 +36,14 @@ def test_after_a_reset_the_first_answer_of_the_only_returning_player_closes_the_
     quiz, teacher
 ):
     game = services.game_create(quiz=quiz, host=teacher)
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    services.player_join(game_id=game.pk, nickname="Bilal")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Bilal")
     services.game_start(game_id=game.pk)
     services.presence_reset()
     services.player_connected(player_id=ayesha.pk)
     game.refresh_from_db()
     question = game.questions[0]
-    (result,) = services.answers_submit(
+    (result,) = answers_submit(
         game_id=game.pk,
         submissions=[
             services.Submission(

@@ -7,6 +7,7 @@ import pytest
 from classroom import selectors, services
 from classroom.models import Game, Player
 from tests.classroom.conftest import correct_choice, wrong_choice
+from tests.classroom.helpers import answers_submit, player_join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def answer(game: Game, player: Player, index: int, choice_id: int, after_ms: int) -> None:
     game.refresh_from_db()
     question = game.questions[index]
-    (result,) = services.answers_submit(
+    (result,) = answers_submit(
         game_id=game.pk,
         submissions=[
             services.Submission(
@@ -29,9 +30,9 @@ def answer(game: Game, player: Player, index: int, choice_id: int, after_ms: int
 
 
 def play(game: Game) -> tuple[Player, Player, Player]:
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    bilal, _ = services.player_join(game_id=game.pk, nickname="Bilal")
-    chen, _ = services.player_join(game_id=game.pk, nickname="Chen")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    bilal, _ = player_join(game_id=game.pk, nickname="Bilal")
+    chen, _ = player_join(game_id=game.pk, nickname="Chen")
     services.player_set_extra_time(game_id=game.pk, player_id=chen.pk, seconds=10)
     services.game_start(game_id=game.pk)
     for index in range(2):

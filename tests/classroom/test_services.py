@@ -14,6 +14,7 @@ from classroom.models import Answer, Game, Player
 from classroom.services import Submission
 from quizzes.models import Choice
 from tests.classroom.conftest import build_quiz, correct_choice, wrong_choice
+from tests.classroom.helpers import answers_submit, player_join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,7 +101,7 @@ def test_a_pin_taken_by_a_running_game_is_not_reused(quiz, teacher, monkeypatch)
 
 
 def test_join_stores_only_the_tokens_hash_and_resume_finds_the_player(game):
-    player, token = services.player_join(pin=game.pin, nickname="  Ayesha ")
+    player, token = player_join(pin=game.pin, nickname="  Ayesha ")
     assert player.nickname == "Ayesha" and player.connected
     assert token not in player.token_hash and len(player.token_hash) == 64
     assert services.player_resume(token=token).pk == player.pk
@@ -116,41 +117,41 @@ def test_join_stores_only_the_tokens_hash_and_resume_finds_the_player(game):
 def test_join_refusals(game, setup, code):
     setup(game)
     with pytest.raises(ClientError) as refused:
-        services.player_join(game_id=game.pk, nickname="Ayesha")
+        player_join(game_id=game.pk, nickname="Ayesha")
     assert refused.value.code == code
     assert Player.objects.count() == 0
 
 
 def test_a_full_game_refuses_the_next_player(game, settings):
     settings.GAME_MAX_PLAYERS = 1
-    services.player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Ayesha")
     with pytest.raises(ClientError) as refused:
-        services.player_join(game_id=game.pk, nickname="Bilal")
+        player_join(game_id=game.pk, nickname="Bilal")
     assert refused.value.code == "game_full"
 
 
 def test_nicknames_are_unique_ignoring_case_and_invalid_ones_refused(game):
-    services.player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Ayesha")
     with pytest.raises(ClientError) as taken:
-        services.player_join(game_id=game.pk, nickname="aYESHA")
+        player_join(game_id=game.pk, nickname="aYESHA")
     assert taken.value.code == "nickname_taken"
     with pytest.raises(ClientError) as invalid:
-        services.player_join(game_id=game.pk, nickname="\u200b\u200b")
+        player_join(game_id=game.pk, nickname="\u200b\u200b")
     assert invalid.value.code == "nickname_invalid"
 
 
 def test_a_nickname_whose_keys_outgrow_the_old_40_character_column_joins(game):
     # "ß" folds to "ss" and "m" to "rn": the keys of a 30-character name may be long.
-    player, _ = services.player_join(game_id=game.pk, nickname="ß" * 25)
+    player, _ = player_join(game_id=game.pk, nickname="ß" * 25)
     assert len(player.nickname_key) == 50
-    player, _ = services.player_join(game_id=game.pk, nickname="m" * 30)
+    player, _ = player_join(game_id=game.pk, nickname="m" * 30)
     assert len(player.nickname_key) == len(player.nickname_skeleton) == 60
 
 
 def test_a_key_too_long_for_its_column_is_refused(game, monkeypatch):
     monkeypatch.setattr(services, "NICKNAME_KEY_MAX", 10)
     with pytest.raises(ClientError) as refused:
-        services.player_join(game_id=game.pk, nickname="Muhammad Ali")
+        player_join(game_id=game.pk, nickname="Muhammad Ali")
     assert refused.value.code == "nickname_invalid"
     assert not Player.objects.exists()
 
@@ -166,9 +167,9 @@ def test_a_key_too_long_for_its_column_is_refused(game, monkeypatch):
     ],
 )
 def test_a_look_alike_of_a_taken_name_is_nickname_taken(game, taken, look_alike):
-    services.player_join(game_id=game.pk, nickname=taken)
+    player_join(game_id=game.pk, nickname=taken)
     with pytest.raises(ClientError) as refused:
-        services.player_join(game_id=game.pk, nickname=look_alike)
+        player_join(game_id=game.pk, nickname=look_alike)
     assert refused.value.code == "nickname_taken"
     assert "looks the same" in refused.value.message
     assert list(Player.objects.values_list("nickname", flat=True)) == [taken]
@@ -192,21 +193,21 @@ def test_a_generated_name_never_looks_like_a_players_name(game):
     expected = generated_nickname_for_seed(99)
     look_alike = expected.replace("a", "\u0430").replace("e", "\u0435").replace("o", "\u043e")
     assert look_alike != expected
-    services.player_join(game_id=game.pk, nickname=look_alike)
+    player_join(game_id=game.pk, nickname=look_alike)
     services.game_set_options(game_id=game.pk, generated_names_only=True)
-    player, _ = services.player_join(game_id=game.pk, nickname="x", rng=random.Random(99))
+    player, _ = player_join(game_id=game.pk, nickname="x", rng=random.Random(99))
     assert player.nickname != expected
     assert player.nickname_key != Player.objects.get(nickname=look_alike).nickname_key
 
 
 def test_an_offensive_nickname_becomes_a_generated_one(game, monkeypatch):
     monkeypatch.setattr(services, "is_offensive", lambda name: name == "Rude")
-    player, _ = services.player_join(game_id=game.pk, nickname="Rude")
+    player, _ = player_join(game_id=game.pk, nickname="Rude")
     assert player.nickname != "Rude" and len(player.nickname.split()) >= 2
 
 
 def test_a_kicked_player_cannot_resume(game):
-    player, token = services.player_join(game_id=game.pk, nickname="Ayesha")
+    player, token = player_join(game_id=game.pk, nickname="Ayesha")
     services.player_kick(game_id=game.pk, player_id=player.pk)
     with pytest.raises(ClientError) as refused:
         services.player_resume(token=token)
@@ -214,7 +215,7 @@ def test_a_kicked_player_cannot_resume(game):
 
 
 def test_a_token_of_another_game_is_bad_token(game, quiz, teacher):
-    _, token = services.player_join(game_id=game.pk, nickname="Ayesha")
+    _, token = player_join(game_id=game.pk, nickname="Ayesha")
     other = services.game_create(quiz=quiz, host=teacher)
     with pytest.raises(ClientError) as refused:
         services.player_resume(token=token, game_id=other.pk)
@@ -225,11 +226,11 @@ def test_a_token_of_another_game_is_bad_token(game, quiz, teacher):
 
 
 def test_two_answers_of_one_player_in_one_batch_store_one(game):
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    services.player_join(game_id=game.pk, nickname="Bilal")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Bilal")
     game = _open(game)
     right, wrong = correct_choice(game, 0), wrong_choice(game, 0)
-    results = services.answers_submit(
+    results = answers_submit(
         game_id=game.pk,
         submissions=[_sub(game, ayesha, right), _sub(game, ayesha, wrong, after_ms=1200)],
     )
@@ -241,11 +242,11 @@ def test_two_answers_of_one_player_in_one_batch_store_one(game):
 
 
 def test_a_batch_is_one_transaction_of_a_few_queries(game):
-    players = [services.player_join(game_id=game.pk, nickname=f"P{i}")[0] for i in range(30)]
+    players = [player_join(game_id=game.pk, nickname=f"P{i}")[0] for i in range(30)]
     game = _open(game)
     right = correct_choice(game, 0)
     with CaptureQueriesContext(connection) as queries:
-        results = services.answers_submit(
+        results = answers_submit(
             game_id=game.pk, submissions=[_sub(game, p, right) for p in players]
         )
     assert all(r.ok for r in results)
@@ -255,8 +256,8 @@ def test_a_batch_is_one_transaction_of_a_few_queries(game):
 
 
 def test_a_database_error_gives_every_answer_try_again_and_stores_nothing(game, monkeypatch):
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    bilal, _ = services.player_join(game_id=game.pk, nickname="Bilal")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    bilal, _ = player_join(game_id=game.pk, nickname="Bilal")
     game = _open(game)
     right = correct_choice(game, 0)
     submissions = [_sub(game, ayesha, right), _sub(game, bilal, right)]
@@ -266,33 +267,33 @@ def test_a_database_error_gives_every_answer_try_again_and_stores_nothing(game, 
         raise DatabaseError("disk I/O error")
 
     monkeypatch.setattr(services, "_insert_answers", broken)
-    results = services.answers_submit(game_id=game.pk, submissions=submissions)
+    results = answers_submit(game_id=game.pk, submissions=submissions)
     assert [r.error.code for r in results] == ["try_again", "try_again"]
     assert Answer.objects.count() == 0
     assert Game.objects.get(pk=game.pk).seq == game.seq
     monkeypatch.setattr(services, "_insert_answers", real_insert)
-    retry = services.answers_submit(game_id=game.pk, submissions=submissions[:1])
+    retry = answers_submit(game_id=game.pk, submissions=submissions[:1])
     assert retry[0].ok
     assert Answer.objects.count() == 1
 
 
 def test_an_answer_stamped_after_the_players_deadline_is_late(game):
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    services.player_join(game_id=game.pk, nickname="Bilal")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Bilal")
     game = _open(game)
     late = _sub(game, ayesha, correct_choice(game, 0), after_ms=20_001)
-    [result] = services.answers_submit(game_id=game.pk, submissions=[late])
+    [result] = answers_submit(game_id=game.pk, submissions=[late])
     assert result.error.code == "question_closed"
     assert Answer.objects.count() == 0
 
 
 def test_extra_time_moves_a_players_deadline(game):
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    services.player_join(game_id=game.pk, nickname="Bilal")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Bilal")
     services.player_set_extra_time(game_id=game.pk, player_id=ayesha.pk, seconds=10)
     game = _open(game)
     assert game.question_deadline - game.question_started_at == timedelta(seconds=30)
-    [result] = services.answers_submit(
+    [result] = answers_submit(
         game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0), after_ms=25_000)]
     )
     assert result.ok
@@ -301,13 +302,11 @@ def test_extra_time_moves_a_players_deadline(game):
 
 
 def test_close_is_idempotent_and_scores_non_answerers_zero_with_streak_reset(game):
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    bilal, _ = services.player_join(game_id=game.pk, nickname="Bilal")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    bilal, _ = player_join(game_id=game.pk, nickname="Bilal")
     Player.objects.filter(pk=bilal.pk).update(streak=3)
     game = _open(game)
-    services.answers_submit(
-        game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))]
-    )
+    answers_submit(game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))])
     assert services.question_close(game_id=game.pk, expected_index=0, reason="host")
     assert not services.question_close(game_id=game.pk, expected_index=0, reason="time")
     ayesha.refresh_from_db()
@@ -318,7 +317,7 @@ def test_close_is_idempotent_and_scores_non_answerers_zero_with_streak_reset(gam
 
 
 def test_the_timer_does_not_close_a_question_before_its_deadline(game):
-    services.player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Ayesha")
     game = _open(game)
     assert not services.question_close(game_id=game.pk, expected_index=0, reason="time")
     Game.objects.filter(pk=game.pk).update(question_deadline=timezone.now() - timedelta(seconds=1))
@@ -327,7 +326,7 @@ def test_the_timer_does_not_close_a_question_before_its_deadline(game):
 
 def test_every_broadcast_bumps_its_audiences_seq_once(game):
     before = Game.objects.get(pk=game.pk)
-    services.player_join(game_id=game.pk, nickname="Ayesha")  # projector only
+    player_join(game_id=game.pk, nickname="Ayesha")  # projector only
     after_join = Game.objects.get(pk=game.pk)
     assert (after_join.seq, after_join.player_seq) == (before.seq + 1, before.player_seq)
     services.game_start(game_id=game.pk)  # both audiences
@@ -338,16 +337,16 @@ def test_every_broadcast_bumps_its_audiences_seq_once(game):
 def test_broadcasts_are_published_only_after_commit(game, monkeypatch):
     published = []
     monkeypatch.setattr(services, "_publisher", lambda game_id, message: published.append(message))
-    services.player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Ayesha")
     assert [m["host"]["type"] for m in published] == ["player_joined"]
     with pytest.raises(ClientError):
-        services.player_join(game_id=game.pk, nickname="AYESHA")
+        player_join(game_id=game.pk, nickname="AYESHA")
     assert len(published) == 1
 
 
 def test_players_join_judges_each_name_of_a_group_in_order(game, settings):
     settings.GAME_MAX_PLAYERS = 3
-    services.player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Ayesha")
     before = Game.objects.get(pk=game.pk).seq
     results = services.players_join(
         game_id=game.pk, nicknames=["Bilal", "BILAL", "\u200b", "Chen", "Dua"]
@@ -365,12 +364,10 @@ def test_players_join_judges_each_name_of_a_group_in_order(game, settings):
 
 
 def test_answer_totals_keep_a_player_who_answered_and_left(game):
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    services.player_join(game_id=game.pk, nickname="Bilal")
-    services.player_join(game_id=game.pk, nickname="Chen")
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Bilal")
+    player_join(game_id=game.pk, nickname="Chen")
     game = _open(game)
-    services.answers_submit(
-        game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))]
-    )
+    answers_submit(game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))])
     services.player_disconnected(player_id=ayesha.pk)
     assert services.answer_totals(Game.objects.get(pk=game.pk)) == (1, 3)

@@ -33,7 +33,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classroom import frames, gate
-from classroom.choice_order import AuthoredChoice, deal
 from classroom.errors import ClientError
 from classroom.inbound import MAX_EXTRA_TIME_S, YEAR_MAX, YEAR_MIN
 from classroom.machine import Action, IllegalTransition, Phase, transition
@@ -47,6 +46,7 @@ from classroom.nicknames import (
 )
 from classroom.ranking import Standing, competition_ranks, podium, scoreboard
 from classroom.scoring import score_answer
+from quizzes.snapshot import quiz_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -246,92 +246,6 @@ def answer_value(answer: Answer, kind: str) -> Any:
 
 
 # --- game_create -------------------------------------------------------------------
-
-
-def _event_dict(event: Any) -> dict[str, Any]:
-    return {
-        "slug": event.slug,
-        "title": event.title,
-        "year": event.year,
-        "date_label": event.date_label,
-        "effect": event.effect,
-        "verdict": event.verdict,
-        "verdict_reason": event.verdict_reason,
-    }
-
-
-def _neighbours(event: Any) -> dict[str, Any]:
-    if event is None:
-        return {"prev": None, "next": None}
-    siblings = list(event.timeline.events.filter(in_period=True))
-    ids = [e.id for e in siblings]
-    if event.id not in ids:
-        return {"prev": None, "next": None}
-    at = ids.index(event.id)
-    prev_event = siblings[at - 1] if at > 0 else None
-    next_event = siblings[at + 1] if at + 1 < len(siblings) else None
-    return {
-        "prev": _event_dict(prev_event) if prev_event else None,
-        "next": _event_dict(next_event) if next_event else None,
-    }
-
-
-def _year_range(question: Any, timeline: Any, rng: random.Random) -> tuple[int, int]:
-    year = int(question.answer_year)
-    if timeline is not None:
-        return min(timeline.period_start, year), max(timeline.period_end, year)
-    # No period to show: an uneven window, so its middle does not give the year away.
-    return year - rng.randint(10, 30), year + rng.randint(10, 30)
-
-
-def _snapshot_question(question: Any, rng: random.Random, taken: set[int]) -> dict[str, Any]:
-    kind = question.kind
-    # The choices' order and ids are this game's own (classroom/choice_order.py):
-    # authoring order and database ids both tell the answer.
-    dealt = deal(
-        kind,
-        [AuthoredChoice(text=c.text, is_correct=c.is_correct) for c in question.choices.all()],
-        rng,
-        taken,
-    )
-    public, correct = dealt.choices, dealt.correct_choice_ids
-    answer_year = None
-    year_min = year_max = None
-    if kind == "year_guess":
-        answer_year = question.answer_year
-        timeline = question.event.timeline if question.event else question.quiz.timeline
-        year_min, year_max = _year_range(question, timeline, rng)
-    event = question.event
-    return {
-        "id": question.id,
-        "slug": question.slug,
-        "kind": kind,
-        "prompt": question.prompt,
-        "choices": public,
-        "correct_choice_ids": correct,
-        "answer_year": answer_year,
-        "year_min": year_min,
-        "year_max": year_max,
-        "time_limit_ms": int(question.time_limit_s) * 1000,
-        "points_multiplier": int(question.points_multiplier),
-        "explanation": question.explanation,
-        "event": _event_dict(event) if event else None,
-        "neighbours": _neighbours(event),
-    }
-
-
-def quiz_snapshot(*, quiz: Any, rng: random.Random | None = None) -> list[dict[str, Any]]:
-    """The questions of `quiz` as a game stores them (see Game.questions)."""
-    # The operating system's randomness by default: the dealt order and ids must not be
-    # predictable from anything a player sees (a seeded Random is for tests).
-    rng = rng or random.SystemRandom()
-    taken: set[int] = set()
-    questions = (
-        quiz.questions.select_related("event__timeline", "quiz__timeline")
-        .prefetch_related("choices")
-        .order_by("position", "id")
-    )
-    return [_snapshot_question(q, rng, taken) for q in questions]
 
 
 def game_create(

@@ -13,13 +13,14 @@ from channels.db import database_sync_to_async
 from django.core.management import call_command
 
 from classroom import services
-from classroom.choice_order import ID_MIN
 from classroom.models import Game, Player
 from classroom.services import Submission
+from quizzes.choice_order import ID_MIN
 from quizzes.models import Choice, Quiz
+from quizzes.snapshot import quiz_snapshot
 from tests.classroom.conftest import host_socket, join, player_socket
 from tests.classroom.helpers import answers_submit
-from tests.classroom.test_choice_order import assert_uniform
+from tests.quizzes.test_choice_order import assert_uniform
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +39,7 @@ def test_over_many_games_of_the_seed_quiz_neither_position_nor_id_tells_the_key(
     database_ids = set(Choice.objects.values_list("id", flat=True))
     positions, ranks, order_ranks = Counter(), Counter(), Counter()
     for _ in range(GAMES):
-        for question in services.quiz_snapshot(quiz=seed_quiz, rng=rng):
+        for question in quiz_snapshot(quiz=seed_quiz, rng=rng):
             ids = [c["id"] for c in question["choices"]]
             assert not set(ids) & database_ids
             assert all(i >= ID_MIN for i in ids)

@@ -15,11 +15,12 @@ naming the field; the socket stays open and nothing changes. A type the role doe
 have is `unknown_type`, a host type from a phone is `not_host`.
 
 Rules that need the game (is this choice one of the question's? is this year within the
-question's `year_min`..`year_max`?) are checked in services, where the question is known.
+question's `year_min`..`year_max`?) are the question kind's (quizzes/kinds.py, `check`),
+asked by services, where the question is known.
 
 Why pydantic (v2) and not msgspec: docs/architecture.md, "Inbound frames".
 
-Pure: pydantic only (no Django, no Channels).
+Pure: pydantic and quizzes/kinds.py only (no Django, no Channels).
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from classroom import gate
 from classroom.errors import ClientError
 from classroom.nicknames import MAX_RAW_LENGTH
+from quizzes.kinds import YEAR_MAX, YEAR_MIN
 
 # The largest whole number a JavaScript client holds exactly (Number.MAX_SAFE_INTEGER):
 # every id a client may echo back (question, choice, player) is within 0..ID_MAX.
 ID_MAX = 2**53 - 1
-YEAR_MIN = -9999
-YEAR_MAX = 9999
 MAX_ORDER_CHOICES = 10
 MAX_TOKEN_LENGTH = 200
 MAX_REF_LENGTH = 64

@@ -18,6 +18,7 @@ from classroom.machine import allowed_actions
 from classroom.models import Answer, Game, Player
 from classroom.ranking import podium
 from classroom.scoring import PlayerTotals, QuestionRules, RecordedAnswer, replay_scores
+from quizzes import kinds
 
 
 def _remaining_ms(game: Game, limit_ms: int) -> int:
@@ -30,12 +31,8 @@ def _remaining_ms(game: Game, limit_ms: int) -> int:
 def _your_answer(question: dict[str, Any], answer: Answer | None) -> dict[str, Any] | None:
     if answer is None:
         return None
-    fields: dict[str, Any] = {"question_id": question["id"], "choice_id": answer.choice_id}
-    if question["kind"] == "order":
-        fields["choice_ids"] = list(answer.value or [])
-    elif question["kind"] == "year_guess":
-        fields["year"] = answer.value
-    return fields
+    kind = kinds.get(question["kind"])
+    return {"question_id": question["id"], **kind.echo(kind.value(answer.choice_id, answer.value))}
 
 
 def _rank_and_count(game: Game, player: Player) -> tuple[int | None, int]:
@@ -90,10 +87,13 @@ def player_snapshot_of(
             )
             your_answer = _your_answer(question, answer)
         else:
+            kind = kinds.get(question["kind"])
             reveal = frames.reveal_player(
                 question=question,
                 fields={
-                    **services.your_answer_fields(question, answer),
+                    **kind.your_fields(
+                        kind.value(answer.choice_id, answer.value) if answer else None
+                    ),
                     "correct": bool(answer and answer.correct),
                     "points": answer.points if answer else 0,
                     "score": player.score,
@@ -186,9 +186,12 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
             )
         else:
             answers = list(Answer.objects.filter(game=game, question_index=index))
+            kind = kinds.get(question["kind"])
             reveal = frames.reveal_host(
                 question=question,
-                distribution=services.distribution(question, answers),
+                distribution=kind.distribution(
+                    question, [kind.value(a.choice_id, a.value) for a in answers]
+                ),
                 answered=answered,
                 total=total,
                 correct_count=sum(1 for a in answers if a.correct),
@@ -242,7 +245,7 @@ def game_recomputed_totals(*, game: Game) -> dict[int, PlayerTotals]:
         RecordedAnswer(
             player_id=a.player_id,
             question_index=a.question_index,
-            answer=services.answer_value(a, asked[a.question_index]["kind"]),
+            answer=kinds.get(asked[a.question_index]["kind"]).value(a.choice_id, a.value),
             elapsed_ms=a.elapsed_ms,
             time_limit_ms=asked[a.question_index]["time_limit_ms"]
             + players[a.player_id].extra_time_s * 1000,

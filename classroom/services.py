@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from classroom import frames, gate
 from classroom.errors import ClientError
-from classroom.inbound import MAX_EXTRA_TIME_S, YEAR_MAX, YEAR_MIN
+from classroom.inbound import MAX_EXTRA_TIME_S
 from classroom.machine import Action, IllegalTransition, Phase, transition
 from classroom.models import Answer, Game, Player
 from classroom.nicknames import (
@@ -46,6 +46,7 @@ from classroom.nicknames import (
 )
 from classroom.ranking import Standing, competition_ranks, podium, scoreboard
 from classroom.scoring import score_answer
+from quizzes import kinds
 from quizzes.snapshot import quiz_snapshot
 
 logger = logging.getLogger(__name__)
@@ -234,15 +235,6 @@ def _epoch(moment: datetime) -> float:
 
 def _elapsed_ms(started: datetime, arrived: datetime) -> int:
     return max(0, int((arrived - started).total_seconds() * 1000))
-
-
-def answer_value(answer: Answer, kind: str) -> Any:
-    """The stored answer in the shape score_answer takes."""
-    if kind in ("choice", "true_false"):
-        return answer.choice_id
-    if kind == "order":
-        return list(answer.value or [])
-    return answer.value
 
 
 # --- game_create -------------------------------------------------------------------
@@ -984,40 +976,6 @@ def _score_one(
     )
 
 
-def distribution(question: dict[str, Any], answers: Iterable[Answer]) -> dict[str, int]:
-    """The host reveal's `distribution` (docs/protocol.md, "Question kinds")."""
-    kind = question["kind"]
-    if kind == "year_guess":
-        counts: dict[str, int] = {}
-        for answer in answers:
-            if answer.value is not None:
-                counts[str(answer.value)] = counts.get(str(answer.value), 0) + 1
-        return dict(sorted(counts.items()))
-    counts = {str(c["id"]): 0 for c in question["choices"]}
-    if kind == "order":
-        correct = list(question["correct_choice_ids"])
-        for answer in answers:
-            for position, choice_id in enumerate(answer.value or []):
-                if position < len(correct) and correct[position] == choice_id:
-                    counts[str(choice_id)] = counts.get(str(choice_id), 0) + 1
-        return counts
-    for answer in answers:
-        if answer.choice_id is not None and str(answer.choice_id) in counts:
-            counts[str(answer.choice_id)] += 1
-    return counts
-
-
-def your_answer_fields(question: dict[str, Any], answer: Answer | None) -> dict[str, Any]:
-    """What the player answered, in the reveal's `your_*` fields."""
-    kind = question["kind"]
-    fields: dict[str, Any] = {"your_choice_id": answer.choice_id if answer else None}
-    if kind == "order":
-        fields["your_choice_ids"] = list(answer.value) if answer and answer.value else None
-    elif kind == "year_guess":
-        fields["your_year"] = answer.value if answer else None
-    return fields
-
-
 TOTAL_FIELDS = ("previous_score", "score", "streak", "correct_count")
 
 
@@ -1053,16 +1011,18 @@ def question_close(*, game_id: int, expected_index: int, reason: str) -> bool:
             return False
         _apply(game, Action.CLOSE_QUESTION)
         question = game.questions[expected_index]
+        kind = kinds.get(question["kind"])
         accuracy_only = bool(game.options.get("accuracy_only"))
         answers = {
             a.player_id: a for a in Answer.objects.filter(game=game, question_index=expected_index)
         }
+        values = {pid: kind.value(a.choice_id, a.value) for pid, a in answers.items()}
         players = list(Player.objects.filter(game=game, kicked=False).order_by("id"))
         for player in players:
             answer = answers.get(player.id)
             result = _score_one(
                 question=question,
-                answer=answer_value(answer, question["kind"]) if answer else None,
+                answer=values.get(player.id),
                 elapsed_ms=answer.elapsed_ms if answer else 0,
                 time_limit_ms=player_time_limit_ms(question, player.extra_time_s),
                 accuracy_only=accuracy_only,
@@ -1082,7 +1042,7 @@ def question_close(*, game_id: int, expected_index: int, reason: str) -> bool:
         for player in players:
             answer = answers.get(player.id)
             per_player[player.id] = {
-                **your_answer_fields(question, answer),
+                **kind.your_fields(values.get(player.id)),
                 "correct": bool(answer and answer.correct),
                 "points": answer.points if answer else 0,
                 "score": player.score,
@@ -1095,7 +1055,7 @@ def question_close(*, game_id: int, expected_index: int, reason: str) -> bool:
             Broadcast(
                 host=frames.reveal_host(
                     question=question,
-                    distribution=distribution(question, answers.values()),
+                    distribution=kind.distribution(question, values.values()),
                     answered=answered,
                     total=total,
                     correct_count=sum(1 for a in answers.values() if a.correct),
@@ -1104,7 +1064,7 @@ def question_close(*, game_id: int, expected_index: int, reason: str) -> bool:
                 players=frames.reveal_player(
                     question=question,
                     fields={
-                        **your_answer_fields(question, None),
+                        **kind.your_fields(None),
                         "correct": False,
                         "points": 0,
                         "score": 0,
@@ -1171,39 +1131,15 @@ _ROW_ERRORS = (IntegrityError, DataError, OverflowError, ValueError, TypeError)
 def _validate(
     game: Game, question: dict[str, Any], player: Player | None, sub: Submission
 ) -> tuple[Any, ClientError | None]:
-    """(the answer in score_answer's shape, or the error refusing it)."""
+    """(the answer in its kind's shape, or the error refusing it)."""
     if player is None or player.kicked:
         return None, ClientError("not_joined", "Join the game before answering.")
     if game.phase != Phase.QUESTION or sub.question_id != question["id"]:
         return None, ClientError("question_closed", "This question is closed.")
-    kind = question["kind"]
-    choice_ids = {c["id"] for c in question["choices"]}
-    if kind in ("choice", "true_false"):
-        if sub.choice_id is None:
-            return None, ClientError("bad_field", "choice_id is missing.")
-        if sub.choice_id not in choice_ids:
-            return None, ClientError(
-                "unknown_choice", "That is not one of this question's choices."
-            )
-        return sub.choice_id, None
-    if kind == "order":
-        if sub.choice_ids is None:
-            return None, ClientError("bad_field", "choice_ids is missing.")
-        if len(sub.choice_ids) != len(choice_ids) or set(sub.choice_ids) != choice_ids:
-            return None, ClientError(
-                "unknown_choice", "Put every choice of this question in order, each once."
-            )
-        return list(sub.choice_ids), None
-    year = sub.year
-    if year is None:
-        return None, ClientError("bad_field", "year is missing.")
-    low, high = question.get("year_min"), question.get("year_max")
-    if low is None or high is None:
-        # A snapshot from before year ranges: the declared bounds of any year.
-        low, high = YEAR_MIN, YEAR_MAX
-    if isinstance(year, bool) or not isinstance(year, int) or not low <= year <= high:
-        return None, ClientError("bad_field", f"year must be a whole number from {low} to {high}.")
-    return year, None
+    try:
+        return kinds.get(question["kind"]).check(question, sub), None
+    except kinds.Refused as refused:
+        return None, ClientError(refused.code, refused.message)
 
 
 def answers_store(
@@ -1324,14 +1260,14 @@ def _answer_row(
         accuracy_only=accuracy_only,
         streak_before=player.streak,
     )
-    one_choice = question["kind"] in ("choice", "true_false")
+    choice_id, stored = kinds.get(question["kind"]).columns(value)
     row = _AnswerRow(
         game_id=game.id,
         player_id=player.id,
         question_index=game.question_index,
         question_id=question["id"],
-        choice_id=value if one_choice else None,
-        value=None if one_choice else value,
+        choice_id=choice_id,
+        value=stored,
         elapsed_ms=elapsed,
         correct=scored.correct,
         points=scored.points,

@@ -5,9 +5,11 @@ the events around them on the timeline. Editing the quiz mid-game then changes n
 in that game, and every read of the live game (frames, snapshots, the teacher's
 report) reads this copy, never the content models.
 
-Each question's choices are dealt here for this game (quizzes/choice_order.py): the
-order shown and the ids they travel under are the game's own, so neither the authoring
-order nor a database id tells the answer.
+Each question's choices are dealt here for this game, as its kind says
+(quizzes/kinds.py, quizzes/choice_order.py): the order shown and the ids they travel
+under are the game's own, so neither the authoring order nor a database id tells the
+answer. The kind also adds what else of its key the game keeps (a year guess's year and
+the range the phone offers).
 
 One stored question, as docs/protocol.md's frames read it:
 `id`, `slug`, `kind`, `prompt`, `choices` ([{"id", "text"}] in the order shown),
@@ -23,8 +25,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from quizzes.choice_order import AuthoredChoice, deal
-from quizzes.models import Event, Question, Quiz, Timeline
+from quizzes import kinds
+from quizzes.choice_order import AuthoredChoice
+from quizzes.models import Event, Question, Quiz
 
 
 def event_dict(event: Event) -> dict[str, Any]:
@@ -57,41 +60,27 @@ def neighbours(event: Event | None) -> dict[str, Any]:
     }
 
 
-def _year_range(
-    question: Question, timeline: Timeline | None, rng: random.Random
-) -> tuple[int, int]:
-    year = int(question.answer_year)
-    if timeline is not None:
-        return min(timeline.period_start, year), max(timeline.period_end, year)
-    # No period to show: an uneven window, so its middle does not give the year away.
-    return year - rng.randint(10, 30), year + rng.randint(10, 30)
-
-
 def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) -> dict[str, Any]:
-    kind = question.kind
-    dealt = deal(
-        kind,
+    kind = kinds.get(question.kind)
+    dealt = kind.deal(
         [AuthoredChoice(text=c.text, is_correct=c.is_correct) for c in question.choices.all()],
         rng,
         taken,
     )
-    answer_year = None
-    year_min = year_max = None
-    if kind == "year_guess":
-        answer_year = question.answer_year
-        timeline = question.event.timeline if question.event else question.quiz.timeline
-        year_min, year_max = _year_range(question, timeline, rng)
     event = question.event
+    timeline = event.timeline if event else question.quiz.timeline
+    period = (timeline.period_start, timeline.period_end) if timeline is not None else None
     return {
         "id": question.id,
         "slug": question.slug,
-        "kind": kind,
+        "kind": kind.name,
         "prompt": question.prompt,
         "choices": dealt.choices,
         "correct_choice_ids": dealt.correct_choice_ids,
-        "answer_year": answer_year,
-        "year_min": year_min,
-        "year_max": year_max,
+        "answer_year": None,
+        "year_min": None,
+        "year_max": None,
+        **kind.key_fields(answer_year=question.answer_year, period=period, rng=rng),
         "time_limit_ms": int(question.time_limit_s) * 1000,
         "points_multiplier": int(question.points_multiplier),
         "explanation": question.explanation,

@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from classroom import services
 from classroom.models import Answer, Game, Player
 from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
+from quizzes.kinds import get as kind_of
 from tests.classroom.conftest import (
     build_quiz,
     correct_choice,
@@ -348,7 +349,7 @@ async def test_scores_equal_a_recomputation_from_the_stored_answers(teacher):
             RecordedAnswer(
                 player_id=a.player_id,
                 question_index=a.question_index,
-                answer=services.answer_value(a, snapshot[a.question_index]["kind"]),
+                answer=kind_of(snapshot[a.question_index]["kind"]).value(a.choice_id, a.value),
                 elapsed_ms=a.elapsed_ms,
             )
             for a in Answer.objects.filter(game=game)

@@ -1,4 +1,5 @@
-"""yaml_schema, generator and the linter are pure: importing them loads no Django."""
+"""yaml_schema, generator, the linter, the question kinds and the choice dealing are pure:
+importing them loads no Django."""
 
 import subprocess
 import sys
@@ -9,7 +10,16 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("module", ["quizzes.yaml_schema", "quizzes.generator", "quizzes.lint"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "quizzes.yaml_schema",
+        "quizzes.generator",
+        "quizzes.lint",
+        "quizzes.kinds",
+        "quizzes.choice_order",
+    ],
+)
 def test_a_pure_module_imports_without_django(module):
     code = (
         f"import sys, {module}; "

@@ -51,6 +51,7 @@ from classroom import consumers, inbound, services
 from classroom.models import Answer, Game, Player
 from classroom.ratelimit import KeyedBudget
 from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
+from quizzes.kinds import get as kind_of
 from tests.classroom.conftest import build_quiz, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -663,7 +664,7 @@ def _check_stored_game(play: Play) -> None:
         RecordedAnswer(
             player_id=a.player_id,
             question_index=a.question_index,
-            answer=services.answer_value(a, game.questions[a.question_index]["kind"]),
+            answer=kind_of(game.questions[a.question_index]["kind"]).value(a.choice_id, a.value),
             elapsed_ms=a.elapsed_ms,
             time_limit_ms=services.player_time_limit_ms(
                 game.questions[a.question_index], players[a.player_id].extra_time_s

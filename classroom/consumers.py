@@ -40,13 +40,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import is_same_domain
 
-from classroom import frames, gate, inbound, selectors, services
+from classroom import frames, gate, inbound, join_gate, pins, questions_cache, selectors
 from classroom import timers as _timers  # noqa: F401 - installs the question timers
 from classroom.db import db_call
 from classroom.errors import ClientError
 from classroom.hub import HOST, PLAYER, HoldBroadcasts, dumps, get_hub, group_name, run_holding
 from classroom.models import Game
 from classroom.ratelimit import KeyedBudget, TokenBucket
+from classroom.services import answers, phases, players
 
 logger = logging.getLogger(__name__)
 
@@ -149,14 +150,14 @@ async def check_join_gate(game_id: int, sent: tuple[str, ...] | None, client: st
             "Too many wrong shapes from this network. Wait a minute.",
             close_code=4429,
         )
-    if gate.accepts(services.join_gate_key(game_id), sent, int(time.time() * 1000)):
+    if gate.accepts(join_gate.key(game_id), sent, int(time.time() * 1000)):
         return
     budget.hit(client, now)
     raise ClientError("gate_wrong", GATE_WRONG)
 
 
 def _join_gate_now(game_id: int) -> dict[str, Any] | None:
-    return services.join_gate_shown(Game.objects.defer("questions").get(pk=game_id))
+    return join_gate.shown(Game.objects.defer("questions").get(pk=game_id))
 
 
 class _Handshake(HttpRequest):
@@ -420,33 +421,23 @@ def _host_game(pin: str, session_key: str | None) -> tuple[Game, Any]:
     user = _current_user(session_key)
     if user is None:
         raise ClientError("not_host", "Log in as the game's host to open it.", close_code=4403)
-    return services.game_for_host(pin=pin, user=user), user
+    return pins.game_for_host(pin=pin, user=user), user
 
 
 def _host_command_allowed(game_id: int, session_key: str | None) -> None:
     user = _current_user(session_key)
     game = Game.objects.defer("questions").get(pk=game_id)
-    if user is None or not services.user_may_host(user=user, game=game):
+    if user is None or not pins.user_may_host(user=user, game=game):
         raise ClientError("not_host", "Only the game's host can do that.", close_code=4403)
 
 
 def _host_snapshot(game_id: int, base_url: str) -> tuple[list[dict[str, Any]], OpenQuestion]:
-    game = services.game_read(game_id=game_id)
+    game = questions_cache.game_read(game_id=game_id)
     frames_ = [
         selectors.host_lobby(game=game, base_url=base_url),
         selectors.host_snapshot(game=game),
     ]
     return frames_, open_question(game)
-
-
-def _close_current(game_id: int) -> None:
-    game = Game.objects.defer("questions").get(pk=game_id)
-    if game.phase != Game.Phase.QUESTION:
-        raise ClientError("wrong_phase", "There is no open question to close.")
-    if not services.question_close(
-        game_id=game_id, expected_index=game.question_index, reason="host"
-    ):
-        raise ClientError("wrong_phase", "There is no open question to close.")
 
 
 def session_digest(session_key: str) -> str:
@@ -505,7 +496,7 @@ class HostConsumer(GameSocket):
         self.game_id = game.id
         await get_hub().register(self, game_id=game.id, role=HOST)
         self.registered = True
-        await db_call(services.game_host_connected)(game_id=game.id, connection=self.socket_id)
+        await db_call(players.game_host_connected)(game_id=game.id, connection=self.socket_id)
         snapshot, timer = await db_call(_host_snapshot)(game.id, self.base_url())
         await self.send_snapshot(snapshot)
         self.arm(timer)
@@ -546,7 +537,7 @@ class HostConsumer(GameSocket):
         if self.registered and self.game_id is not None:
             await self.leave_hub()
             try:
-                await db_call(services.game_host_disconnected)(
+                await db_call(players.game_host_disconnected)(
                     game_id=self.game_id, connection=self.socket_id
                 )
             except Exception:
@@ -570,28 +561,28 @@ class HostConsumer(GameSocket):
         call: tuple[Any, dict[str, Any]]
         match frame:
             case inbound.Start():
-                call = (services.game_start, {"game_id": game_id})
+                call = (phases.game_start, {"game_id": game_id})
             case inbound.Next():
-                call = (services.game_next, {"game_id": game_id})
+                call = (phases.game_next, {"game_id": game_id})
             case inbound.CloseQuestion():
-                call = (_close_current, {"game_id": game_id})
+                call = (phases.question_close_open, {"game_id": game_id})
             case inbound.Scoreboard():
-                call = (services.game_scoreboard, {"game_id": game_id})
+                call = (phases.game_scoreboard, {"game_id": game_id})
             case inbound.End():
-                call = (services.game_end, {"game_id": game_id})
+                call = (phases.game_end, {"game_id": game_id})
             case inbound.Lock():
-                call = (services.game_lock, {"game_id": game_id})
+                call = (phases.game_lock, {"game_id": game_id})
             case inbound.Unlock():
-                call = (services.game_unlock, {"game_id": game_id})
+                call = (phases.game_unlock, {"game_id": game_id})
             case inbound.Kick(player_id=player_id):
-                call = (services.player_kick, {"game_id": game_id, "player_id": player_id})
+                call = (players.player_kick, {"game_id": game_id, "player_id": player_id})
             case inbound.ExtraTime(player_id=player_id, seconds=seconds):
                 call = (
-                    services.player_set_extra_time,
+                    players.player_set_extra_time,
                     {"game_id": game_id, "player_id": player_id, "seconds": seconds},
                 )
             case inbound.SetOptions():
-                call = (services.game_set_options, {"game_id": game_id, **frame.options()})
+                call = (phases.game_set_options, {"game_id": game_id, **frame.options()})
             case _:
                 raise ClientError("unknown_type", f"Unknown frame type {kind!r}.")
         func, kwargs = call
@@ -607,7 +598,7 @@ T = TypeVar("T")
 @dataclass
 class _Pending:
     socket: PlayerConsumer
-    submission: services.Submission
+    submission: answers.Submission
 
 
 class GroupCommit(Generic[T]):
@@ -648,7 +639,7 @@ class GroupCommit(Generic[T]):
 class AnswerBatcher(GroupCommit[_Pending]):
     """Answers: stored in one transaction, then each phone acknowledged."""
 
-    def submit(self, game_id: int, socket: PlayerConsumer, submission: services.Submission) -> None:
+    def submit(self, game_id: int, socket: PlayerConsumer, submission: answers.Submission) -> None:
         self._add(game_id, _Pending(socket, submission))
 
     async def _flush(self, game_id: int, batch: list[_Pending]) -> None:
@@ -658,14 +649,14 @@ class AnswerBatcher(GroupCommit[_Pending]):
         try:
             try:
                 results, close_index = await db_call(run_holding)(
-                    hold, services.answers_store, game_id=game_id, submissions=submissions
+                    hold, answers.answers_store, game_id=game_id, submissions=submissions
                 )
             except Exception:
                 logger.exception("answer batch of game %s failed", game_id)
                 error = ClientError(
                     "try_again", "Your answer could not be saved. Please send it again."
                 )
-                results = [services.SubmissionResult(s, error) for s in submissions]
+                results = [answers.SubmissionResult(s, error) for s in submissions]
             # Acknowledge first: the answer count this batch caused waits behind `hold`
             # until every phone has its ack.
             for pending, result in zip(batch, results, strict=True):
@@ -679,7 +670,7 @@ class AnswerBatcher(GroupCommit[_Pending]):
             # Only now: closing scores every player and builds each one's reveal (~70 ms
             # of CPU at 1,000 phones), which the last batch's acks used to wait for.
             try:
-                await db_call(services.question_close_all_answered)(
+                await db_call(phases.question_close_all_answered)(
                     game_id=game_id, expected_index=close_index
                 )
             except Exception:
@@ -710,10 +701,10 @@ def _new_player_states(game_id: int, players: list[Any]) -> dict[int, dict[str, 
 
 def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
     """Join a group of phones in one transaction and build their `joined` frames."""
-    results = services.players_join(game_id=game_id, nicknames=nicknames)
+    results = players.players_join(game_id=game_id, nicknames=nicknames)
     joined = [r.player for r in results if r.player is not None]
     states = _new_player_states(game_id, joined)
-    game = services.game_read(game_id=game_id) if joined else None
+    game = questions_cache.game_read(game_id=game_id) if joined else None
     outcomes: list[JoinOutcome] = []
     for result in results:
         state = states.get(result.player.id) if result.player is not None else None
@@ -949,7 +940,7 @@ class PlayerConsumer(GameSocket):
                     # 1000 is a deliberate close (the page said goodbye); anything else
                     # (1001 a backgrounded tab, 1006 a dropped network) may come back.
                     reason = "left" if message.get("code") == 1000 else "disconnected"
-                    await db_call(services.player_disconnected)(
+                    await db_call(players.player_disconnected)(
                         player_id=self.player_id, reason=reason
                     )
                 except Exception:
@@ -997,7 +988,7 @@ class PlayerConsumer(GameSocket):
         if self.closed:
             # The phone left while its join was being stored.
             self.player_id = player_id
-            await db_call(services.player_disconnected)(player_id=player_id)
+            await db_call(players.player_disconnected)(player_id=player_id)
             return
         await self._register(player_id)
         await self.send_snapshot([frame])
@@ -1005,7 +996,7 @@ class PlayerConsumer(GameSocket):
 
     async def resume(self, frame: inbound.Resume) -> None:
         token = frame.token
-        player = await db_call(services.player_resume)(token=token, game_id=self.game_id)
+        player = await db_call(players.player_resume)(token=token, game_id=self.game_id)
         await self._enter(player.id, token, resumed=True)
 
     async def _register(self, player_id: int) -> None:
@@ -1053,7 +1044,7 @@ class PlayerConsumer(GameSocket):
 
     def answer(self, frame: inbound.Answer, arrived_at: Any) -> None:
         assert self.game_id is not None and self.player_id is not None
-        submission = services.Submission(
+        submission = answers.Submission(
             player_id=self.player_id,
             question_id=frame.question_id,
             arrived_at=arrived_at,
@@ -1063,7 +1054,7 @@ class PlayerConsumer(GameSocket):
         )
         get_batcher().submit(self.game_id, self, submission)
 
-    async def answer_result(self, result: services.SubmissionResult) -> None:
+    async def answer_result(self, result: answers.SubmissionResult) -> None:
         if self.closed:
             return
         if result.error is not None:

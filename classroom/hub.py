@@ -33,7 +33,6 @@ from typing import Any, Protocol
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
-from classroom import services
 from classroom.reorder import WAIT_S as REORDER_WAIT_S
 from classroom.reorder import Reorder
 
@@ -543,7 +542,7 @@ def _enqueue_in_loop(game_id: int, message: dict[str, Any], gate: asyncio.Event 
     get_hub().enqueue(game_id, message, gate)
 
 
-def _publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
+def publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
     stack = _held()
     gate = stack[-1].event if stack else None
     loop = _calling_loop()
@@ -560,6 +559,3 @@ def _publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
         # Once more at once: a pooled connection Redis closed (a restart) fails one
         # command, and the retry gets a fresh one. No sleep: this holds the DB thread.
         async_to_sync(layer.group_send)(group_name(game_id), message)
-
-
-services.set_publisher(_publish_from_sync)

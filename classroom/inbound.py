@@ -188,7 +188,8 @@ class SetOptions(InboundFrame):
     generated_names_only: bool | None = Field(default=None, description="true or false")
     join_gate: bool | None = Field(default=None, description="true or false")
 
-    # The option names, in the order services.game_set_options takes them.
+    # The option names, in the order phases.game_set_options takes them (and the one list
+    # of them: selectors.OPTION_KEYS).
     OPTIONS: ClassVar[tuple[str, ...]] = ("accuracy_only", "generated_names_only", "join_gate")
 
     @model_validator(mode="after")

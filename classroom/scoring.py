@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from quizzes import kinds
 
@@ -55,6 +56,11 @@ def speed_points(*, elapsed_ms: int, time_limit_ms: int, accuracy_only: bool = F
         return MAX_SPEED_POINTS
     elapsed = min(max(elapsed_ms, 0), time_limit_ms)
     return round(1000 * (1 - (elapsed / time_limit_ms) / 2))
+
+
+def player_time_limit_ms(question: Mapping[str, Any], extra_time_s: int) -> int:
+    """The limit a player is judged against: the question's, plus their extra time."""
+    return int(question["time_limit_ms"]) + 1000 * int(extra_time_s)
 
 
 def streak_bonus(streak: int) -> int:
@@ -130,6 +136,29 @@ def score_answer(
     bonus = streak_bonus(streak)
     return AnswerScore(
         correct=True, base_points=base, streak_bonus=bonus, points=base + bonus, streak=streak
+    )
+
+
+def score_for(
+    question: Mapping[str, Any],
+    *,
+    answer: AnswerValue,
+    elapsed_ms: int,
+    time_limit_ms: int,
+    accuracy_only: bool,
+    streak_before: int,
+) -> AnswerScore:
+    """`score_answer` for a question as a game stores it (quizzes/snapshot.py)."""
+    return score_answer(
+        kind=question["kind"],
+        correct_choice_ids=question["correct_choice_ids"],
+        answer=answer,
+        correct_year=question.get("answer_year"),
+        elapsed_ms=elapsed_ms,
+        time_limit_ms=time_limit_ms,
+        multiplier=int(question.get("points_multiplier", 1)),
+        accuracy_only=accuracy_only,
+        streak_before=streak_before,
     )
 
 

@@ -4,7 +4,7 @@ One asyncio task per (process, game, question index). A process arms it when it
 learns a question is open and it has sockets of that game: from the `question`
 broadcast (via the hub) and on every socket connect (so after a restart the timer is
 re-armed from `Game.question_deadline`). Several processes may arm the same question:
-`services.question_close` is idempotent, exactly one of them closes it.
+`phases.question_close` is idempotent, exactly one of them closes it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import time
 from django.db import DatabaseError
 
 from classroom import hub as hub_module
-from classroom import services
 from classroom.db import db_call
+from classroom.services import phases
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class QuestionTimers:
                 await asyncio.sleep(delay)
             for _attempt in range(MAX_RETRIES):
                 try:
-                    await db_call(services.question_close)(
+                    await db_call(phases.question_close)(
                         game_id=game_id, expected_index=index, reason="time"
                     )
                     return

@@ -17,11 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classroom import gate, services
+from classroom import gate, pins, selectors
 from classroom.errors import ClientError
 from classroom.models import Game
 from classroom.qr import qr_svg
 from classroom.reports import game_report, report_csv, report_xlsx
+from classroom.services import phases
 from quizzes.models import Quiz
 
 
@@ -61,7 +62,7 @@ def game_start(request: HttpRequest) -> HttpResponse:
     error = error or option_error
     if not error:
         try:
-            game = services.game_create(quiz=quiz, host=request.user, options=options)
+            game = phases.game_create(quiz=quiz, host=request.user, options=options)
         except (ValueError, ValidationError, RuntimeError) as exc:
             error = f"The game could not be started: {_first_message(exc)}"
         else:
@@ -155,7 +156,7 @@ def report(request: HttpRequest, pin: str) -> HttpResponse:
     return render(
         request,
         "classroom/report.html",
-        {"report": game_report(game=game), "timeline_url": services.timeline_url(game)},
+        {"report": game_report(game=game), "timeline_url": selectors.timeline_url(game)},
     )
 
 
@@ -188,7 +189,7 @@ def report_download_xlsx(request: HttpRequest, pin: str) -> HttpResponse:
 def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     """Delete a game's data (players, answers, the game) after a confirmation page."""
     game = get_object_or_404(Game.objects.select_related("quiz"), pk=game_id)
-    if not services.user_may_host(user=request.user, game=game):
+    if not pins.user_may_host(user=request.user, game=game):
         raise PermissionDenied("Only the teacher who started this game can delete it.")
     if request.method == "GET":
         return render(
@@ -210,4 +211,4 @@ def _end_before_delete(game: Game) -> None:
     """End a running game first, so its phones hear `finished` instead of a dead socket."""
     # Already finishing or finished: deleting is all that is left to do.
     with contextlib.suppress(ClientError):
-        services.game_end(game_id=game.pk)
+        phases.game_end(game_id=game.pk)

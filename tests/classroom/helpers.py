@@ -3,7 +3,9 @@
 The server joins phones and stores answers in groups (`players_join`, `answers_store`)
 and builds a phone's snapshot from a row read with its game; tests often want one
 player, one answer group closed at once, or one snapshot by player. These did live in
-the production modules although only tests called them.
+the production modules although only tests called them, as did the recomputation of
+every total from the stored answers (`game_recomputed_totals`), which tests and the
+scale-out audit compare with the running totals.
 """
 
 from __future__ import annotations
@@ -12,9 +14,18 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from classroom import selectors, services
+from classroom import selectors
 from classroom.errors import ClientError
-from classroom.models import Game, Player
+from classroom.models import Answer, Game, Player
+from classroom.scoring import (
+    PlayerTotals,
+    QuestionRules,
+    RecordedAnswer,
+    player_time_limit_ms,
+    replay_scores,
+)
+from classroom.services import answers, phases, players
+from quizzes import kinds
 
 
 def player_join(
@@ -30,7 +41,7 @@ def player_join(
         if game is None:
             raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
         game_id = game.pk
-    [result] = services.players_join(game_id=game_id, nicknames=[nickname], rng=rng)
+    [result] = players.players_join(game_id=game_id, nicknames=[nickname], rng=rng)
     if result.error is not None:
         raise result.error
     assert result.player is not None and result.token is not None
@@ -38,16 +49,58 @@ def player_join(
 
 
 def answers_submit(
-    *, game_id: int, submissions: Sequence[services.Submission]
-) -> list[services.SubmissionResult]:
+    *, game_id: int, submissions: Sequence[answers.Submission]
+) -> list[answers.SubmissionResult]:
     """Store a group of answers and, if everyone has now answered, close the question
     (the live server acknowledges the answers between the two)."""
-    results, close_index = services.answers_store(game_id=game_id, submissions=submissions)
+    results, close_index = answers.answers_store(game_id=game_id, submissions=submissions)
     if close_index is not None:
-        services.question_close_all_answered(game_id=game_id, expected_index=close_index)
+        phases.question_close_all_answered(game_id=game_id, expected_index=close_index)
     return results
 
 
 def player_snapshot(*, player: Player) -> dict[str, Any]:
     """The phone's `state` frame (with `seq`) for `player`, read fresh from the database."""
     return selectors.player_snapshot_of(selectors.player_with_game(player_id=player.pk))
+
+
+def game_recomputed_totals(*, game: Game) -> dict[int, PlayerTotals]:
+    """Recompute every player's totals from the stored answers alone.
+
+    The live server writes the totals on the Player rows when a question closes; this
+    replays the answers of the closed questions through the pure scoring rules so tests,
+    restart checks and the scale-out test can prove that the two agree ("every score
+    equals a recomputation"). An open question's answers are stored but not yet scored
+    (so a mid-question snapshot cannot tell right from wrong): they are left out here.
+    """
+    closed = game.question_index + (0 if game.phase == Game.Phase.QUESTION else 1)
+    asked = game.questions[: max(closed, 0)]
+    rules = [
+        QuestionRules(
+            kind=q["kind"],
+            correct_choice_ids=tuple(q["correct_choice_ids"]),
+            time_limit_ms=q["time_limit_ms"],
+            correct_year=q.get("answer_year"),
+            multiplier=q.get("points_multiplier", 1),
+        )
+        for q in asked
+    ]
+    players = {p.id: p for p in Player.objects.filter(game=game)}
+    recorded = [
+        RecordedAnswer(
+            player_id=a.player_id,
+            question_index=a.question_index,
+            answer=kinds.get(asked[a.question_index]["kind"]).value(a.choice_id, a.value),
+            elapsed_ms=a.elapsed_ms,
+            time_limit_ms=player_time_limit_ms(
+                asked[a.question_index], players[a.player_id].extra_time_s
+            ),
+        )
+        for a in Answer.objects.filter(game=game, question_index__lt=len(asked))
+    ]
+    return replay_scores(
+        questions=rules,
+        answers=recorded,
+        player_ids=players,
+        accuracy_only=bool(game.options.get("accuracy_only")),
+    )

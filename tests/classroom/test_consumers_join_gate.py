@@ -8,9 +8,10 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import consumers, gate, services
+from classroom import consumers, gate, join_gate
 from classroom.models import Game, Player
 from classroom.ratelimit import KeyedBudget
+from classroom.services import phases
 from tests.classroom.conftest import host_socket, join, player_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,12 +19,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def gated(game):
-    services.game_set_options(game_id=game.pk, join_gate=True)
+    phases.game_set_options(game_id=game.pk, join_gate=True)
     return Game.objects.get(pk=game.pk)
 
 
 def shapes_now(game):
-    return list(gate.sequence(services.join_gate_key(game.pk), gate.window_of(time.time() * 1000)))
+    return list(gate.sequence(join_gate.key(game.pk), gate.window_of(time.time() * 1000)))
 
 
 def wrong_shapes(game):
@@ -144,7 +145,7 @@ async def test_the_projector_is_told_the_new_shapes_when_they_change(gated, teac
 async def test_the_previous_shapes_still_join_during_the_grace_only(gated, monkeypatch):
     monkeypatch.setattr(gate, "WINDOW_MS", 1_000)
     monkeypatch.setattr(gate, "GRACE_MS", 400)
-    key = services.join_gate_key(gated.pk)
+    key = join_gate.key(gated.pk)
     # Wait for the start of a window, then send the one before it.
     await asyncio.sleep((1_000 - time.time() * 1000 % 1_000 + 50) / 1000)
     previous = list(gate.sequence(key, gate.window_of(time.time() * 1000) - 1))

@@ -3,8 +3,8 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import services
 from classroom.models import Game
+from classroom.services import phases
 from tests.classroom.conftest import player_socket
 from tests.classroom.helpers import player_join
 
@@ -19,7 +19,7 @@ def _open_question_without_sockets(game_id: int, ms: int) -> str:
     for question in game.questions:
         question["time_limit_ms"] = ms
     game.save(update_fields=["questions"])
-    services.game_start(game_id=game_id)
+    phases.game_start(game_id=game_id)
     return token
 
 

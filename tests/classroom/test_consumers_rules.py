@@ -6,9 +6,9 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
-from classroom import services
 from classroom.models import Answer, Game, Player
 from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
+from classroom.services import answers, phases
 from quizzes.kinds import get as kind_of
 from tests.classroom.conftest import (
     build_quiz,
@@ -153,7 +153,7 @@ async def test_player_frames_of_host_types_get_not_host_and_change_nothing(game,
 
 
 async def test_scoreboard_ranks_ties_together_and_the_podium_follows(quiz, teacher):
-    game = await database_sync_to_async(services.game_create)(
+    game = await database_sync_to_async(phases.game_create)(
         quiz=quiz, host=teacher, options={"accuracy_only": True}
     )
     host, phones, question = await _started(game, teacher, ("Ayesha", "Bilal", "Chen"))
@@ -305,7 +305,7 @@ async def test_scores_equal_a_recomputation_from_the_stored_answers(teacher):
     quiz = await database_sync_to_async(build_quiz)(
         slug="mixed", kinds=("choice", "order", "year_guess", "true_false", "choice")
     )
-    game = await database_sync_to_async(services.game_create)(quiz=quiz, host=teacher)
+    game = await database_sync_to_async(phases.game_create)(quiz=quiz, host=teacher)
     host = await host_socket(game, teacher)
     phones = [(await join(game.pin, name))[0] for name in ("Ayesha", "Bilal", "Chen")]
     snapshot = (await database_sync_to_async(Game.objects.get)(pk=game.pk)).questions
@@ -395,7 +395,7 @@ async def test_host_commands_in_the_wrong_phase_get_wrong_phase(game, teacher):
 
 
 async def test_generated_names_only_replaces_every_nickname(game, teacher):
-    await database_sync_to_async(services.game_set_options)(
+    await database_sync_to_async(phases.game_set_options)(
         game_id=game.pk, generated_names_only=True
     )
     phone, joined = await join(game.pin, "Ayesha")
@@ -415,17 +415,17 @@ async def test_a_database_error_gets_try_again_and_the_resent_answer_is_stored_o
 ):
     host, (ayesha, bilal), question = await _started(game, teacher)
     right = await database_sync_to_async(correct_choice)(game, 0)
-    real_insert = services._insert_answers
+    real_insert = answers._insert_answers
 
     def broken(*args, **kwargs):
         raise DatabaseError("database is locked")
 
-    monkeypatch.setattr(services, "_insert_answers", broken)
+    monkeypatch.setattr(answers, "_insert_answers", broken)
     frame = {"type": "answer", "question_id": question["question_id"], "choice_id": right}
     await ayesha.send(frame)
     assert (await ayesha.expect("error"))["code"] == "try_again"
     assert await database_sync_to_async(Answer.objects.count)() == 0
-    monkeypatch.setattr(services, "_insert_answers", real_insert)
+    monkeypatch.setattr(answers, "_insert_answers", real_insert)
     await ayesha.send(frame)
     await ayesha.expect("answer_received")
     assert await database_sync_to_async(Answer.objects.count)() == 1
@@ -446,7 +446,7 @@ async def test_a_deliberate_close_is_left_and_a_dropped_one_disconnected(game, t
 async def test_after_the_end_joins_are_refused_but_players_can_see_their_result(game, teacher):
     ayesha, joined = await join(game.pin, "Ayesha")  # the PIN is now remembered
     await ayesha.disconnect()
-    await database_sync_to_async(services.game_end)(game_id=game.pk)
+    await database_sync_to_async(phases.game_end)(game_id=game.pk)
     newcomer = await player_socket(game.pin)
     await newcomer.send({"type": "join", "nickname": "Bilal"})
     assert (await newcomer.expect("error"))["code"] == "game_not_found"

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.backends.db import SessionStore
 
-from classroom import consumers
+from classroom import consumers, pins
 from classroom.models import Game
 from classroom.ratelimit import KeyedBudget
 from tests.classroom.conftest import (
@@ -307,12 +307,10 @@ async def test_a_database_failure_while_opening_is_try_again_not_a_crash(
 ):
     from django.db import OperationalError
 
-    from classroom import services
-
     def down(**kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "game_for_host", down)
+    monkeypatch.setattr(pins, "game_for_host", down)
     host = await host_socket(game, teacher)
     assert (await host.expect("error"))["code"] == "try_again"
     assert await host.expect_close() == 1013

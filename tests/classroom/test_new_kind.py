@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from classroom import frames, services
+from classroom import frames
 from classroom.models import Game
 from classroom.reports import game_report
 from classroom.scoring import score_answer
+from classroom.services import answers, phases
 from quizzes import kinds
 from quizzes.choice_order import deal_true_first
 from quizzes.models import Choice, Question
@@ -35,7 +36,7 @@ class Poll(kinds.Kind):
 
 
 def _answer(game, player, choice_id):
-    return services.Submission(
+    return answers.Submission(
         player_id=player.pk,
         question_id=game.questions[game.question_index]["id"],
         arrived_at=game.question_started_at + timedelta(seconds=1),
@@ -92,16 +93,16 @@ def test_a_new_kind_is_played_from_its_entry_alone(poll, teacher):
     )
     Choice.objects.create(question=question, position=0, text="Failure")
     Choice.objects.create(question=question, position=1, text="Success")
-    game = services.game_create(quiz=quiz, host=teacher)
+    game = phases.game_create(quiz=quiz, host=teacher)
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     bilal, _ = player_join(game_id=game.pk, nickname="Bilal")
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     game = Game.objects.get(pk=game.pk)
     # Ayesha is right on the first question: a streak of 1 the poll must leave alone.
     answers_submit(game_id=game.pk, submissions=[_answer(game, ayesha, correct_choice(game, 0))])
-    services.question_close(game_id=game.pk, expected_index=0, reason="host")
+    phases.question_close(game_id=game.pk, expected_index=0, reason="host")
     before = dict(game.players.values_list("nickname", "score"))
-    services.game_next(game_id=game.pk)
+    phases.game_next(game_id=game.pk)
     game = Game.objects.get(pk=game.pk)
     asked = game.questions[1]
     assert asked["kind"] == "poll" and len(asked["choices"]) == 2

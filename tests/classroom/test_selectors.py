@@ -5,11 +5,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from classroom import selectors, services
+from classroom import selectors
 from classroom.models import Game
-from classroom.services import Submission
+from classroom.services import phases
+from classroom.services.answers import Submission
 from tests.classroom.conftest import correct_choice
-from tests.classroom.helpers import answers_submit, player_join, player_snapshot
+from tests.classroom.helpers import (
+    answers_submit,
+    game_recomputed_totals,
+    player_join,
+    player_snapshot,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +38,7 @@ def _answer(game_id, player, choice_id, after_ms=2000):
 def test_a_player_snapshot_mid_question_has_the_remaining_time_and_my_answer(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     player_join(game_id=game.pk, nickname="Bilal")
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     Game.objects.filter(pk=game.pk).update(
         question_started_at=timezone.now() - timedelta(seconds=5)
     )
@@ -54,10 +60,10 @@ def test_a_player_snapshot_mid_question_has_the_remaining_time_and_my_answer(gam
 def test_a_player_snapshot_after_the_close_has_my_reveal(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     bilal, _ = player_join(game_id=game.pk, nickname="Bilal")
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     _answer(game.pk, ayesha, correct_choice(game, 0))
-    services.question_close(game_id=game.pk, expected_index=0, reason="host")
-    services.game_scoreboard(game_id=game.pk)
+    phases.question_close(game_id=game.pk, expected_index=0, reason="host")
+    phases.game_scoreboard(game_id=game.pk)
     mine = player_snapshot(player=ayesha)
     assert mine["phase"] == "scoreboard" and mine["question"] is None
     assert mine["reveal"]["correct"] is True and mine["reveal"]["points"] == 950
@@ -68,8 +74,8 @@ def test_a_player_snapshot_after_the_close_has_my_reveal(game):
 
 def test_a_finished_snapshot_has_the_result(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
-    services.game_start(game_id=game.pk)
-    services.game_end(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
+    phases.game_end(game_id=game.pk)
     state = player_snapshot(player=ayesha)
     assert state["phase"] == "finished"
     assert state["finished"] == {"rank": 1, "score": 0, "count": 1}
@@ -83,7 +89,7 @@ def test_the_host_snapshot_follows_the_game(game):
     state = selectors.host_snapshot(game=game)
     assert state["phase"] == "lobby" and state["question"] is None
     assert state["allowed_actions"] == ["end", "start"]
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     state = selectors.host_snapshot(game=game)
     assert state["question"]["answered"] == 0 and state["question"]["total"] == 1
     assert "correct_choice_ids" not in state["question"]
@@ -92,7 +98,7 @@ def test_the_host_snapshot_follows_the_game(game):
     assert state["phase"] == "reveal"
     assert state["reveal"]["correct_count"] == 1
     assert state["top"][0]["nickname"] == "Ayesha"
-    services.game_end(game_id=game.pk)
+    phases.game_end(game_id=game.pk)
     state = selectors.host_snapshot(game=game)
     assert state["podium"][0]["player_id"] == ayesha.pk
     assert state["report_url"] == f"/host/{game.pin}/report/"
@@ -101,15 +107,15 @@ def test_the_host_snapshot_follows_the_game(game):
 def test_recomputed_totals_leave_out_the_open_questions_answers(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     player_join(game_id=game.pk, nickname="Bilal")
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     _answer(game.pk, ayesha, correct_choice(game, 0))
     game.refresh_from_db()
     assert game.phase == "question"
     # Stored, not yet scored: the Player row and the recomputation both say 0.
-    assert selectors.game_recomputed_totals(game=game)[ayesha.pk].score == 0
+    assert game_recomputed_totals(game=game)[ayesha.pk].score == 0
     ayesha.refresh_from_db()
     assert ayesha.score == 0
-    services.question_close(game_id=game.pk, expected_index=0, reason="host")
+    phases.question_close(game_id=game.pk, expected_index=0, reason="host")
     game.refresh_from_db()
     ayesha.refresh_from_db()
-    assert selectors.game_recomputed_totals(game=game)[ayesha.pk].score == ayesha.score == 950
+    assert game_recomputed_totals(game=game)[ayesha.pk].score == ayesha.score == 950

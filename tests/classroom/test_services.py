@@ -8,10 +8,11 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from classroom import services
+from classroom import selectors
 from classroom.errors import ClientError
 from classroom.models import Answer, Game, Player
-from classroom.services import Submission
+from classroom.services import answers, phases, players, publish
+from classroom.services.answers import Submission
 from quizzes.models import Choice
 from tests.classroom.conftest import build_quiz, correct_choice, wrong_choice
 from tests.classroom.helpers import answers_submit, player_join
@@ -26,7 +27,7 @@ def generated_nickname_for_seed(seed: int) -> str:
 
 
 def _open(game: Game) -> Game:
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     return Game.objects.get(pk=game.pk)
 
 
@@ -44,7 +45,7 @@ def _sub(game: Game, player: Player, choice_id: int, *, after_ms: int = 1000) ->
 
 
 def test_game_create_gives_a_six_digit_pin_and_snapshots_the_quiz(quiz, teacher):
-    game = services.game_create(quiz=quiz, host=teacher)
+    game = phases.game_create(quiz=quiz, host=teacher)
     assert len(game.pin) == 6 and game.pin.isdigit()
     assert game.phase == "lobby" and game.title == quiz.title
     first = game.questions[0]
@@ -73,7 +74,7 @@ def test_editing_the_quiz_mid_game_changes_nothing(game, quiz):
 
 def test_order_choices_are_shuffled_and_the_key_is_the_file_order(teacher):
     quiz = build_quiz(slug="ordered", kinds=("order",))
-    game = services.game_create(quiz=quiz, host=teacher, rng=random.Random(1))
+    game = phases.game_create(quiz=quiz, host=teacher, rng=random.Random(1))
     question = game.questions[0]
     in_file = list(Choice.objects.filter(question_id=question["id"]).values_list("text", flat=True))
     text = {c["id"]: c["text"] for c in question["choices"]}
@@ -84,16 +85,16 @@ def test_order_choices_are_shuffled_and_the_key_is_the_file_order(teacher):
 
 def test_a_year_guess_has_no_choices_and_a_range_around_the_period(teacher):
     quiz = build_quiz(slug="years", kinds=("year_guess",))
-    question = services.game_create(quiz=quiz, host=teacher).questions[0]
+    question = phases.game_create(quiz=quiz, host=teacher).questions[0]
     assert question["choices"] == [] and question["answer_year"] == 1966
     assert (question["year_min"], question["year_max"]) == (1947, 1988)
 
 
 def test_a_pin_taken_by_a_running_game_is_not_reused(quiz, teacher, monkeypatch):
-    first = services.game_create(quiz=quiz, host=teacher)
+    first = phases.game_create(quiz=quiz, host=teacher)
     values = iter([int(first.pin), int(first.pin), 123456])
-    monkeypatch.setattr(services.secrets, "randbelow", lambda n: next(values))
-    second = services.game_create(quiz=quiz, host=teacher)
+    monkeypatch.setattr(phases.secrets, "randbelow", lambda n: next(values))
+    second = phases.game_create(quiz=quiz, host=teacher)
     assert second.pin == "123456"
 
 
@@ -104,7 +105,7 @@ def test_join_stores_only_the_tokens_hash_and_resume_finds_the_player(game):
     player, token = player_join(pin=game.pin, nickname="  Ayesha ")
     assert player.nickname == "Ayesha" and player.connected
     assert token not in player.token_hash and len(player.token_hash) == 64
-    assert services.player_resume(token=token).pk == player.pk
+    assert players.player_resume(token=token).pk == player.pk
 
 
 @pytest.mark.parametrize(
@@ -149,7 +150,7 @@ def test_a_nickname_whose_keys_outgrow_the_old_40_character_column_joins(game):
 
 
 def test_a_key_too_long_for_its_column_is_refused(game, monkeypatch):
-    monkeypatch.setattr(services, "NICKNAME_KEY_MAX", 10)
+    monkeypatch.setattr(players, "NICKNAME_KEY_MAX", 10)
     with pytest.raises(ClientError) as refused:
         player_join(game_id=game.pk, nickname="Muhammad Ali")
     assert refused.value.code == "nickname_invalid"
@@ -176,7 +177,7 @@ def test_a_look_alike_of_a_taken_name_is_nickname_taken(game, taken, look_alike)
 
 
 def test_look_alikes_within_one_group_are_judged_in_order(game):
-    results = services.players_join(
+    results = players.players_join(
         game_id=game.pk, nicknames=["Mallory", "M\u0430llory", "Alex", "AIex", "Al\u00ed", "Ali"]
     )
     assert [r.error.code if r.error else r.player.nickname for r in results] == [
@@ -194,31 +195,31 @@ def test_a_generated_name_never_looks_like_a_players_name(game):
     look_alike = expected.replace("a", "\u0430").replace("e", "\u0435").replace("o", "\u043e")
     assert look_alike != expected
     player_join(game_id=game.pk, nickname=look_alike)
-    services.game_set_options(game_id=game.pk, generated_names_only=True)
+    phases.game_set_options(game_id=game.pk, generated_names_only=True)
     player, _ = player_join(game_id=game.pk, nickname="x", rng=random.Random(99))
     assert player.nickname != expected
     assert player.nickname_key != Player.objects.get(nickname=look_alike).nickname_key
 
 
 def test_an_offensive_nickname_becomes_a_generated_one(game, monkeypatch):
-    monkeypatch.setattr(services, "is_offensive", lambda name: name == "Rude")
+    monkeypatch.setattr(players, "is_offensive", lambda name: name == "Rude")
     player, _ = player_join(game_id=game.pk, nickname="Rude")
     assert player.nickname != "Rude" and len(player.nickname.split()) >= 2
 
 
 def test_a_kicked_player_cannot_resume(game):
     player, token = player_join(game_id=game.pk, nickname="Ayesha")
-    services.player_kick(game_id=game.pk, player_id=player.pk)
+    players.player_kick(game_id=game.pk, player_id=player.pk)
     with pytest.raises(ClientError) as refused:
-        services.player_resume(token=token)
+        players.player_resume(token=token)
     assert (refused.value.code, refused.value.close_code) == ("kicked", 4403)
 
 
 def test_a_token_of_another_game_is_bad_token(game, quiz, teacher):
     _, token = player_join(game_id=game.pk, nickname="Ayesha")
-    other = services.game_create(quiz=quiz, host=teacher)
+    other = phases.game_create(quiz=quiz, host=teacher)
     with pytest.raises(ClientError) as refused:
-        services.player_resume(token=token, game_id=other.pk)
+        players.player_resume(token=token, game_id=other.pk)
     assert refused.value.code == "bad_token"
 
 
@@ -261,17 +262,17 @@ def test_a_database_error_gives_every_answer_try_again_and_stores_nothing(game, 
     game = _open(game)
     right = correct_choice(game, 0)
     submissions = [_sub(game, ayesha, right), _sub(game, bilal, right)]
-    real_insert = services._insert_answers
+    real_insert = answers._insert_answers
 
     def broken(*args, **kwargs):
         raise DatabaseError("disk I/O error")
 
-    monkeypatch.setattr(services, "_insert_answers", broken)
+    monkeypatch.setattr(answers, "_insert_answers", broken)
     results = answers_submit(game_id=game.pk, submissions=submissions)
     assert [r.error.code for r in results] == ["try_again", "try_again"]
     assert Answer.objects.count() == 0
     assert Game.objects.get(pk=game.pk).seq == game.seq
-    monkeypatch.setattr(services, "_insert_answers", real_insert)
+    monkeypatch.setattr(answers, "_insert_answers", real_insert)
     retry = answers_submit(game_id=game.pk, submissions=submissions[:1])
     assert retry[0].ok
     assert Answer.objects.count() == 1
@@ -290,7 +291,7 @@ def test_an_answer_stamped_after_the_players_deadline_is_late(game):
 def test_extra_time_moves_a_players_deadline(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     player_join(game_id=game.pk, nickname="Bilal")
-    services.player_set_extra_time(game_id=game.pk, player_id=ayesha.pk, seconds=10)
+    players.player_set_extra_time(game_id=game.pk, player_id=ayesha.pk, seconds=10)
     game = _open(game)
     assert game.question_deadline - game.question_started_at == timedelta(seconds=30)
     [result] = answers_submit(
@@ -307,8 +308,8 @@ def test_close_is_idempotent_and_scores_non_answerers_zero_with_streak_reset(gam
     Player.objects.filter(pk=bilal.pk).update(streak=3)
     game = _open(game)
     answers_submit(game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))])
-    assert services.question_close(game_id=game.pk, expected_index=0, reason="host")
-    assert not services.question_close(game_id=game.pk, expected_index=0, reason="time")
+    assert phases.question_close(game_id=game.pk, expected_index=0, reason="host")
+    assert not phases.question_close(game_id=game.pk, expected_index=0, reason="time")
     ayesha.refresh_from_db()
     bilal.refresh_from_db()
     assert (ayesha.score, ayesha.streak, ayesha.previous_score) == (975, 1, 0)
@@ -319,9 +320,9 @@ def test_close_is_idempotent_and_scores_non_answerers_zero_with_streak_reset(gam
 def test_the_timer_does_not_close_a_question_before_its_deadline(game):
     player_join(game_id=game.pk, nickname="Ayesha")
     game = _open(game)
-    assert not services.question_close(game_id=game.pk, expected_index=0, reason="time")
+    assert not phases.question_close(game_id=game.pk, expected_index=0, reason="time")
     Game.objects.filter(pk=game.pk).update(question_deadline=timezone.now() - timedelta(seconds=1))
-    assert services.question_close(game_id=game.pk, expected_index=0, reason="time")
+    assert phases.question_close(game_id=game.pk, expected_index=0, reason="time")
 
 
 def test_every_broadcast_bumps_its_audiences_seq_once(game):
@@ -329,14 +330,14 @@ def test_every_broadcast_bumps_its_audiences_seq_once(game):
     player_join(game_id=game.pk, nickname="Ayesha")  # projector only
     after_join = Game.objects.get(pk=game.pk)
     assert (after_join.seq, after_join.player_seq) == (before.seq + 1, before.player_seq)
-    services.game_start(game_id=game.pk)  # both audiences
+    phases.game_start(game_id=game.pk)  # both audiences
     started = Game.objects.get(pk=game.pk)
     assert (started.seq, started.player_seq) == (after_join.seq + 1, after_join.player_seq + 1)
 
 
 def test_broadcasts_are_published_only_after_commit(game, monkeypatch):
     published = []
-    monkeypatch.setattr(services, "_publisher", lambda game_id, message: published.append(message))
+    monkeypatch.setattr(publish, "_publisher", lambda game_id, message: published.append(message))
     player_join(game_id=game.pk, nickname="Ayesha")
     assert [m["host"]["type"] for m in published] == ["player_joined"]
     with pytest.raises(ClientError):
@@ -348,7 +349,7 @@ def test_players_join_judges_each_name_of_a_group_in_order(game, settings):
     settings.GAME_MAX_PLAYERS = 3
     player_join(game_id=game.pk, nickname="Ayesha")
     before = Game.objects.get(pk=game.pk).seq
-    results = services.players_join(
+    results = players.players_join(
         game_id=game.pk, nicknames=["Bilal", "BILAL", "\u200b", "Chen", "Dua"]
     )
     assert [r.error.code if r.error else r.player.nickname for r in results] == [
@@ -369,5 +370,5 @@ def test_answer_totals_keep_a_player_who_answered_and_left(game):
     player_join(game_id=game.pk, nickname="Chen")
     game = _open(game)
     answers_submit(game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))])
-    services.player_disconnected(player_id=ayesha.pk)
-    assert services.answer_totals(Game.objects.get(pk=game.pk)) == (1, 3)
+    players.player_disconnected(player_id=ayesha.pk)
+    assert selectors.answer_totals(Game.objects.get(pk=game.pk)) == (1, 3)

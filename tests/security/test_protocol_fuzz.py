@@ -47,10 +47,11 @@ from django.db.models import Count
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from classroom import consumers, inbound, services
+from classroom import consumers, inbound, scoring
 from classroom.models import Answer, Game, Player
 from classroom.ratelimit import KeyedBudget
 from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
+from classroom.services import phases
 from quizzes.kinds import get as kind_of
 from tests.classroom.conftest import build_quiz, session_cookie
 
@@ -666,7 +667,7 @@ def _check_stored_game(play: Play) -> None:
             question_index=a.question_index,
             answer=kind_of(game.questions[a.question_index]["kind"]).value(a.choice_id, a.value),
             elapsed_ms=a.elapsed_ms,
-            time_limit_ms=services.player_time_limit_ms(
+            time_limit_ms=scoring.player_time_limit_ms(
                 game.questions[a.question_index], players[a.player_id].extra_time_s
             ),
         )
@@ -769,7 +770,7 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
     from classroom.asgi import application
 
     quiz = build_quiz(slug=f"fuzz-{Game.objects.count()}-{'-'.join(kinds)}", kinds=kinds)
-    game = services.game_create(quiz=quiz, host=teacher)
+    game = phases.game_create(quiz=quiz, host=teacher)
     for question in game.questions:
         question["time_limit_ms"] = time_limit_ms
     game.save(update_fields=["questions"])

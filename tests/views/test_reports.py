@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from classroom.models import Game
 from classroom.reports import csv_safe, game_report, period_of
-from classroom.services import game_create
+from classroom.services.phases import game_create
 from quizzes.models import Event
 
 from .conftest import make_answer, make_player

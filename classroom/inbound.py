@@ -65,6 +65,11 @@ class InboundFrame(BaseModel):
     # The frame types of docs/protocol.md this model declares (one, as a rule).
     type: str
 
+    def arguments(self) -> dict[str, Any]:
+        """The frame's own fields, those it sets (a host command's service takes them
+        as keyword arguments: classroom/consumers.py, HOST_COMMANDS)."""
+        return self.model_dump(exclude={"type"}, exclude_none=True)
+
 
 # --- frames both roles send ------------------------------------------------------------
 
@@ -197,12 +202,6 @@ class SetOptions(InboundFrame):
         if all(getattr(self, name) is None for name in self.OPTIONS):
             raise ValueError("set_options needs accuracy_only, generated_names_only or join_gate.")
         return self
-
-    def options(self) -> dict[str, bool]:
-        """The options this frame sets (those it leaves out stay as they are)."""
-        return {
-            name: getattr(self, name) for name in self.OPTIONS if getattr(self, name) is not None
-        }
 
 
 def _by_type(*models: type[InboundFrame]) -> dict[str, type[InboundFrame]]:

@@ -31,6 +31,17 @@ SCOREBOARD_TOP = 5
 OPTION_KEYS = inbound.SetOptions.OPTIONS
 
 
+# (index, deadline in epoch seconds) of a game's open question, or None.
+OpenQuestion = tuple[int, float] | None
+
+
+def open_question(game: Game) -> OpenQuestion:
+    """The open question a socket's process must arm a timer for (classroom/timers.py)."""
+    if game.phase == Game.Phase.QUESTION and game.question_deadline is not None:
+        return game.question_index, game.question_deadline.timestamp()
+    return None
+
+
 def _remaining_ms(game: Game, limit_ms: int) -> int:
     if game.question_started_at is None:
         return 0
@@ -337,8 +348,10 @@ def public_options(game: Game) -> dict[str, bool]:
 
 
 def join_url(pin: str, base_url: str = "") -> str:
+    """The link students type or scan: PUBLIC_BASE_URL when set, else `base_url` (the
+    address the projector's page or socket came in on)."""
     base = settings.PUBLIC_BASE_URL or base_url.rstrip("/")
-    return f"{base}/play/{pin}/"
+    return base + reverse("play_pin", kwargs={"pin": pin})
 
 
 def report_url(game: Game) -> str:

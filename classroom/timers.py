@@ -2,9 +2,10 @@
 
 One asyncio task per (process, game, question index). A process arms it when it
 learns a question is open and it has sockets of that game: from the `question`
-broadcast (via the hub) and on every socket connect (so after a restart the timer is
-re-armed from `Game.question_deadline`). Several processes may arm the same question:
-`phases.question_close` is idempotent, exactly one of them closes it.
+broadcast (the hub calls `arm` for a broadcast's `timer`) and on every socket connect
+(so after a restart the timer is re-armed from `Game.question_deadline`). Several
+processes may arm the same question: `phases.question_close` is idempotent, exactly
+one of them closes it. One `QuestionTimers` per event loop (classroom/runtime.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import time
 
 from django.db import DatabaseError
 
-from classroom import hub as hub_module
 from classroom.db import db_call
 from classroom.services import phases
 
@@ -59,12 +59,3 @@ class QuestionTimers:
         finally:
             if self.tasks.get(key) is asyncio.current_task():
                 del self.tasks[key]
-
-
-def _install(hub: hub_module.Hub) -> None:
-    timers = QuestionTimers()
-    hub.timers = timers  # type: ignore[attr-defined]
-    hub.arm_timer = timers.arm
-
-
-hub_module.on_hub_created(_install)

@@ -6,7 +6,6 @@ render the pages that speak to it, and read or delete stored rows.
 
 import contextlib
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,41 +90,29 @@ def _first_message(exc: Exception) -> str:
     return str(exc)
 
 
-def _game_for(request: HttpRequest, pin: str, *, prefer_running: bool) -> Game:
-    """The game a teacher means by `pin`: theirs (a superuser: anyone's), most recent first.
-
-    PINs are reused once a game has ended, so one PIN can name several games. A
-    teacher sees only their own games (staff who edit quiz content too); a superuser
-    sees any game. Someone else's game is a 403, an unknown PIN a 404.
-    """
-    games = Game.objects.filter(pin=pin).select_related("quiz", "host")
-    if not games.exists():
-        raise Http404("No game has this PIN.")
-    user = request.user
-    mine = games if user.is_superuser else games.filter(host=user)
-    if prefer_running:
-        running = mine.filter(ended_at__isnull=True).first()
-        if running is not None:
-            return running
-    game = mine.order_by("-created_at", "-id").first()
-    if game is None:
-        raise PermissionDenied("Only the teacher who started this game can open it.")
-    return game
+def _game_for(request: HttpRequest, pin: str) -> Game:
+    """The game a teacher means by `pin` (classroom/pins.py: the running one, else the
+    latest that ended, among their own; a superuser's among all). Someone else's game
+    is a 403, an unknown PIN a 404."""
+    try:
+        return pins.game_for_teacher(
+            pin=pin, user=request.user, games=Game.objects.select_related("quiz", "host")
+        )
+    except pins.NoSuchGame:
+        raise Http404("No game has this PIN.") from None
+    except pins.NotYours:
+        raise PermissionDenied("Only the teacher who started this game can open it.") from None
 
 
 def join_url(request: HttpRequest, pin: str) -> str:
     """The absolute URL students type or scan to join the game with `pin`."""
-    path = reverse("play_pin", kwargs={"pin": pin})
-    base = getattr(settings, "PUBLIC_BASE_URL", "")
-    if base:
-        return base.rstrip("/") + path
-    return request.build_absolute_uri(path)
+    return selectors.join_url(pin, request.build_absolute_uri("/"))
 
 
 @login_required
 @require_GET
 def projector(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=True)
+    game = _game_for(request, pin)
     url = join_url(request, game.pin)
     return render(
         request,
@@ -152,7 +139,7 @@ def play(request: HttpRequest, pin: str = "") -> HttpResponse:
 @login_required
 @require_GET
 def report(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=False)
+    game = _game_for(request, pin)
     return render(
         request,
         "classroom/report.html",
@@ -163,7 +150,7 @@ def report(request: HttpRequest, pin: str) -> HttpResponse:
 @login_required
 @require_GET
 def report_download(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=False)
+    game = _game_for(request, pin)
     body = report_csv(report=game_report(game=game))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = game.created_at.strftime("%Y-%m-%d")
@@ -174,7 +161,7 @@ def report_download(request: HttpRequest, pin: str) -> HttpResponse:
 @login_required
 @require_GET
 def report_download_xlsx(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=False)
+    game = _game_for(request, pin)
     body = report_xlsx(report=game_report(game=game))
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,8 +6,9 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import consumers, scoring
+from classroom import scoring
 from classroom.models import Answer, Player
+from classroom.runtime import runtime
 from classroom.services import answers, phases, players
 from tests.classroom.conftest import build_quiz, host_socket, join, player_socket
 
@@ -72,7 +73,7 @@ async def _stored_years() -> dict[int, int]:
 
 async def test_a_400_digit_year_costs_the_other_phones_of_its_group_nothing(teacher, monkeypatch):
     _game, host, phones, question = await _year_question(teacher)
-    sizes = one_group(monkeypatch, consumers.get_batcher())
+    sizes = one_group(monkeypatch, runtime().answers)
     replies = await _answer_together(phones, question, [1966, 10**400, 1970, 1966])
     assert [r["type"] for r in replies] == [
         "answer_received",
@@ -89,7 +90,7 @@ async def test_a_400_digit_year_costs_the_other_phones_of_its_group_nothing(teac
 
 async def test_an_answer_whose_scoring_fails_is_refused_alone(teacher, monkeypatch):
     _game, host, phones, question = await _year_question(teacher)
-    sizes = one_group(monkeypatch, consumers.get_batcher())
+    sizes = one_group(monkeypatch, runtime().answers)
     real_score = scoring.score_answer
 
     def scoring_bug(**kwargs):
@@ -114,7 +115,7 @@ async def test_an_answer_whose_scoring_fails_is_refused_alone(teacher, monkeypat
 
 async def test_an_answer_that_breaks_a_constraint_at_insert_is_refused_alone(teacher, monkeypatch):
     game, host, phones, question = await _year_question(teacher)
-    sizes = one_group(monkeypatch, consumers.get_batcher())
+    sizes = one_group(monkeypatch, runtime().answers)
     bilal = await database_sync_to_async(Player.objects.get)(nickname="Bilal")
     real_insert_rows = answers._insert_rows
 
@@ -148,7 +149,7 @@ async def test_an_answer_that_breaks_a_constraint_at_insert_is_refused_alone(tea
 
 
 async def test_a_join_that_breaks_a_constraint_at_insert_is_refused_alone(game, monkeypatch):
-    sizes = one_group(monkeypatch, consumers.get_join_batcher())
+    sizes = one_group(monkeypatch, runtime().joins)
     first = await player_socket(game.pin)
     await first.send({"type": "join", "nickname": "Early"})
     early_token = (await first.expect("joined"))["token"]
@@ -178,7 +179,7 @@ async def test_a_join_that_breaks_a_constraint_at_insert_is_refused_alone(game, 
 
 
 async def test_a_join_whose_naming_fails_is_refused_alone(game, monkeypatch):
-    sizes = one_group(monkeypatch, consumers.get_join_batcher())
+    sizes = one_group(monkeypatch, runtime().joins)
     real = players.is_offensive
 
     def naming_bug(name):

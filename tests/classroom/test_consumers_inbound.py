@@ -7,7 +7,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import consumers
+from classroom import batching
 from classroom.models import Answer, Game, Player
 from classroom.services import phases
 from tests.classroom.conftest import build_quiz, correct_choice, host_socket, join
@@ -22,13 +22,13 @@ class Calls:
 
     def __init__(self, monkeypatch) -> None:
         self.submitted = 0
-        real_submit = consumers.AnswerBatcher.submit
+        real_submit = batching.AnswerBatcher.submit
 
         def submit(batcher, *args, **kwargs):
             self.submitted += 1
             return real_submit(batcher, *args, **kwargs)
 
-        monkeypatch.setattr(consumers.AnswerBatcher, "submit", submit)
+        monkeypatch.setattr(batching.AnswerBatcher, "submit", submit)
 
 
 async def _started(game, teacher, names=("Ayesha", "Bilal")):

@@ -8,7 +8,7 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import consumers, gate, join_gate
+from classroom import gate, join_gate
 from classroom.models import Game, Player
 from classroom.ratelimit import KeyedBudget
 from classroom.services import phases
@@ -111,13 +111,13 @@ async def test_the_host_switches_the_gate_on_and_off_in_the_lobby(game, teacher)
     assert options["options"]["join_gate"] is True
     assert options["join_gate"]["shapes"] == shapes_now(game)
     phone = await player_socket(game.pin)
-    await asyncio.sleep(consumers.GATE_STATE_CACHE_S)
+    await asyncio.sleep(join_gate.GATE_STATE_CACHE_S)
     await phone.send({"type": "join", "nickname": "Ayesha"})
     assert (await phone.expect("error"))["code"] == "gate_wrong"
     await host.send({"type": "set_options", "join_gate": False})
     options = await host.until("options")
     assert options["options"]["join_gate"] is False and options["join_gate"] is None
-    await asyncio.sleep(consumers.GATE_STATE_CACHE_S)
+    await asyncio.sleep(join_gate.GATE_STATE_CACHE_S)
     await phone.send({"type": "join", "nickname": "Ayesha"})
     assert (await phone.expect("joined"))["player"]["nickname"] == "Ayesha"
 
@@ -165,7 +165,7 @@ async def test_the_previous_shapes_still_join_during_the_grace_only(gated, monke
 
 
 async def test_wrong_shapes_are_budgeted_per_address_then_rate_limited_4429(gated, monkeypatch):
-    monkeypatch.setattr(consumers, "_wrong_gate_budget", KeyedBudget(limit=2, window_s=60))
+    monkeypatch.setattr(join_gate, "_wrong_gate_budget", KeyedBudget(limit=2, window_s=60))
     phone = await player_socket(gated.pin, ip="10.9.9.9")
     # Asking without shapes costs nothing: that is how a phone learns of the gate.
     for _ in range(3):
@@ -213,13 +213,13 @@ async def test_a_gate_of_the_wrong_type_is_bad_field_and_changes_nothing(gated, 
 
 async def test_a_class_joining_at_once_asks_the_database_about_the_gate_once(gated, monkeypatch):
     asked = []
-    real = consumers._gate_on
+    real = join_gate._gate_on
 
     def counting(game_id):
         asked.append(game_id)
         return real(game_id)
 
-    monkeypatch.setattr(consumers, "_gate_on", counting)
+    monkeypatch.setattr(join_gate, "_gate_on", counting)
     phones = [await player_socket(gated.pin, ip=f"10.0.1.{n}") for n in range(12)]
     shapes = shapes_now(gated)
     for n, phone in enumerate(phones):

@@ -36,7 +36,7 @@ async def test_a_reconnecting_phone_rearms_the_deadline_of_an_open_question(game
 
 
 async def test_resync_after_a_lost_layer_redraws_every_socket_from_the_database(game, teacher):
-    from classroom.hub import get_hub
+    from classroom.runtime import runtime
     from tests.classroom.conftest import host_socket, join
 
     host = await host_socket(game, teacher)
@@ -44,7 +44,7 @@ async def test_resync_after_a_lost_layer_redraws_every_socket_from_the_database(
     await host.expect("state")
     phone, _ = await join(game.pin, "Ayesha")
     await host.expect("player_joined")
-    sockets = get_hub().games[game.pk]
+    sockets = runtime().hub.games[game.pk]
     for socket in [*sockets.hosts, *(s for _pid, s in sockets.player_sockets())]:
         await socket.resync()
     assert (await host.expect("lobby"))["players"][0]["nickname"] == "Ayesha"

@@ -47,7 +47,7 @@ from django.db.models import Count
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from classroom import consumers, inbound, scoring
+from classroom import inbound, pins, scoring
 from classroom.models import Answer, Game, Player
 from classroom.ratelimit import KeyedBudget
 from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
@@ -783,7 +783,7 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
     )
     # Fresh per example: the in-memory layer and the budget belong to one event loop.
     channel_layers.backends.clear()
-    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
+    monkeypatch.setattr(pins, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
     errors = _ErrorLog()
     logging.getLogger().addHandler(errors)
     try:

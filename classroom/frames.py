@@ -94,14 +94,9 @@ def question_host(
     seq: int | None = None,
 ) -> Frame:
     frame = question_player(
-        question=question,
-        index=index,
-        count=count,
-        time_limit_ms=time_limit_ms,
-        remaining_ms=remaining_ms,
+        question=question, index=index, count=count, time_limit_ms=time_limit_ms, remaining_ms=0
     )
-    frame["answered"] = answered
-    frame["total"] = total
+    frame.update(remaining_ms=max(0, int(remaining_ms)), answered=answered, total=total)
     return _with_seq(frame, seq)
 
 

@@ -229,6 +229,48 @@ def _group(label: str, rows: list[QuestionRow], player_count: int) -> GroupRow:
     )
 
 
+def _player_rows(players: list[Player], answers: list[Answer], asked: int) -> list[PlayerRow]:
+    """The players in rank order (ties share a rank), then the kicked ones, unranked."""
+    correct_by_player: Counter[int] = Counter(
+        a.player_id for a in answers if a.correct and a.question_index < asked
+    )
+    ranks = competition_ranks({p.id: p.score for p in players if not p.kicked})
+    return [
+        PlayerRow(
+            rank=0 if player.kicked else ranks[player.id],
+            nickname=player.nickname,
+            score=player.score,
+            correct=correct_by_player[player.id],
+            asked=asked,
+            accuracy=_percent(correct_by_player[player.id], asked),
+            kicked=player.kicked,
+        )
+        for player in sorted(players, key=lambda p: p.kicked)
+    ]
+
+
+def _question_row(
+    index: int, question: dict[str, Any], given: list[Answer], asked: bool, player_count: int
+) -> QuestionRow:
+    correct = sum(1 for a in given if a.correct)
+    times = [a.elapsed_ms for a in given]
+    year = _question_year(question)
+    return QuestionRow(
+        number=index + 1,
+        prompt=str(question.get("prompt", "")),
+        kind=str(question.get("kind", "choice")),
+        asked=asked,
+        answered=len(given),
+        correct=correct,
+        accuracy=_percent(correct, player_count) if asked else None,
+        average_seconds=round(sum(times) / len(times) / 1000.0, 1) if times else None,
+        distribution=_distribution(question, given, player_count),
+        year=year,
+        date_label=_question_date(question, year),
+        verdict=_question_verdict(question),
+    )
+
+
 def game_report(*, game: Game) -> GameReport:
     """Compute the whole report of `game` from its rows (a handful of queries)."""
     snapshot: list[dict[str, Any]] = list(game.questions or [])
@@ -239,76 +281,17 @@ def game_report(*, game: Game) -> GameReport:
     answered_indexes = {answer.question_index for answer in answers}
     reached = game.question_index + 1 if game.question_index is not None else 0
     asked = min(len(snapshot), max([reached, *(i + 1 for i in answered_indexes)]))
-    asked_indexes = set(range(asked))
-
-    counted = [p for p in players if not p.kicked]
-    player_count = len(counted)
-
-    correct_by_player: Counter[int] = Counter()
-    for answer in answers:
-        if answer.correct and answer.question_index in asked_indexes:
-            correct_by_player[answer.player_id] += 1
-
-    ranks = competition_ranks({p.id: p.score for p in counted})
-    player_rows: list[PlayerRow] = []
-    for player in counted:
-        rank = ranks[player.id]
-        correct = correct_by_player[player.id]
-        player_rows.append(
-            PlayerRow(
-                rank=rank,
-                nickname=player.nickname,
-                score=player.score,
-                correct=correct,
-                asked=asked,
-                accuracy=_percent(correct, asked),
-                kicked=False,
-            )
-        )
-    for player in players:
-        if player.kicked:
-            correct = correct_by_player[player.id]
-            player_rows.append(
-                PlayerRow(
-                    rank=0,
-                    nickname=player.nickname,
-                    score=player.score,
-                    correct=correct,
-                    asked=asked,
-                    accuracy=_percent(correct, asked),
-                    kicked=True,
-                )
-            )
-
+    player_count = sum(1 for p in players if not p.kicked)
+    player_rows = _player_rows(players, answers, asked)
     kicked_ids = {p.id for p in players if p.kicked}
     by_index: dict[int, list[Answer]] = defaultdict(list)
     for answer in answers:
         if answer.player_id not in kicked_ids:
             by_index[answer.question_index].append(answer)
-
-    question_rows: list[QuestionRow] = []
-    for index, question in enumerate(snapshot):
-        given = by_index.get(index, [])
-        correct = sum(1 for a in given if a.correct)
-        is_asked = index in asked_indexes
-        times = [a.elapsed_ms for a in given]
-        year = _question_year(question)
-        question_rows.append(
-            QuestionRow(
-                number=index + 1,
-                prompt=str(question.get("prompt", "")),
-                kind=str(question.get("kind", "choice")),
-                asked=is_asked,
-                answered=len(given),
-                correct=correct,
-                accuracy=_percent(correct, player_count) if is_asked else None,
-                average_seconds=round(sum(times) / len(times) / 1000.0, 1) if times else None,
-                distribution=_distribution(question, given, player_count),
-                year=year,
-                date_label=_question_date(question, year),
-                verdict=_question_verdict(question),
-            )
-        )
+    question_rows = [
+        _question_row(index, question, by_index.get(index, []), index < asked, player_count)
+        for index, question in enumerate(snapshot)
+    ]
 
     asked_rows = [row for row in question_rows if row.asked]
     periods = [

@@ -140,32 +140,21 @@ def _open_question(game: Game, index: int) -> None:
     game.question_started_at = now
     game.question_deadline = now + timedelta(milliseconds=longest_ms)
     game.save(update_fields=["phase", "question_index", "question_started_at", "question_deadline"])
-    count = len(game.questions)
     limit = int(question["time_limit_ms"])
+    count = len(game.questions)
     per_player = {}
     for pid, seconds in extra.items():
         own = player_time_limit_ms(question, seconds)
         per_player[pid] = {"time_limit_ms": own, "remaining_ms": own}
     _, total = selectors.answer_totals(game)
+    shown: dict[str, Any] = {"question": question, "index": index, "count": count}
     broadcast(
         game,
         Broadcast(
             host=frames.question_host(
-                question=question,
-                index=index,
-                count=count,
-                time_limit_ms=limit,
-                remaining_ms=longest_ms,
-                answered=0,
-                total=total,
+                **shown, time_limit_ms=limit, remaining_ms=longest_ms, answered=0, total=total
             ),
-            players=frames.question_player(
-                question=question,
-                index=index,
-                count=count,
-                time_limit_ms=limit,
-                remaining_ms=limit,
-            ),
+            players=frames.question_player(**shown, time_limit_ms=limit, remaining_ms=limit),
             per_player=per_player,
             timer={"index": index, "deadline": game.question_deadline.timestamp()},
         ),

@@ -74,7 +74,12 @@ def game_recomputed_totals(*, game: Game) -> dict[int, PlayerTotals]:
     (so a mid-question snapshot cannot tell right from wrong): they are left out here.
     """
     closed = game.question_index + (0 if game.phase == Game.Phase.QUESTION else 1)
-    asked = game.questions[: max(closed, 0)]
+    return replayed_totals(game=game, asked=game.questions[: max(closed, 0)])
+
+
+def replayed_totals(*, game: Game, asked: Sequence[dict[str, Any]]) -> dict[int, PlayerTotals]:
+    """Every player's totals replayed from their stored answers to `asked`, the game's
+    first questions (each judged against the player's own time limit)."""
     rules = [
         QuestionRules(
             kind=q["kind"],
@@ -85,22 +90,20 @@ def game_recomputed_totals(*, game: Game) -> dict[int, PlayerTotals]:
         )
         for q in asked
     ]
-    players = {p.id: p for p in Player.objects.filter(game=game)}
+    extra_time = dict(Player.objects.filter(game=game).values_list("id", "extra_time_s"))
     recorded = [
         RecordedAnswer(
             player_id=a.player_id,
             question_index=a.question_index,
             answer=kinds.get(asked[a.question_index]["kind"]).value(a.choice_id, a.value),
             elapsed_ms=a.elapsed_ms,
-            time_limit_ms=player_time_limit_ms(
-                asked[a.question_index], players[a.player_id].extra_time_s
-            ),
+            time_limit_ms=player_time_limit_ms(asked[a.question_index], extra_time[a.player_id]),
         )
         for a in Answer.objects.filter(game=game, question_index__lt=len(asked))
     ]
     return replay_scores(
         questions=rules,
         answers=recorded,
-        player_ids=players,
+        player_ids=extra_time,
         accuracy_only=bool(game.options.get("accuracy_only")),
     )

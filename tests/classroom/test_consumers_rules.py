@@ -7,9 +7,7 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
 from classroom.models import Answer, Game, Player
-from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
 from classroom.services import answers, phases
-from quizzes.kinds import get as kind_of
 from tests.classroom.conftest import (
     build_quiz,
     correct_choice,
@@ -18,7 +16,7 @@ from tests.classroom.conftest import (
     player_socket,
     wrong_choice,
 )
-from tests.classroom.helpers import player_join, player_snapshot
+from tests.classroom.helpers import player_join, player_snapshot, replayed_totals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -335,30 +333,7 @@ async def test_scores_equal_a_recomputation_from_the_stored_answers(teacher):
     await host.until("finished")
 
     def recompute():
-        rules = [
-            QuestionRules(
-                kind=q["kind"],
-                correct_choice_ids=tuple(q["correct_choice_ids"]),
-                time_limit_ms=q["time_limit_ms"],
-                correct_year=q["answer_year"],
-                multiplier=q["points_multiplier"],
-            )
-            for q in snapshot
-        ]
-        recorded = [
-            RecordedAnswer(
-                player_id=a.player_id,
-                question_index=a.question_index,
-                answer=kind_of(snapshot[a.question_index]["kind"]).value(a.choice_id, a.value),
-                elapsed_ms=a.elapsed_ms,
-            )
-            for a in Answer.objects.filter(game=game)
-        ]
-        players = list(Player.objects.filter(game=game))
-        totals = replay_scores(
-            questions=rules, answers=recorded, player_ids=[p.id for p in players]
-        )
-        return players, totals
+        return list(Player.objects.filter(game=game)), replayed_totals(game=game, asked=snapshot)
 
     players, totals = await database_sync_to_async(recompute)()
     assert len({p.score for p in players}) == 3

@@ -47,13 +47,12 @@ from django.db.models import Count
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from classroom import inbound, pins, scoring
+from classroom import inbound, pins
 from classroom.models import Answer, Game, Player
 from classroom.ratelimit import KeyedBudget
-from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
 from classroom.services import phases
-from quizzes.kinds import get as kind_of
 from tests.classroom.conftest import build_quiz, session_cookie
+from tests.classroom.helpers import replayed_totals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -650,35 +649,8 @@ def _check_stored_game(play: Play) -> None:
         # (In reveal or scoreboard the last question was closed, though its timer may
         # have fired after the sockets were gone, so no socket saw that reveal.)
         asked = asked[:-1]
-    rules = [
-        QuestionRules(
-            kind=q["kind"],
-            correct_choice_ids=tuple(q["correct_choice_ids"]),
-            time_limit_ms=q["time_limit_ms"],
-            correct_year=q["answer_year"],
-            multiplier=q["points_multiplier"],
-        )
-        for q in asked
-    ]
+    totals = replayed_totals(game=game, asked=asked)
     players = {p.id: p for p in Player.objects.filter(game=game)}
-    recorded = [
-        RecordedAnswer(
-            player_id=a.player_id,
-            question_index=a.question_index,
-            answer=kind_of(game.questions[a.question_index]["kind"]).value(a.choice_id, a.value),
-            elapsed_ms=a.elapsed_ms,
-            time_limit_ms=scoring.player_time_limit_ms(
-                game.questions[a.question_index], players[a.player_id].extra_time_s
-            ),
-        )
-        for a in Answer.objects.filter(game=game, question_index__lt=len(asked))
-    ]
-    totals = replay_scores(
-        questions=rules,
-        answers=recorded,
-        player_ids=list(players),
-        accuracy_only=bool(game.options.get("accuracy_only")),
-    )
     for player in players.values():
         if player.kicked:
             # A kicked player leaves the standings; their totals stop where they were.

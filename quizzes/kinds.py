@@ -132,6 +132,21 @@ def year_closeness(guess: int, year: int) -> float:
     return max(0.0, 1 - abs(guess - year) / YEAR_GUESS_SPAN)
 
 
+def _lettered(
+    choices: Sequence[Mapping[str, Any]], counts: Mapping[Any, int], right: Callable[[Any], bool]
+) -> list[Tally]:
+    """A report line per choice, lettered in the order given; `right(id)` marks it."""
+    return [
+        Tally(
+            label=_letter(position),
+            text=str(choice.get("text", "")),
+            count=counts.get(choice.get("id"), 0),
+            correct=right(choice.get("id")),
+        )
+        for position, choice in enumerate(choices)
+    ]
+
+
 def _in_right_place(correct: Sequence[int], values: Iterable[Any]) -> Counter[int]:
     """Per choice id, the answers that put it where the right order has it."""
     counts: Counter[int] = Counter()
@@ -223,15 +238,7 @@ class Kind:
         """The teacher's summary of the class's answers to `question`."""
         counts = Counter(value for value in values if value is not None)
         correct = question["correct_choice_ids"]
-        return [
-            Tally(
-                label=_letter(position),
-                text=str(choice.get("text", "")),
-                count=counts.get(choice.get("id"), 0),
-                correct=choice.get("id") in correct,
-            )
-            for position, choice in enumerate(question["choices"])
-        ]
+        return _lettered(question["choices"], counts, lambda choice_id: choice_id in correct)
 
 
 class Choice(Kind):
@@ -302,16 +309,7 @@ class Order(Kind):
         listed = [by_id[i] for i in right if i in by_id] + [
             c for c in choices if c.get("id") not in right
         ]
-        counts = _in_right_place(right, values)
-        return [
-            Tally(
-                label=_letter(position),
-                text=str(choice.get("text", "")),
-                count=counts.get(choice.get("id"), 0),
-                correct=True,
-            )
-            for position, choice in enumerate(listed)
-        ]
+        return _lettered(listed, _in_right_place(right, values), lambda _choice_id: True)
 
 
 class YearGuess(Kind):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from classroom import selectors
@@ -46,6 +47,24 @@ def player_join(
         raise result.error
     assert result.player is not None and result.token is not None
     return result.player, result.token
+
+
+def opened(game: Game) -> Game:
+    """`game` started: its first question open, the row read again."""
+    phases.game_start(game_id=game.pk)
+    return Game.objects.get(pk=game.pk)
+
+
+def submission(
+    game: Game, player: Player, choice_id: int | None = None, *, after_ms: int = 1000
+) -> answers.Submission:
+    """`player`'s choice on the game's open question, arrived `after_ms` after it opened."""
+    return answers.Submission(
+        player_id=player.pk,
+        question_id=game.questions[game.question_index]["id"],
+        arrived_at=game.question_started_at + timedelta(milliseconds=after_ms),
+        choice_id=choice_id,
+    )
 
 
 def answers_submit(

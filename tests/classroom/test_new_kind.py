@@ -2,20 +2,18 @@
 nothing, like the `verdict` kind to come), it is dealt, shown, answered, counted,
 revealed and reported by the game without a change anywhere else."""
 
-from datetime import timedelta
-
 import pytest
 
 from classroom import frames
 from classroom.models import Game
 from classroom.reports import game_report
 from classroom.scoring import score_answer
-from classroom.services import answers, phases
+from classroom.services import phases
 from quizzes import kinds
 from quizzes.choice_order import deal_true_first
 from quizzes.models import Choice, Question
 from tests.classroom.conftest import build_quiz, correct_choice
-from tests.classroom.helpers import answers_submit, player_join
+from tests.classroom.helpers import answers_submit, player_join, submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,15 +31,6 @@ class Poll(kinds.Kind):
 
     def reveal_fields(self, question):
         return {"verdict": (question.get("event") or {}).get("verdict")}
-
-
-def _answer(game, player, choice_id):
-    return answers.Submission(
-        player_id=player.pk,
-        question_id=game.questions[game.question_index]["id"],
-        arrived_at=game.question_started_at + timedelta(seconds=1),
-        choice_id=choice_id,
-    )
 
 
 @pytest.fixture
@@ -99,7 +88,7 @@ def test_a_new_kind_is_played_from_its_entry_alone(poll, teacher):
     phases.game_start(game_id=game.pk)
     game = Game.objects.get(pk=game.pk)
     # Ayesha is right on the first question: a streak of 1 the poll must leave alone.
-    answers_submit(game_id=game.pk, submissions=[_answer(game, ayesha, correct_choice(game, 0))])
+    answers_submit(game_id=game.pk, submissions=[submission(game, ayesha, correct_choice(game, 0))])
     phases.question_close(game_id=game.pk, expected_index=0, reason="host")
     before = dict(game.players.values_list("nickname", "score"))
     phases.game_next(game_id=game.pk)
@@ -108,7 +97,7 @@ def test_a_new_kind_is_played_from_its_entry_alone(poll, teacher):
     assert asked["kind"] == "poll" and len(asked["choices"]) == 2
     failure = next(c["id"] for c in asked["choices"] if c["text"] == "Failure")
     results = answers_submit(
-        game_id=game.pk, submissions=[_answer(game, p, failure) for p in (ayesha, bilal)]
+        game_id=game.pk, submissions=[submission(game, p, failure) for p in (ayesha, bilal)]
     )
     assert all(r.ok for r in results)
     # Everyone answered: closed, scored nothing, counted by its entry.

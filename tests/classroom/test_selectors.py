@@ -8,13 +8,13 @@ from django.utils import timezone
 from classroom import selectors
 from classroom.models import Game
 from classroom.services import phases
-from classroom.services.answers import Submission
 from tests.classroom.conftest import correct_choice
 from tests.classroom.helpers import (
     answers_submit,
     game_recomputed_totals,
     player_join,
     player_snapshot,
+    submission,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,15 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _answer(game_id, player, choice_id, after_ms=2000):
     game = Game.objects.get(pk=game_id)
     answers_submit(
-        game_id=game_id,
-        submissions=[
-            Submission(
-                player_id=player.pk,
-                question_id=game.questions[game.question_index]["id"],
-                arrived_at=game.question_started_at + timedelta(milliseconds=after_ms),
-                choice_id=choice_id,
-            )
-        ],
+        game_id=game_id, submissions=[submission(game, player, choice_id, after_ms=after_ms)]
     )
 
 

@@ -3,35 +3,15 @@ when present: the same kinds as the server's registry (quizzes/kinds.py), and wh
 each draws from a reveal. The browser suite draws them in a real page."""
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
-
-import pytest
-from django.conf import settings
+from functools import partial
 
 from quizzes import kinds
 
-NODE = shutil.which("node")
-JS = Path(settings.BASE_DIR) / "static" / "js"
+from .node_js import needs_node
+from .node_js import run_js as run_scripts
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed on this machine")
-
-
-def run_js(body: str):
-    script = (
-        "global.window = {}; global.document = {};\n"
-        + (JS / "common.js").read_text()
-        + (JS / "kinds.js").read_text()
-        + "\nconst Q = window.Quiz;\n"
-        + "const out = (function () {"
-        + body
-        + "})();\nprocess.stdout.write(JSON.stringify(out));\n"
-    )
-    done = subprocess.run(
-        [NODE, "-e", script], capture_output=True, text=True, timeout=30, check=True
-    )
-    return json.loads(done.stdout)
+pytestmark = needs_node
+run_js = partial(run_scripts, scripts=("common.js", "kinds.js"))
 
 
 CHOICES = [{"id": 5, "text": "Later"}, {"id": 2, "text": "First"}, {"id": 9, "text": "Last"}]

@@ -8,38 +8,25 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from classroom import selectors
-from classroom.models import Answer, Game, Player
-from classroom.services import answers, phases, players
-from classroom.services.answers import Submission
+from classroom.models import Answer, Game
+from classroom.services import answers, players
 from tests.classroom.conftest import correct_choice, wrong_choice
-from tests.classroom.helpers import answers_submit, player_join
+from tests.classroom.helpers import answers_submit, opened, player_join, submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _open(game: Game) -> Game:
-    phases.game_start(game_id=game.pk)
-    return Game.objects.get(pk=game.pk)
-
-
-def _sub(game: Game, player: Player, choice_id: int, *, after_ms: int = 1000) -> Submission:
-    question = game.questions[game.question_index]
-    return Submission(
-        player_id=player.pk,
-        question_id=question["id"],
-        arrived_at=game.question_started_at + timedelta(milliseconds=after_ms),
-        choice_id=choice_id,
-    )
 
 
 def test_two_answers_of_one_player_in_one_batch_store_one(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     player_join(game_id=game.pk, nickname="Bilal")
-    game = _open(game)
+    game = opened(game)
     right, wrong = correct_choice(game, 0), wrong_choice(game, 0)
     results = answers_submit(
         game_id=game.pk,
-        submissions=[_sub(game, ayesha, right), _sub(game, ayesha, wrong, after_ms=1200)],
+        submissions=[
+            submission(game, ayesha, right),
+            submission(game, ayesha, wrong, after_ms=1200),
+        ],
     )
     assert [r.ok for r in results] == [True, False]
     assert results[1].error.code == "already_answered"
@@ -50,11 +37,11 @@ def test_two_answers_of_one_player_in_one_batch_store_one(game):
 
 def test_a_batch_is_one_transaction_of_a_few_queries(game):
     players = [player_join(game_id=game.pk, nickname=f"P{i}")[0] for i in range(30)]
-    game = _open(game)
+    game = opened(game)
     right = correct_choice(game, 0)
     with CaptureQueriesContext(connection) as queries:
         results = answers_submit(
-            game_id=game.pk, submissions=[_sub(game, p, right) for p in players]
+            game_id=game.pk, submissions=[submission(game, p, right) for p in players]
         )
     assert all(r.ok for r in results)
     assert Answer.objects.count() == 30
@@ -65,9 +52,9 @@ def test_a_batch_is_one_transaction_of_a_few_queries(game):
 def test_a_database_error_gives_every_answer_try_again_and_stores_nothing(game, monkeypatch):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     bilal, _ = player_join(game_id=game.pk, nickname="Bilal")
-    game = _open(game)
+    game = opened(game)
     right = correct_choice(game, 0)
-    submissions = [_sub(game, ayesha, right), _sub(game, bilal, right)]
+    submissions = [submission(game, ayesha, right), submission(game, bilal, right)]
     real_insert = answers._insert_answers
 
     def broken(*args, **kwargs):
@@ -87,8 +74,8 @@ def test_a_database_error_gives_every_answer_try_again_and_stores_nothing(game, 
 def test_an_answer_stamped_after_the_players_deadline_is_late(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     player_join(game_id=game.pk, nickname="Bilal")
-    game = _open(game)
-    late = _sub(game, ayesha, correct_choice(game, 0), after_ms=20_001)
+    game = opened(game)
+    late = submission(game, ayesha, correct_choice(game, 0), after_ms=20_001)
     [result] = answers_submit(game_id=game.pk, submissions=[late])
     assert result.error.code == "question_closed"
     assert Answer.objects.count() == 0
@@ -98,10 +85,11 @@ def test_extra_time_moves_a_players_deadline(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     player_join(game_id=game.pk, nickname="Bilal")
     players.player_set_extra_time(game_id=game.pk, player_id=ayesha.pk, seconds=10)
-    game = _open(game)
+    game = opened(game)
     assert game.question_deadline - game.question_started_at == timedelta(seconds=30)
     [result] = answers_submit(
-        game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0), after_ms=25_000)]
+        game_id=game.pk,
+        submissions=[submission(game, ayesha, correct_choice(game, 0), after_ms=25_000)],
     )
     assert result.ok
     # Judged against 30 s: 25 s scores round(1000 * (1 - 25/30/2)).
@@ -112,7 +100,7 @@ def test_answer_totals_keep_a_player_who_answered_and_left(game):
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     player_join(game_id=game.pk, nickname="Bilal")
     player_join(game_id=game.pk, nickname="Chen")
-    game = _open(game)
-    answers_submit(game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))])
+    game = opened(game)
+    answers_submit(game_id=game.pk, submissions=[submission(game, ayesha, correct_choice(game, 0))])
     players.player_disconnected(player_id=ayesha.pk)
     assert selectors.answer_totals(Game.objects.get(pk=game.pk)) == (1, 3)

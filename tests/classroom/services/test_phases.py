@@ -9,27 +9,11 @@ from django.utils import timezone
 
 from classroom.models import Game, Player
 from classroom.services import phases
-from classroom.services.answers import Submission
 from quizzes.models import Choice
 from tests.classroom.conftest import build_quiz, correct_choice
-from tests.classroom.helpers import answers_submit, player_join
+from tests.classroom.helpers import answers_submit, opened, player_join, submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _open(game: Game) -> Game:
-    phases.game_start(game_id=game.pk)
-    return Game.objects.get(pk=game.pk)
-
-
-def _sub(game: Game, player: Player, choice_id: int, *, after_ms: int = 1000) -> Submission:
-    question = game.questions[game.question_index]
-    return Submission(
-        player_id=player.pk,
-        question_id=question["id"],
-        arrived_at=game.question_started_at + timedelta(milliseconds=after_ms),
-        choice_id=choice_id,
-    )
 
 
 def test_game_create_gives_a_six_digit_pin_and_snapshots_the_quiz(quiz, teacher):
@@ -90,8 +74,8 @@ def test_close_is_idempotent_and_scores_non_answerers_zero_with_streak_reset(gam
     ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
     bilal, _ = player_join(game_id=game.pk, nickname="Bilal")
     Player.objects.filter(pk=bilal.pk).update(streak=3)
-    game = _open(game)
-    answers_submit(game_id=game.pk, submissions=[_sub(game, ayesha, correct_choice(game, 0))])
+    game = opened(game)
+    answers_submit(game_id=game.pk, submissions=[submission(game, ayesha, correct_choice(game, 0))])
     assert phases.question_close(game_id=game.pk, expected_index=0, reason="host")
     assert not phases.question_close(game_id=game.pk, expected_index=0, reason="time")
     ayesha.refresh_from_db()
@@ -103,7 +87,7 @@ def test_close_is_idempotent_and_scores_non_answerers_zero_with_streak_reset(gam
 
 def test_the_timer_does_not_close_a_question_before_its_deadline(game):
     player_join(game_id=game.pk, nickname="Ayesha")
-    game = _open(game)
+    game = opened(game)
     assert not phases.question_close(game_id=game.pk, expected_index=0, reason="time")
     Game.objects.filter(pk=game.pk).update(question_deadline=timezone.now() - timedelta(seconds=1))
     assert phases.question_close(game_id=game.pk, expected_index=0, reason="time")

@@ -8,6 +8,9 @@ question snapshot holds the keys; only the `reveal_*` builders read them.
 `seq` is filled in by whoever sends the frame (services for broadcasts, the consumer
 for replies); builders leave it out unless given.
 
+What differs by question kind (a year guess's range, its correct year) each kind
+declares in quizzes/kinds.py.
+
 Pure: no Django, no Channels. Every value is JSON-safe (str, int, bool, None, lists
 and dicts with string keys).
 """
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from quizzes import kinds
 
 Frame = dict[str, Any]
 
@@ -72,9 +77,8 @@ def question_player(
         "remaining_ms": max(0, int(remaining_ms)),
         "points_multiplier": int(question.get("points_multiplier", 1)),
     }
-    if question["kind"] == "year_guess":
-        frame["year_min"] = question.get("year_min")
-        frame["year_max"] = question.get("year_max")
+    # What else the kind shows (a year guess's range): never anything of the key.
+    frame.update(kinds.get(question["kind"]).public_fields(question))
     return _with_seq(frame, seq)
 
 
@@ -90,14 +94,9 @@ def question_host(
     seq: int | None = None,
 ) -> Frame:
     frame = question_player(
-        question=question,
-        index=index,
-        count=count,
-        time_limit_ms=time_limit_ms,
-        remaining_ms=remaining_ms,
+        question=question, index=index, count=count, time_limit_ms=time_limit_ms, remaining_ms=0
     )
-    frame["answered"] = answered
-    frame["total"] = total
+    frame.update(remaining_ms=max(0, int(remaining_ms)), answered=answered, total=total)
     return _with_seq(frame, seq)
 
 
@@ -136,15 +135,14 @@ def _reveal_common(question: Mapping[str, Any]) -> Frame:
         "correct_choice_ids": list(question.get("correct_choice_ids") or []),
         "explanation": question.get("explanation", ""),
     }
-    if question["kind"] == "year_guess":
-        frame["correct_year"] = question.get("answer_year")
+    frame.update(kinds.get(question["kind"]).reveal_fields(question))
     return frame
 
 
+# What a phone's reveal may carry of its own: what it answered, in each kind's `your_*`
+# fields (your_choice_id, your_choice_ids, your_year), then its result.
 PLAYER_REVEAL_FIELDS = (
-    "your_choice_id",
-    "your_choice_ids",
-    "your_year",
+    *dict.fromkeys(key for kind in kinds.KINDS.values() for key in kind.your_fields(None)),
     "correct",
     "points",
     "score",

@@ -7,8 +7,12 @@ one `group_send`; each hub receives it once, serialises each audience's frame on
 writes the text straight to its local sockets with `consumer.send(text_data=...)`: no
 per-socket channel-layer message, no per-socket `aclose_old_connections()` thread hop.
 
-The hub also forwards two control messages of the same group: a phone socket replaced
-by a newer one for the same player (`hub.replace`), and arming of question timers.
+The hub also forwards the control messages of the same group: a phone socket replaced
+by a newer one for the same player (`hub.replace`), projector sockets of a session that
+logged out (`hub.session_ended`), and arming of question timers (a broadcast's `timer`).
+
+One hub per event loop, created with the loop's other collaborators by
+classroom/runtime.py. Services hand it their broadcasts through classroom/relay.py.
 
 Losing Redis (docs/resilience.md): group memberships live in Redis, so a restarted
 redis-server has forgotten them and the hub would hear nothing more. The hub notices
@@ -22,18 +26,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import random
-import threading
-import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
-from classroom import services
 from classroom.reorder import WAIT_S as REORDER_WAIT_S
 from classroom.reorder import Reorder
 
@@ -50,10 +49,13 @@ BACKOFF_BASE_S = 0.2
 BACKOFF_CAP_S = 5.0
 # A group_send on a pooled connection that Redis closed fails once, then reconnects.
 PUBLISH_ATTEMPTS = 3
+# How long a broadcast held behind a batch's acknowledgements (classroom/batching.py,
+# HoldBroadcasts) may wait before it is published anyway.
+OUTBOX_GATE_TIMEOUT_S = 5.0
 
 
 class LocalSocket(Protocol):
-    """What the hub needs of a consumer."""
+    """What the hub needs of a consumer (classroom/game_socket.py, `GameSocket`)."""
 
     socket_id: str
     last_seq: int
@@ -65,6 +67,20 @@ class LocalSocket(Protocol):
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None: ...
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None: ...
+
+    async def resync(self) -> None:
+        """Broadcasts were lost (the layer was away): send a fresh snapshot."""
+        ...
+
+    def session_digest(self) -> str | None:
+        """The digest of the login session a projector socket was opened with (None for
+        a phone): `hub.session_ended` closes the sockets of a session that logged out."""
+        ...
+
+    def mark_replaced(self) -> None:
+        """A newer socket of the same player took over: this one is closed without
+        telling the game that the player left."""
+        ...
 
 
 def backoff_s(failures: int) -> float:
@@ -102,7 +118,7 @@ TimerArm = Callable[[int, int, float], None]
 class Hub:
     """One per event loop. See the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, arm_timer: TimerArm | None = None) -> None:
         self.layer = get_channel_layer()
         self.channel: str | None = None
         self.games: dict[int, _GameSockets] = {}
@@ -119,8 +135,9 @@ class Hub:
         self.lost = False
         self._epoch: tuple[str, ...] | None = None
         self._recovering = asyncio.Lock()
-        # Set by classroom.timers: called with (game_id, index, deadline_epoch_s).
-        self.arm_timer: TimerArm | None = None
+        # The loop's question timers (classroom/timers.py), armed by a broadcast's
+        # `timer`: called with (game_id, index, deadline_epoch_s).
+        self.arm_timer: TimerArm | None = arm_timer
         # Per game: broadcasts put back in seq order (several processes publish).
         self._order: dict[int, Reorder] = {}
         self._flushes: dict[int, asyncio.TimerHandle] = {}
@@ -196,9 +213,6 @@ class Hub:
             elif not wanted and game_id in self._joined:
                 self._joined.discard(game_id)
                 await self.layer.group_discard(group_name(game_id), channel)
-
-    def has_game(self, game_id: int) -> bool:
-        return game_id in self.games
 
     # --- receiving -----------------------------------------------------------------
 
@@ -285,11 +299,8 @@ class Hub:
             self._forget_order(game_id)
         for sockets in list(self.games.values()):
             for socket in [*sockets.hosts, *(s for _pid, s in sockets.player_sockets())]:
-                resync = getattr(socket, "resync", None)
-                if resync is None:
-                    continue
                 try:
-                    await resync()
+                    await socket.resync()
                 except Exception:
                     logger.debug("resync of a closed socket dropped", exc_info=True)
 
@@ -308,8 +319,7 @@ class Hub:
         if sockets is None:
             return
         for socket in list(sockets.hosts):
-            digest = getattr(socket, "session_digest", None)
-            if digest is not None and digest() == message["session"]:
+            if socket.session_digest() == message["session"]:
                 await close_with_error(socket, message["error"], 4403)
 
     async def _deliver_in_order(self, message: dict[str, Any]) -> None:
@@ -386,9 +396,7 @@ class Hub:
         keep = message["keep"]
         for socket in list(sockets.players.get(int(message["player_id"]), ())):
             if socket.socket_id != keep:
-                mark = getattr(socket, "mark_replaced", None)
-                if mark is not None:
-                    mark()
+                socket.mark_replaced()
                 await close_with_error(socket, message["error"], 4403)
 
     # --- sending -------------------------------------------------------------------
@@ -425,6 +433,16 @@ class Hub:
                 if attempt + 1 == PUBLISH_ATTEMPTS:
                     raise
                 await asyncio.sleep(backoff_s(attempt))
+
+
+# channels-redis internals. The hub must notice a restarted Redis (it forgets every group
+# membership) even when redis-py reconnected silently, and channels-redis offers no
+# public way to ask: its `RedisChannelLayer` keeps `ring_size` (the number of shards)
+# and `connection(index)`, a redis.asyncio client per shard, whose INFO names the
+# server's `run_id`, new at every start. These are read defensively (a layer without
+# them is one without Redis: the in-memory layer), and
+# tests/classroom/test_hub.py::test_channels_redis_still_has_the_shard_clients_the_hub_reads
+# fails if an upgrade removes them.
 
 
 def _redis_clients(layer: Any) -> list[Any]:
@@ -464,109 +482,3 @@ async def close_with_error(socket: LocalSocket, error: dict[str, Any], code: int
         await socket.close(code=code)
     except Exception:
         logger.debug("closing a closed socket", exc_info=True)
-
-
-# --- one hub per event loop ------------------------------------------------------------
-
-_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
-_hub_created: list[Callable[[Hub], None]] = []
-
-
-def on_hub_created(callback: Callable[[Hub], None]) -> None:
-    _hub_created.append(callback)
-
-
-def get_hub() -> Hub:
-    loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
-    if hub is None:
-        hub = _hubs[loop] = Hub()
-        for callback in _hub_created:
-            callback(hub)
-    return hub
-
-
-# --- publishing from services (sync code, after commit) -------------------------------
-#
-# Services run in the database thread and publish from `transaction.on_commit`. Waiting
-# there for the group_send (async_to_sync) would hold the one database thread of the
-# process for a round trip through a busy event loop after every commit. Instead the
-# message is handed to the calling loop's hub (`call_soon_threadsafe`) and published by
-# one task per hub, in commit order: frames of one audience reach clients in seq order.
-#
-# While a batch of answers is stored, its broadcasts wait behind a gate the batcher
-# opens once the acknowledgements went out, so a phone sees `answer_received` before
-# the `reveal` its answer triggered; later broadcasts queue behind them, keeping order.
-
-OUTBOX_GATE_TIMEOUT_S = 5.0
-
-# Thread-local: HTTP views may run services in other threads at the same time.
-_local = threading.local()
-
-
-def _held() -> list[HoldBroadcasts]:
-    stack = getattr(_local, "held", None)
-    if stack is None:
-        stack = _local.held = []
-    return stack
-
-
-class HoldBroadcasts:
-    """A gate for the broadcasts of one service call (see above). Create it in the loop."""
-
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
-
-    def release(self) -> None:
-        self.event.set()
-
-
-def run_holding(hold: HoldBroadcasts, func: Callable[..., Any], /, **kwargs: Any) -> Any:
-    """Run sync `func` (in the database thread) with its broadcasts behind `hold`."""
-    stack = _held()
-    stack.append(hold)
-    try:
-        return func(**kwargs)
-    finally:
-        stack.pop()
-
-
-def _calling_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop that called this database thread (asgiref records it), if any."""
-    local = SyncToAsync.threadlocal
-    if getattr(local, "main_event_loop_pid", None) != os.getpid():
-        return None
-    loop = getattr(local, "main_event_loop", None)
-    if loop is None or loop.is_closed() or not loop.is_running():
-        return None
-    return loop
-
-
-def _enqueue_in_loop(game_id: int, message: dict[str, Any], gate: asyncio.Event | None) -> None:
-    get_hub().enqueue(game_id, message, gate)
-
-
-def _publish_from_sync(game_id: int, message: dict[str, Any]) -> None:
-    stack = _held()
-    gate = stack[-1].event if stack else None
-    loop = _calling_loop()
-    if loop is not None:
-        loop.call_soon_threadsafe(_enqueue_in_loop, game_id, message, gate)
-        return
-    # No loop called us (a management command, a test without one): send right here.
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group_name(game_id), message)
-    except Exception:
-        # Once more at once: a pooled connection Redis closed (a restart) fails one
-        # command, and the retry gets a fresh one. No sleep: this holds the DB thread.
-        async_to_sync(layer.group_send)(group_name(game_id), message)
-
-
-services.set_publisher(_publish_from_sync)
-
-
-async def publish(game_id: int, message: dict[str, Any]) -> None:
-    await get_hub().publish(game_id, message)

@@ -15,11 +15,12 @@ naming the field; the socket stays open and nothing changes. A type the role doe
 have is `unknown_type`, a host type from a phone is `not_host`.
 
 Rules that need the game (is this choice one of the question's? is this year within the
-question's `year_min`..`year_max`?) are checked in services, where the question is known.
+question's `year_min`..`year_max`?) are the question kind's (quizzes/kinds.py, `check`),
+asked by services, where the question is known.
 
 Why pydantic (v2) and not msgspec: docs/architecture.md, "Inbound frames".
 
-Pure: pydantic only (no Django, no Channels).
+Pure: pydantic and quizzes/kinds.py only (no Django, no Channels).
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from classroom import gate
 from classroom.errors import ClientError
 from classroom.nicknames import MAX_RAW_LENGTH
+from quizzes.kinds import YEAR_MAX, YEAR_MIN
 
 # The largest whole number a JavaScript client holds exactly (Number.MAX_SAFE_INTEGER):
 # every id a client may echo back (question, choice, player) is within 0..ID_MAX.
 ID_MAX = 2**53 - 1
-YEAR_MIN = -9999
-YEAR_MAX = 9999
 MAX_ORDER_CHOICES = 10
 MAX_TOKEN_LENGTH = 200
 MAX_REF_LENGTH = 64
@@ -64,6 +64,11 @@ class InboundFrame(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
     # The frame types of docs/protocol.md this model declares (one, as a rule).
     type: str
+
+    def arguments(self) -> dict[str, Any]:
+        """The frame's own fields, those it sets (a host command's service takes them
+        as keyword arguments: classroom/consumers.py, HOST_COMMANDS)."""
+        return self.model_dump(exclude={"type"}, exclude_none=True)
 
 
 # --- frames both roles send ------------------------------------------------------------
@@ -188,7 +193,8 @@ class SetOptions(InboundFrame):
     generated_names_only: bool | None = Field(default=None, description="true or false")
     join_gate: bool | None = Field(default=None, description="true or false")
 
-    # The option names, in the order services.game_set_options takes them.
+    # The option names, in the order phases.game_set_options takes them (and the one list
+    # of them: selectors.OPTION_KEYS).
     OPTIONS: ClassVar[tuple[str, ...]] = ("accuracy_only", "generated_names_only", "join_gate")
 
     @model_validator(mode="after")
@@ -196,12 +202,6 @@ class SetOptions(InboundFrame):
         if all(getattr(self, name) is None for name in self.OPTIONS):
             raise ValueError("set_options needs accuracy_only, generated_names_only or join_gate.")
         return self
-
-    def options(self) -> dict[str, bool]:
-        """The options this frame sets (those it leaves out stay as they are)."""
-        return {
-            name: getattr(self, name) for name in self.OPTIONS if getattr(self, name) is not None
-        }
 
 
 def _by_type(*models: type[InboundFrame]) -> dict[str, type[InboundFrame]]:

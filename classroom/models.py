@@ -25,7 +25,7 @@ class Game(models.Model):
     )
     title = models.CharField(max_length=200)
     # The quiz's questions and keys as they were at start: editing the quiz in the
-    # admin mid-game must not change this game. A list of dicts, see services.
+    # admin mid-game must not change this game. A list of dicts: quizzes/snapshot.py.
     questions = models.JSONField(default=list)
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.LOBBY)
     # Index into `questions` of the open or last question; -1 before the first.

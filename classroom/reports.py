@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
+from quizzes import kinds
 from quizzes.spreadsheet import safe_text_cell
 
 # The periods of the Pakistan–USSR relationship the lesson is built on. Each period
@@ -35,13 +36,6 @@ PERIODS: list[tuple[str, int, int]] = [
     ("1971–79", 1971, 1979),
     ("1979–88", 1979, 1988),
 ]
-LETTERS = "ABCDEFGH"
-KIND_LABELS = {
-    "choice": "Multiple choice",
-    "true_false": "True or false",
-    "order": "Put in order",
-    "year_guess": "Guess the year",
-}
 
 
 @dataclass
@@ -75,12 +69,34 @@ class QuestionRow:
     accuracy: float | None
     average_seconds: float | None
     distribution: list[ChoiceCount] = field(default_factory=list)
+    # The year that places the question in a period, and the date the teacher reads:
+    # the event's own label ("mid-1980s", "12 March 1966"), never a year inferred for it.
     year: int | None = None
+    date_label: str = ""
     verdict: str = ""
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return kinds.label(self.kind)
+
+    @property
+    def _kind(self) -> kinds.Kind | None:
+        return kinds.KINDS.get(self.kind)
+
+    @property
+    def value_heading(self) -> str:
+        kind = self._kind
+        return kind.report_columns[0] if kind else "Choice"
+
+    @property
+    def count_heading(self) -> str:
+        kind = self._kind
+        return kind.report_columns[1] if kind else "Answers"
+
+    @property
+    def marks_correct(self) -> bool:
+        kind = self._kind
+        return kind.report_marks_correct if kind else True
 
 
 @dataclass
@@ -123,10 +139,17 @@ def _question_year(question: dict[str, Any]) -> int | None:
         if isinstance(question.get(key), int):
             return question[key]
     if question.get("kind") == "year_guess":
-        for key in ("answer_year", "correct_year"):
-            if isinstance(question.get(key), int):
-                return question[key]
+        return _question_year_answer(question)
     return None
+
+
+def _question_date(question: dict[str, Any], year: int | None) -> str:
+    """The date the teacher reads for the question: its event's label ("mid-1980s"),
+    else the year it is placed by, if any."""
+    event = question.get("event")
+    if isinstance(event, dict) and event.get("date_label"):
+        return str(event["date_label"])
+    return str(year) if year is not None else ""
 
 
 def _question_verdict(question: dict[str, Any]) -> str:
@@ -155,62 +178,35 @@ def period_of(year: int | None) -> str | None:
     return None
 
 
+def _stored_value(value: Any) -> Any:
+    # Older rows kept an order or a year inside a dict.
+    if isinstance(value, dict):
+        return value.get("choice_ids", value.get("year"))
+    return value
+
+
 def _distribution(
     question: dict[str, Any], answers: list[Answer], players: int
 ) -> list[ChoiceCount]:
-    kind = question.get("kind", "choice")
-    choices = question.get("choices") or []
-    if kind == "year_guess":
-        years: Counter[int] = Counter()
-        for answer in answers:
-            value = answer.value
-            if isinstance(value, dict):
-                value = value.get("year")
-            if isinstance(value, int):
-                years[value] += 1
-        right = _question_year_answer(question)
-        return [
-            ChoiceCount(
-                label=str(year),
-                text=str(year),
-                count=count,
-                correct=year == right,
-                percent=_percent(count, players) or 0.0,
-            )
-            for year, count in sorted(years.items())
-        ]
-    counts: Counter[Any] = Counter()
-    correct_ids = _correct_ids(question)
-    if kind == "order":
-        # As on the projector: per choice, the players who put it in its right place,
-        # listed in the right order (the players saw them shuffled).
-        right_order = correct_ids
-        by_id = {c.get("id"): c for c in choices}
-        choices = [by_id[i] for i in right_order if i in by_id] + [
-            c for c in choices if c.get("id") not in right_order
-        ]
-        for answer in answers:
-            given = answer.value
-            if isinstance(given, dict):
-                given = given.get("choice_ids")
-            if not isinstance(given, list):
-                continue
-            for position, choice_id in enumerate(given):
-                if position < len(right_order) and right_order[position] == choice_id:
-                    counts[choice_id] += 1
-    else:
-        for answer in answers:
-            if answer.choice_id is not None:
-                counts[answer.choice_id] += 1
+    """The kind's summary of the answers (quizzes/kinds.py, `report`), with shares."""
+    kind = kinds.get(question.get("kind", "choice"))
+    # Older snapshots: the key flagged on the choices, the year under another name.
+    question = {
+        **question,
+        "choices": question.get("choices") or [],
+        "correct_choice_ids": _correct_ids(question),
+        "answer_year": _question_year_answer(question),
+    }
+    values = [kind.value(a.choice_id, _stored_value(a.value)) for a in answers]
     return [
         ChoiceCount(
-            label=LETTERS[position] if position < len(LETTERS) else str(position + 1),
-            text=str(choice.get("text", "")),
-            count=counts.get(choice.get("id"), 0),
-            correct=kind == "order" or choice.get("id") in correct_ids,
-            percent=_percent(counts.get(choice.get("id"), 0), players) or 0.0,
+            label=tally.label,
+            text=tally.text,
+            count=tally.count,
+            correct=tally.correct,
+            percent=_percent(tally.count, players) or 0.0,
         )
-        for position, choice in enumerate(choices)
+        for tally in kind.report(question, values)
     ]
 
 
@@ -233,6 +229,48 @@ def _group(label: str, rows: list[QuestionRow], player_count: int) -> GroupRow:
     )
 
 
+def _player_rows(players: list[Player], answers: list[Answer], asked: int) -> list[PlayerRow]:
+    """The players in rank order (ties share a rank), then the kicked ones, unranked."""
+    correct_by_player: Counter[int] = Counter(
+        a.player_id for a in answers if a.correct and a.question_index < asked
+    )
+    ranks = competition_ranks({p.id: p.score for p in players if not p.kicked})
+    return [
+        PlayerRow(
+            rank=0 if player.kicked else ranks[player.id],
+            nickname=player.nickname,
+            score=player.score,
+            correct=correct_by_player[player.id],
+            asked=asked,
+            accuracy=_percent(correct_by_player[player.id], asked),
+            kicked=player.kicked,
+        )
+        for player in sorted(players, key=lambda p: p.kicked)
+    ]
+
+
+def _question_row(
+    index: int, question: dict[str, Any], given: list[Answer], asked: bool, player_count: int
+) -> QuestionRow:
+    correct = sum(1 for a in given if a.correct)
+    times = [a.elapsed_ms for a in given]
+    year = _question_year(question)
+    return QuestionRow(
+        number=index + 1,
+        prompt=str(question.get("prompt", "")),
+        kind=str(question.get("kind", "choice")),
+        asked=asked,
+        answered=len(given),
+        correct=correct,
+        accuracy=_percent(correct, player_count) if asked else None,
+        average_seconds=round(sum(times) / len(times) / 1000.0, 1) if times else None,
+        distribution=_distribution(question, given, player_count),
+        year=year,
+        date_label=_question_date(question, year),
+        verdict=_question_verdict(question),
+    )
+
+
 def game_report(*, game: Game) -> GameReport:
     """Compute the whole report of `game` from its rows (a handful of queries)."""
     snapshot: list[dict[str, Any]] = list(game.questions or [])
@@ -243,74 +281,17 @@ def game_report(*, game: Game) -> GameReport:
     answered_indexes = {answer.question_index for answer in answers}
     reached = game.question_index + 1 if game.question_index is not None else 0
     asked = min(len(snapshot), max([reached, *(i + 1 for i in answered_indexes)]))
-    asked_indexes = set(range(asked))
-
-    counted = [p for p in players if not p.kicked]
-    player_count = len(counted)
-
-    correct_by_player: Counter[int] = Counter()
-    for answer in answers:
-        if answer.correct and answer.question_index in asked_indexes:
-            correct_by_player[answer.player_id] += 1
-
-    ranks = competition_ranks({p.id: p.score for p in counted})
-    player_rows: list[PlayerRow] = []
-    for player in counted:
-        rank = ranks[player.id]
-        correct = correct_by_player[player.id]
-        player_rows.append(
-            PlayerRow(
-                rank=rank,
-                nickname=player.nickname,
-                score=player.score,
-                correct=correct,
-                asked=asked,
-                accuracy=_percent(correct, asked),
-                kicked=False,
-            )
-        )
-    for player in players:
-        if player.kicked:
-            correct = correct_by_player[player.id]
-            player_rows.append(
-                PlayerRow(
-                    rank=0,
-                    nickname=player.nickname,
-                    score=player.score,
-                    correct=correct,
-                    asked=asked,
-                    accuracy=_percent(correct, asked),
-                    kicked=True,
-                )
-            )
-
+    player_count = sum(1 for p in players if not p.kicked)
+    player_rows = _player_rows(players, answers, asked)
     kicked_ids = {p.id for p in players if p.kicked}
     by_index: dict[int, list[Answer]] = defaultdict(list)
     for answer in answers:
         if answer.player_id not in kicked_ids:
             by_index[answer.question_index].append(answer)
-
-    question_rows: list[QuestionRow] = []
-    for index, question in enumerate(snapshot):
-        given = by_index.get(index, [])
-        correct = sum(1 for a in given if a.correct)
-        is_asked = index in asked_indexes
-        times = [a.elapsed_ms for a in given]
-        question_rows.append(
-            QuestionRow(
-                number=index + 1,
-                prompt=str(question.get("prompt", "")),
-                kind=str(question.get("kind", "choice")),
-                asked=is_asked,
-                answered=len(given),
-                correct=correct,
-                accuracy=_percent(correct, player_count) if is_asked else None,
-                average_seconds=round(sum(times) / len(times) / 1000.0, 1) if times else None,
-                distribution=_distribution(question, given, player_count),
-                year=_question_year(question),
-                verdict=_question_verdict(question),
-            )
-        )
+    question_rows = [
+        _question_row(index, question, by_index.get(index, []), index < asked, player_count)
+        for index, question in enumerate(snapshot)
+    ]
 
     asked_rows = [row for row in question_rows if row.asked]
     periods = [
@@ -344,70 +325,79 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
+# The sections both downloads hold: their columns, and one row's cells (None: empty).
+PLAYER_COLUMNS = ("rank", "nickname", "score", "correct", "questions asked", "accuracy %", "kicked")
+QUESTION_COLUMNS = (
+    "number",
+    "prompt",
+    "kind",
+    "answered",
+    "correct",
+    "accuracy %",
+    "average time s",
+    "event date",
+    "verdict",
+    "distribution",
+)
+GROUP_COLUMNS = ("questions", "accuracy %")
+
+
+def _player_cells(p: PlayerRow) -> tuple[Any, ...]:
+    return (
+        p.rank or None,
+        p.nickname,
+        p.score,
+        p.correct,
+        p.asked,
+        p.accuracy,
+        "yes" if p.kicked else None,
+    )
+
+
+def _question_cells(q: QuestionRow) -> tuple[Any, ...]:
+    return (
+        q.number,
+        q.prompt,
+        q.kind,
+        q.answered if q.asked else None,
+        q.correct if q.asked else None,
+        q.accuracy,
+        q.average_seconds,
+        q.date_label or None,
+        q.verdict or None,
+        _distribution_text(q),
+    )
+
+
+def _group_rows(first: str, groups: list[GroupRow]) -> list[tuple[Any, ...]]:
+    return [(first, *GROUP_COLUMNS)] + [(g.label, g.questions, g.accuracy) for g in groups]
+
+
+def _csv_cell(value: Any) -> Any:
+    # Empty for nothing, one decimal for a percentage or a time, text never a formula.
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return csv_safe(value)
 
 
 def report_csv(*, report: GameReport) -> str:
-    """The report as CSV: a players section, a blank line, a questions section."""
+    """The report as CSV: a players section, a blank line, a questions section, then
+    the accuracy by period and by the events' verdict."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
-    def row(*cells: Any) -> None:
-        writer.writerow([csv_safe(cell) for cell in cells])
+    def section(title: str, rows: list[tuple[Any, ...]]) -> None:
+        writer.writerow([])
+        writer.writerow([title])
+        writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
 
-    row("Game", report.game.title, "PIN", report.game.pin)
-    row()
-    row("Players")
-    row("rank", "nickname", "score", "correct", "questions asked", "accuracy %", "kicked")
-    for p in report.players:
-        row(
-            p.rank or "",
-            p.nickname,
-            p.score,
-            p.correct,
-            p.asked,
-            _fmt(p.accuracy),
-            "yes" if p.kicked else "",
-        )
-    row()
-    row("Questions")
-    row(
-        "number",
-        "prompt",
-        "kind",
-        "answered",
-        "correct",
-        "accuracy %",
-        "average time s",
-        "event year",
-        "verdict",
-        "distribution",
-    )
-    for q in report.questions:
-        distribution = _distribution_text(q)
-        row(
-            q.number,
-            q.prompt,
-            q.kind,
-            q.answered if q.asked else "",
-            q.correct if q.asked else "",
-            _fmt(q.accuracy),
-            _fmt(q.average_seconds),
-            q.year or "",
-            q.verdict,
-            distribution,
-        )
-    row()
-    row("By period")
-    row("period", "questions", "accuracy %")
-    for g in report.periods:
-        row(g.label, g.questions, _fmt(g.accuracy))
-    row()
-    row("By event verdict")
-    row("verdict", "questions", "accuracy %")
-    for g in report.verdicts:
-        row(g.label, g.questions, _fmt(g.accuracy))
+    writer.writerow([_csv_cell(c) for c in ("Game", report.game.title, "PIN", report.game.pin)])
+    section("Players", [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players])
+    section("Questions", [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions])
+    section("By period", _group_rows("period", report.periods))
+    section("By event verdict", _group_rows("verdict", report.verdicts))
     return buffer.getvalue()
 
 
@@ -430,64 +420,14 @@ def report_xlsx(*, report: GameReport) -> bytes:
             ("Average accuracy %", report.average_accuracy),
         ],
     )
-    _sheet_rows(
-        workbook.create_sheet("Players"),
-        [("rank", "nickname", "score", "correct", "questions asked", "accuracy %", "kicked")]
-        + [
-            (
-                p.rank or None,
-                p.nickname,
-                p.score,
-                p.correct,
-                p.asked,
-                p.accuracy,
-                "yes" if p.kicked else None,
-            )
-            for p in report.players
-        ],
-    )
-    _sheet_rows(
-        workbook.create_sheet("Questions"),
-        [
-            (
-                "number",
-                "prompt",
-                "kind",
-                "answered",
-                "correct",
-                "accuracy %",
-                "average time s",
-                "event year",
-                "verdict",
-                "distribution",
-            )
-        ]
-        + [
-            (
-                q.number,
-                q.prompt,
-                q.kind,
-                q.answered if q.asked else None,
-                q.correct if q.asked else None,
-                q.accuracy,
-                q.average_seconds,
-                q.year,
-                q.verdict or None,
-                _distribution_text(q),
-            )
-            for q in report.questions
-        ],
-    )
-    _sheet_rows(
-        workbook.create_sheet("By period"),
-        [("period", "questions", "accuracy %")]
-        + [(g.label, g.questions, g.accuracy) for g in report.periods],
-    )
-    _sheet_rows(
-        workbook.create_sheet("By verdict"),
-        [("verdict", "questions", "accuracy %")]
-        + [(g.label, g.questions, g.accuracy) for g in report.verdicts],
-    )
+    sheets = {
+        "Players": [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players],
+        "Questions": [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions],
+        "By period": _group_rows("period", report.periods),
+        "By verdict": _group_rows("verdict", report.verdicts),
+    }
+    for title, rows in sheets.items():
+        _sheet_rows(workbook.create_sheet(title), rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

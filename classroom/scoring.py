@@ -10,8 +10,10 @@ silent, all tested in tests/classroom/test_scoring.py:
 - Elapsed is clamped to [0, time_limit]: an answer stamped after the limit (which the
   caller should have refused as late) still scores like one at the limit, never
   negative.
-- Partial credit (`order`, `year_guess`) is `round(speed_points * fraction)`, with the
-  same rounding.
+- What an answer is worth before speed is its kind's (quizzes/kinds.py, `credit`):
+  the fraction of the speed points it earns and whether it is fully right. Partial
+  credit (`order`, `year_guess`) is `round(speed_points * fraction)`, with the same
+  rounding. A kind that is not scored (`scored = False`, a poll) counts like a warm-up.
 - The question's multiplier scales the base points only. The streak bonus is added
   after and is never multiplied (as in Kahoot): double points doubles what you earned
   by being right and fast, not your streak.
@@ -23,22 +25,20 @@ silent, all tested in tests/classroom/test_scoring.py:
   only given on a correct answer.
 - No answer (`answer=None`) scores 0 and resets the streak.
 
-Pure: stdlib only.
+Pure: stdlib and quizzes/kinds.py only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from typing import Any
 
-CHOICE_KINDS = frozenset({"choice", "true_false"})
-KINDS = frozenset({"choice", "true_false", "order", "year_guess"})
+from quizzes import kinds
 
 MAX_SPEED_POINTS = 1000
 STREAK_BONUS_STEP = 100
 MAX_STREAK_BONUS = 500
-YEAR_GUESS_SPAN = 10
 
 AnswerValue = int | list[int] | tuple[int, ...] | None
 
@@ -58,34 +58,16 @@ def speed_points(*, elapsed_ms: int, time_limit_ms: int, accuracy_only: bool = F
     return round(1000 * (1 - (elapsed / time_limit_ms) / 2))
 
 
+def player_time_limit_ms(question: Mapping[str, Any], extra_time_s: int) -> int:
+    """The limit a player is judged against: the question's, plus their extra time."""
+    return int(question["time_limit_ms"]) + 1000 * int(extra_time_s)
+
+
 def streak_bonus(streak: int) -> int:
     """Bonus for the `streak`-th correct answer in a row (this one included)."""
     if streak <= 1:
         return 0
     return min(STREAK_BONUS_STEP * (streak - 1), MAX_STREAK_BONUS)
-
-
-def order_fraction(submitted: Sequence[int], correct: Sequence[int]) -> float:
-    """The fraction of pairs that `submitted` puts in the same relative order as `correct`.
-
-    `submitted` must hold every id of `correct` exactly once (ValueError otherwise).
-    A single item is trivially in order (1.0).
-    """
-    if len(set(correct)) != len(correct):
-        raise ValueError("The correct order repeats an id.")
-    if len(submitted) != len(correct) or set(submitted) != set(correct):
-        raise ValueError("An order answer must list every choice exactly once.")
-    if len(correct) < 2:
-        return 1.0
-    position = {item: i for i, item in enumerate(submitted)}
-    pairs = list(combinations(correct, 2))
-    in_order = sum(1 for earlier, later in pairs if position[earlier] < position[later])
-    return in_order / len(pairs)
-
-
-def year_closeness(guess: int, year: int) -> float:
-    """1 for the exact year, falling linearly to 0 at 10 years off."""
-    return max(0.0, 1 - abs(guess - year) / YEAR_GUESS_SPAN)
 
 
 @dataclass(frozen=True)
@@ -122,8 +104,7 @@ def score_answer(
     An answer of the wrong shape for the kind raises ValueError; a choice id that is
     not the question's is simply wrong (the caller refuses it with `unknown_choice`).
     """
-    if kind not in KINDS:
-        raise ValueError(f"Unknown question kind: {kind!r}.")
+    rules = kinds.get(kind)
     if not _is_int(multiplier) or multiplier < 0:
         raise ValueError(f"multiplier must be a whole number >= 0, not {multiplier!r}.")
     if streak_before < 0:
@@ -132,19 +113,19 @@ def score_answer(
     speed = speed_points(
         elapsed_ms=elapsed_ms, time_limit_ms=time_limit_ms, accuracy_only=accuracy_only
     )
-    warm_up = multiplier == 0
+    # A warm-up (multiplier 0) or a kind that is not scored (a poll) counts for nothing.
+    unscored = multiplier == 0 or not rules.scored
 
     if answer is None:
-        if warm_up:
+        if unscored:
             return AnswerScore(
                 correct=False, base_points=0, streak_bonus=0, points=0, streak=streak_before
             )
         return NO_ANSWER
 
-    fraction, correct = _credit(
-        kind=kind, correct_choice_ids=correct_choice_ids, answer=answer, correct_year=correct_year
-    )
-    if warm_up:
+    credit = rules.credit(answer, correct_choice_ids=correct_choice_ids, correct_year=correct_year)
+    fraction, correct = credit.fraction, credit.correct
+    if unscored:
         return AnswerScore(
             correct=correct, base_points=0, streak_bonus=0, points=0, streak=streak_before
         )
@@ -158,28 +139,27 @@ def score_answer(
     )
 
 
-def _credit(
-    *, kind: str, correct_choice_ids: Sequence[int], answer: AnswerValue, correct_year: int | None
-) -> tuple[float, bool]:
-    """(fraction of the speed points earned, whether the answer is fully correct)."""
-    if kind in CHOICE_KINDS:
-        if not _is_int(answer):
-            raise ValueError(f"A {kind} answer is one choice id, not {answer!r}.")
-        if len(correct_choice_ids) != 1:
-            raise ValueError(f"A {kind} question has exactly one correct choice.")
-        right = answer == correct_choice_ids[0]
-        return (1.0 if right else 0.0), right
-    if kind == "order":
-        if not isinstance(answer, list | tuple) or not all(_is_int(i) for i in answer):
-            raise ValueError(f"An order answer is a list of choice ids, not {answer!r}.")
-        fraction = order_fraction(list(answer), list(correct_choice_ids))
-        return fraction, list(answer) == list(correct_choice_ids)
-    # year_guess
-    if not _is_int(answer):
-        raise ValueError(f"A year_guess answer is a whole year, not {answer!r}.")
-    if correct_year is None:
-        raise ValueError("A year_guess question needs its correct year.")
-    return year_closeness(answer, correct_year), answer == correct_year
+def score_for(
+    question: Mapping[str, Any],
+    *,
+    answer: AnswerValue,
+    elapsed_ms: int,
+    time_limit_ms: int,
+    accuracy_only: bool,
+    streak_before: int,
+) -> AnswerScore:
+    """`score_answer` for a question as a game stores it (quizzes/snapshot.py)."""
+    return score_answer(
+        kind=question["kind"],
+        correct_choice_ids=question["correct_choice_ids"],
+        answer=answer,
+        correct_year=question.get("answer_year"),
+        elapsed_ms=elapsed_ms,
+        time_limit_ms=time_limit_ms,
+        multiplier=int(question.get("points_multiplier", 1)),
+        accuracy_only=accuracy_only,
+        streak_before=streak_before,
+    )
 
 
 # --- Recomputing totals from stored answers ---------------------------------------

@@ -2,9 +2,10 @@
 
 One asyncio task per (process, game, question index). A process arms it when it
 learns a question is open and it has sockets of that game: from the `question`
-broadcast (via the hub) and on every socket connect (so after a restart the timer is
-re-armed from `Game.question_deadline`). Several processes may arm the same question:
-`services.question_close` is idempotent, exactly one of them closes it.
+broadcast (the hub calls `arm` for a broadcast's `timer`) and on every socket connect
+(so after a restart the timer is re-armed from `Game.question_deadline`). Several
+processes may arm the same question: `phases.question_close` is idempotent, exactly
+one of them closes it. One `QuestionTimers` per event loop (classroom/runtime.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import time
 
 from django.db import DatabaseError
 
-from classroom import hub as hub_module
-from classroom import services
 from classroom.db import db_call
+from classroom.services import phases
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +41,6 @@ class QuestionTimers:
             self._run(game_id, index, deadline_epoch_s)
         )
 
-    def armed(self, game_id: int, index: int) -> bool:
-        task = self.tasks.get((game_id, index))
-        return task is not None and not task.done()
-
     async def _run(self, game_id: int, index: int, deadline_epoch_s: float) -> None:
         key = (game_id, index)
         try:
@@ -53,7 +49,7 @@ class QuestionTimers:
                 await asyncio.sleep(delay)
             for _attempt in range(MAX_RETRIES):
                 try:
-                    await db_call(services.question_close)(
+                    await db_call(phases.question_close)(
                         game_id=game_id, expected_index=index, reason="time"
                     )
                     return
@@ -63,16 +59,3 @@ class QuestionTimers:
         finally:
             if self.tasks.get(key) is asyncio.current_task():
                 del self.tasks[key]
-
-
-def _install(hub: hub_module.Hub) -> None:
-    timers = QuestionTimers()
-    hub.timers = timers  # type: ignore[attr-defined]
-    hub.arm_timer = timers.arm
-
-
-hub_module.on_hub_created(_install)
-
-
-def timers_for_this_loop() -> QuestionTimers:
-    return hub_module.get_hub().timers  # type: ignore[attr-defined]

@@ -6,7 +6,6 @@ render the pages that speak to it, and read or delete stored rows.
 
 import contextlib
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classroom import gate, services
+from classroom import gate, pins, selectors
 from classroom.errors import ClientError
 from classroom.models import Game
 from classroom.qr import qr_svg
 from classroom.reports import game_report, report_csv, report_xlsx
+from classroom.services import phases
 from quizzes.models import Quiz
 
 
@@ -61,7 +61,7 @@ def game_start(request: HttpRequest) -> HttpResponse:
     error = error or option_error
     if not error:
         try:
-            game = services.game_create(quiz=quiz, host=request.user, options=options)
+            game = phases.game_create(quiz=quiz, host=request.user, options=options)
         except (ValueError, ValidationError, RuntimeError) as exc:
             error = f"The game could not be started: {_first_message(exc)}"
         else:
@@ -90,41 +90,29 @@ def _first_message(exc: Exception) -> str:
     return str(exc)
 
 
-def _game_for(request: HttpRequest, pin: str, *, prefer_running: bool) -> Game:
-    """The game a teacher means by `pin`: theirs (a superuser: anyone's), most recent first.
-
-    PINs are reused once a game has ended, so one PIN can name several games. A
-    teacher sees only their own games (staff who edit quiz content too); a superuser
-    sees any game. Someone else's game is a 403, an unknown PIN a 404.
-    """
-    games = Game.objects.filter(pin=pin).select_related("quiz", "host")
-    if not games.exists():
-        raise Http404("No game has this PIN.")
-    user = request.user
-    mine = games if user.is_superuser else games.filter(host=user)
-    if prefer_running:
-        running = mine.filter(ended_at__isnull=True).first()
-        if running is not None:
-            return running
-    game = mine.order_by("-created_at", "-id").first()
-    if game is None:
-        raise PermissionDenied("Only the teacher who started this game can open it.")
-    return game
+def _game_for(request: HttpRequest, pin: str) -> Game:
+    """The game a teacher means by `pin` (classroom/pins.py: the running one, else the
+    latest that ended, among their own; a superuser's among all). Someone else's game
+    is a 403, an unknown PIN a 404."""
+    try:
+        return pins.game_for_teacher(
+            pin=pin, user=request.user, games=Game.objects.select_related("quiz", "host")
+        )
+    except pins.NoSuchGame:
+        raise Http404("No game has this PIN.") from None
+    except pins.NotYours:
+        raise PermissionDenied("Only the teacher who started this game can open it.") from None
 
 
 def join_url(request: HttpRequest, pin: str) -> str:
     """The absolute URL students type or scan to join the game with `pin`."""
-    path = reverse("play_pin", kwargs={"pin": pin})
-    base = getattr(settings, "PUBLIC_BASE_URL", "")
-    if base:
-        return base.rstrip("/") + path
-    return request.build_absolute_uri(path)
+    return selectors.join_url(pin, request.build_absolute_uri("/"))
 
 
 @login_required
 @require_GET
 def projector(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=True)
+    game = _game_for(request, pin)
     url = join_url(request, game.pin)
     return render(
         request,
@@ -151,18 +139,18 @@ def play(request: HttpRequest, pin: str = "") -> HttpResponse:
 @login_required
 @require_GET
 def report(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=False)
+    game = _game_for(request, pin)
     return render(
         request,
         "classroom/report.html",
-        {"report": game_report(game=game), "timeline_url": services.timeline_url(game)},
+        {"report": game_report(game=game), "timeline_url": selectors.timeline_url(game)},
     )
 
 
 @login_required
 @require_GET
 def report_download(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=False)
+    game = _game_for(request, pin)
     body = report_csv(report=game_report(game=game))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = game.created_at.strftime("%Y-%m-%d")
@@ -173,7 +161,7 @@ def report_download(request: HttpRequest, pin: str) -> HttpResponse:
 @login_required
 @require_GET
 def report_download_xlsx(request: HttpRequest, pin: str) -> HttpResponse:
-    game = _game_for(request, pin, prefer_running=False)
+    game = _game_for(request, pin)
     body = report_xlsx(report=game_report(game=game))
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -188,7 +176,7 @@ def report_download_xlsx(request: HttpRequest, pin: str) -> HttpResponse:
 def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     """Delete a game's data (players, answers, the game) after a confirmation page."""
     game = get_object_or_404(Game.objects.select_related("quiz"), pk=game_id)
-    if not services.user_may_host(user=request.user, game=game):
+    if not pins.user_may_host(user=request.user, game=game):
         raise PermissionDenied("Only the teacher who started this game can delete it.")
     if request.method == "GET":
         return render(
@@ -210,4 +198,4 @@ def _end_before_delete(game: Game) -> None:
     """End a running game first, so its phones hear `finished` instead of a dead socket."""
     # Already finishing or finished: deleting is all that is left to do.
     with contextlib.suppress(ClientError):
-        services.game_end(game_id=game.pk)
+        phases.game_end(game_id=game.pk)

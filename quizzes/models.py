@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from quizzes.kinds import KINDS
 from quizzes.lint import unverified_from
 
 
@@ -139,11 +140,11 @@ class Quiz(models.Model):
 
 
 class Question(models.Model):
-    class Kind(models.TextChoices):
-        CHOICE = "choice", "Multiple choice"
-        TRUE_FALSE = "true_false", "True or false"
-        ORDER = "order", "Put in order"
-        YEAR_GUESS = "year_guess", "Guess the year"
+    # The kinds and their names are declared once, in quizzes/kinds.py (CHOICE,
+    # TRUE_FALSE, ORDER, YEAR_GUESS, ...: one member per kind).
+    Kind = models.TextChoices(
+        "Kind", [(kind.name.upper(), (kind.name, kind.label)) for kind in KINDS.values()]
+    )
 
     class Source(models.TextChoices):
         HAND = "hand", "Hand-written"

@@ -24,11 +24,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from quizzes.kinds import KINDS
+
 SCHEMA_VERSION = 1
 
 EFFECTS = ("improved", "worsened", "neutral")
 VERDICTS = ("success", "failure", "neutral")
-QUESTION_KINDS = ("choice", "true_false", "order", "year_guess")
+# The kinds an author may write: the registry (quizzes/kinds.py) is their one home.
+QUESTION_KINDS = tuple(KINDS)
 QUESTION_SOURCES = ("hand", "generated")
 GENERATOR_KINDS = ("year_of_event", "event_in_year", "effect", "which_first", "actor")
 

@@ -24,18 +24,12 @@ def _fresh_channel_layers():
 def _forget_remembered_pins():
     """The sockets remember running games' PINs for a few seconds; a test's games are
     gone after it, so no test may see another's."""
-    from classroom import consumers
-    from classroom.ratelimit import KeyedBudget
+    from classroom import join_gate, pins
 
     def forget() -> None:
-        consumers._pin_cache.clear()
-        consumers.running_pins().forget()
+        pins.forget()
         # Game ids are reused once a test's rows are gone; wrong shapes are per address.
-        consumers._gate_state.clear()
-        consumers._gate_lookups.clear()
-        consumers._wrong_gate_budget = KeyedBudget(
-            limit=consumers.WRONG_GATE_PER_IP, window_s=consumers.WRONG_GATE_WINDOW_S
-        )
+        join_gate.forget()
 
     forget()
     yield

@@ -5,12 +5,15 @@
    Frames sent: join (with `gate` when the game asks for shapes), resume, answer
    (choice_id | choice_ids | year), sync, ping.
 
-   The join gate: a game may ask for the shapes on the projector. The phone learns it
-   only from a `gate_wrong` error to a join without shapes, then shows four shape
-   buttons; it is never told which shapes are right.
+   The join gate (a game may ask for the shapes on the projector) is phone-gate.js;
+   what differs by question kind (the answer controls, the reveal's line) kinds.js.
 
-   The resume token is kept in localStorage per PIN, so a reload, a sleeping phone or
-   a wifi blip brings the same player back with the same score. */
+   The resume token is kept in localStorage per PIN (phone-storage.js), so a reload, a
+   sleeping phone or a wifi blip brings the same player back with the same score.
+
+   Why one file of about 550 lines: what is left here is one flow (join, wait, answer,
+   result, reconnect) around one `app` state and one socket; the parts that stand
+   alone are split out (storage, the gate, the result screen, the kinds). */
 (function () {
   "use strict";
 
@@ -19,40 +22,8 @@
   if (!root) return;
   var $ = function (id) { return document.getElementById(id); };
 
-  var KEY_PLAYER = "quiz.player.";
-  var KEY_KICKED = "quiz.kicked.";
-  var KEY_LAST = "quiz.lastPin";
+  var store = Q.phoneStorage;
   var PIN_RE = /^[0-9]{6}$/;
-  var ORDINAL_TEXT = Q.ordinal;
-
-  // ---------------------------------------------------------------- storage
-
-  function load(key) {
-    try { return window.localStorage.getItem(key); } catch (e) { return null; }
-  }
-  function save(key, value) {
-    try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ }
-  }
-  function forget(key) {
-    try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ }
-  }
-  function savedPlayer(pin) {
-    var raw = load(KEY_PLAYER + pin);
-    if (!raw) return null;
-    try {
-      var data = JSON.parse(raw);
-      return data && typeof data.token === "string" ? data : null;
-    } catch (e) { return null; }
-  }
-  // PINs are reused once a game ends, so a kick is remembered for a school day only.
-  var KICK_MEMORY_MS = 12 * 60 * 60 * 1000;
-  function wasKicked(pin) {
-    var at = parseInt(load(KEY_KICKED + pin), 10);
-    if (isNaN(at)) return false;
-    if (Date.now() - at < KICK_MEMORY_MS) return true;
-    forget(KEY_KICKED + pin);
-    return false;
-  }
 
   // ---------------------------------------------------------------- state
 
@@ -70,11 +41,10 @@
     count: null,
     score: null,
     lastError: null,
-    order: [],             // choice ids tapped so far (order questions)
-    gate: null,            // the shapes sent with the join in flight, if any
-    gateTaps: []           // shapes tapped on the gate screen so far
+    gate: null             // the shapes sent with the join in flight, if any
   };
   var GATE_LENGTH = parseInt(root.getAttribute("data-gate-length"), 10) || 4;
+  var results = Q.PhoneResults({ showScreen: function (id) { showScreen(id); } });
   var socket = null;
 
   // ---------------------------------------------------------------- screens
@@ -97,9 +67,7 @@
   function setBusy(busy) {
     $("join-button").disabled = busy;
     Q.setText($("join-button"), busy ? "Joining…" : "Join");
-    $("gate-join").setAttribute("data-busy", busy ? "true" : "false");
-    Q.setText($("gate-join"), busy ? "Joining…" : "Join");
-    drawGateTaps();
+    gate.setBusy(busy);
   }
 
   function onScreen(id) {
@@ -108,55 +76,27 @@
 
   /* A refusal is shown where the student is: the join form or the shapes. */
   function refusal(text) {
-    if (onScreen("screen-gate")) gateError(text);
+    if (onScreen("screen-gate")) gate.error(text);
     else joinError(text);
   }
 
-  // ---------------------------------------------------------------- join gate
-
-  function gateError(text) {
-    Q.setText($("gate-error"), text);
-  }
-
-  function drawGateTaps() {
-    var list = Q.clear($("gate-picked"));
-    for (var i = 0; i < GATE_LENGTH; i++) {
-      var name = app.gateTaps[i];
-      var slot;
-      if (name) {
-        var index = Q.SHAPE_NAMES.indexOf(name);
-        slot = Q.el("li", { class: "gate-slot filled c" + index, "data-shape": name },
-          [Q.shape(index), Q.el("span", { class: "visually-hidden", text: shapeName(name) })]);
-      } else {
-        slot = Q.el("li", { class: "gate-slot", "aria-hidden": "true", text: String(i + 1) });
-      }
-      list.appendChild(slot);
+  var gate = Q.PhoneGate({
+    length: GATE_LENGTH,
+    showScreen: showScreen,
+    onJoin: function (shapes) {
+      app.gate = shapes;
+      sendJoin();
+    },
+    onBack: function () {
+      app.gate = null;
+      showJoinForm("");
     }
-    var busy = $("gate-join").getAttribute("data-busy") === "true";
-    $("gate-join").disabled = busy || app.gateTaps.length !== GATE_LENGTH;
-    $("gate-undo").disabled = busy || app.gateTaps.length === 0;
-    document.querySelectorAll(".gate-btn").forEach(function (button) {
-      button.disabled = busy || app.gateTaps.length >= GATE_LENGTH;
-    });
-  }
-
-  function shapeName(name) {
-    return name.charAt(0).toUpperCase() + name.slice(1);
-  }
-
-  function say(text) {
-    Q.setText($("gate-said"), text);
-  }
+  });
 
   function showGate(message) {
     app.gate = null;
-    app.gateTaps = [];
     setBusy(false);
-    gateError(message || "");
-    showScreen("screen-gate");
-    say("");
-    var first = document.querySelector(".gate-btn");
-    if (first) first.focus();
+    gate.show(message);
   }
 
   function joinFrame() {
@@ -227,135 +167,6 @@
     });
   }
 
-  function answerButton(choice, index, onClick) {
-    var letter = Q.LETTERS[index];
-    var button = Q.el("button", {
-      type: "button",
-      class: "answer-btn c" + (index % 4),
-      "data-testid": "answer",
-      "data-choice-id": choice.id,
-      "data-shape": Q.SHAPE_NAMES[index % 4],
-      "aria-label": "Answer " + letter + ": " + choice.text
-    }, [Q.shape(index), Q.el("span", { class: "answer-text", text: choice.text })]);
-    button.addEventListener("click", function () { onClick(choice, button); });
-    return button;
-  }
-
-  function drawChoice(question) {
-    var box = Q.clear($("answers"));
-    box.className = "answers" + (question.choices.length <= 2 ? " answers-two" : "");
-    question.choices.forEach(function (choice, index) {
-      box.appendChild(answerButton(choice, index, function (c, button) {
-        button.classList.add("chosen");
-        submit({ choice_id: c.id });
-      }));
-    });
-  }
-
-  function drawOrder(question) {
-    var box = Q.clear($("answers"));
-    box.className = "answers answers-order";
-    app.order = [];
-    var picked = Q.el("ol", { id: "order-picked", class: "order-picked", "data-testid": "order-picked",
-                              "aria-label": "Your order" });
-    var submitButton = Q.el("button", { type: "button", class: "button button-primary",
-                                        "data-testid": "order-submit", text: "Submit order" });
-    var reset = Q.el("button", { type: "button", class: "button", "data-testid": "order-reset",
-                                 text: "Start again" });
-    var buttons = [];
-    var byId = {};
-    question.choices.forEach(function (c) { byId[c.id] = c; });
-
-    function refresh() {
-      buttons.forEach(function (button) {
-        var id = Number(button.getAttribute("data-choice-id"));
-        var at = app.order.indexOf(id);
-        var badge = button.querySelector(".order-badge");
-        var letter = Q.LETTERS[Number(button.getAttribute("data-index"))];
-        button.setAttribute("aria-pressed", at === -1 ? "false" : "true");
-        button.setAttribute("aria-label", "Answer " + letter + ": " + byId[id].text +
-          (at === -1 ? "" : " (position " + (at + 1) + ")"));
-        Q.setText(badge, at === -1 ? "" : at + 1);
-        Q.show(badge, at !== -1);
-      });
-      Q.clear(picked);
-      app.order.forEach(function (id) { picked.appendChild(Q.el("li", { text: byId[id].text })); });
-      submitButton.disabled = app.order.length !== question.choices.length || app.answered;
-      reset.disabled = app.order.length === 0 || app.answered;
-    }
-
-    question.choices.forEach(function (choice, index) {
-      var button = answerButton(choice, index, function (c) {
-        if (app.answered) return;
-        var at = app.order.indexOf(c.id);
-        if (at === -1) app.order.push(c.id);
-        else app.order.splice(at, 1);
-        refresh();
-      });
-      button.setAttribute("data-index", index);
-      button.insertBefore(Q.el("span", { class: "order-badge", hidden: true }), button.firstChild);
-      buttons.push(button);
-      box.appendChild(button);
-    });
-    reset.addEventListener("click", function () { app.order = []; refresh(); });
-    submitButton.addEventListener("click", function () {
-      if (app.order.length === question.choices.length) submit({ choice_ids: app.order.slice() });
-    });
-    var after = Q.el("div", { class: "order-extra" }, [
-      Q.el("p", { class: "muted small", text: "Tap the events from earliest to latest." }),
-      picked,
-      Q.el("div", { class: "order-actions" }, [reset, submitButton])
-    ]);
-    box.parentNode.appendChild(after);
-    refresh();
-  }
-
-  function drawYear(question) {
-    var box = Q.clear($("answers"));
-    box.className = "year-box";
-    var min = typeof question.year_min === "number" ? question.year_min : 1900;
-    var max = typeof question.year_max === "number" ? question.year_max : 2000;
-    var input = Q.el("input", {
-      type: "number", id: "year-input", "data-testid": "year-input", inputmode: "numeric",
-      min: min, max: max, step: 1, value: Math.round((min + max) / 2),
-      "aria-label": "Year between " + min + " and " + max
-    });
-    var minus = Q.el("button", { type: "button", class: "button", "data-testid": "year-minus",
-                                 "aria-label": "One year earlier", text: "−" });
-    var plus = Q.el("button", { type: "button", class: "button", "data-testid": "year-plus",
-                                "aria-label": "One year later", text: "+" });
-    var send = Q.el("button", { type: "button", class: "button button-primary button-big",
-                                "data-testid": "year-submit", text: "Submit year" });
-    function current() {
-      var value = parseInt(input.value, 10);
-      return isNaN(value) ? Math.round((min + max) / 2) : value;
-    }
-    function step(by) {
-      input.value = String(Math.min(max, Math.max(min, current() + by)));
-    }
-    var minusTen = Q.el("button", { type: "button", class: "button", "data-testid": "year-minus-10",
-                                    "aria-label": "Ten years earlier", text: "−10" });
-    var plusTen = Q.el("button", { type: "button", class: "button", "data-testid": "year-plus-10",
-                                   "aria-label": "Ten years later", text: "+10" });
-    minus.addEventListener("click", function () { step(-1); });
-    plus.addEventListener("click", function () { step(1); });
-    minusTen.addEventListener("click", function () { step(-10); });
-    plusTen.addEventListener("click", function () { step(10); });
-    send.addEventListener("click", function () {
-      var raw = String(input.value).trim();
-      if (!/^[0-9]{3,4}$/.test(raw)) { status("Type a year, e.g. " + max + "."); return; }
-      var year = parseInt(raw, 10);
-      if (year < min || year > max) { status("The year is between " + min + " and " + max + "."); return; }
-      submit({ year: year });
-    });
-    Q.append(box, [
-      Q.el("p", { class: "year-range", text: "Between " + min + " and " + max }),
-      Q.el("div", { class: "year-row" }, [minus, input, plus]),
-      Q.el("div", { class: "year-jumps" }, [minusTen, plusTen]),
-      send
-    ]);
-  }
-
   function drawQuestion(question, yourAnswer) {
     app.question = question;
     app.phase = "question";
@@ -366,9 +177,13 @@
     Q.setText($("q-index"), "Question " + (question.index + 1) + " of " + question.count);
     Q.setText($("q-prompt"), question.prompt);
     $("q-prompt").classList.toggle("long", (question.prompt || "").length > 140);
-    if (question.kind === "order") drawOrder(question);
-    else if (question.kind === "year_guess") drawYear(question);
-    else drawChoice(question);
+    Q.kindOf(question.kind).drawAnswers(question, {
+      box: Q.clear($("answers")),
+      button: Q.answerButton,
+      submit: submit,
+      answered: function () { return app.answered; },
+      status: status
+    });
     countdown.start(question.remaining_ms, question.time_limit_ms);
     if (yourAnswer && yourAnswer.question_id === question.question_id) {
       answerReceived();
@@ -411,51 +226,13 @@
     return null;
   }
 
-  function rankText(rank, count) {
-    if (typeof rank !== "number") return "";
-    return "You are " + ORDINAL_TEXT(rank) + (typeof count === "number" ? " of " + count : "");
-  }
-
-  function drawResult(kind, title, points, detail, rank) {
-    var screen = $("screen-result");
-    screen.classList.toggle("is-correct", kind === "correct");
-    screen.classList.toggle("is-wrong", kind === "wrong");
-    screen.setAttribute("data-result", kind);
-    Q.setText($("result-title"), title);
-    Q.setText($("result-points"), points);
-    Q.setText($("result-detail"), detail);
-    Q.setText($("result-rank"), rank);
-    Q.show($("new-game"), app.phase === "finished");
-    showScreen("screen-result");
-  }
-
   function drawReveal(reveal) {
     countdown.stop();
     app.phase = "reveal";
     app.pending = null;
     if (typeof reveal.score === "number") app.score = reveal.score;
     setHeader();
-    var gave = reveal.your_choice_id !== null && reveal.your_choice_id !== undefined ||
-      (reveal.your_choice_ids && reveal.your_choice_ids.length) ||
-      (reveal.your_year !== null && reveal.your_year !== undefined);
-    var kind, title;
-    if (reveal.correct) { kind = "correct"; title = "Correct!"; }
-    else if (!gave) { kind = "wrong"; title = "No answer this time"; }
-    else if (reveal.points > 0) { kind = "partial"; title = "Nearly!"; }
-    else { kind = "wrong"; title = "Not this time"; }
-    var details = [];
-    if (reveal.kind === "year_guess" && typeof reveal.correct_year === "number") {
-      details.push("The year was " + reveal.correct_year +
-        (typeof reveal.your_year === "number" ? " (you said " + reveal.your_year + ")" : "") + ".");
-    } else if (!reveal.correct && reveal.kind !== "order") {
-      var right = (reveal.correct_choice_ids || []).map(choiceText).filter(Boolean);
-      if (right.length) details.push("The answer: " + right.join(", ") + ".");
-    }
-    if (reveal.streak >= 2) details.push("Answer streak: " + reveal.streak + " in a row!");
-    // The reveal carries no player count, and the one from joining is stale by now.
-    var rank = rankText(reveal.rank, null);
-    if (typeof reveal.score === "number") rank += (rank ? " · " : "") + reveal.score + " points";
-    drawResult(kind, title, "+" + (reveal.points || 0) + " points", details.join(" "), rank);
+    results.reveal(reveal, choiceText);
     status("");
   }
 
@@ -465,10 +242,7 @@
     if (typeof frame.count === "number") app.count = frame.count;
     if (typeof frame.score === "number") app.score = frame.score;
     setHeader();
-    drawResult("info", "Scoreboard",
-      typeof frame.score === "number" ? frame.score + " points" : "",
-      "Look at the screen for the top 5.",
-      rankText(frame.rank, frame.count));
+    results.scoreboard(frame);
     status("");
   }
 
@@ -477,11 +251,7 @@
     app.phase = "finished";
     if (typeof frame.score === "number") app.score = frame.score;
     setHeader();
-    drawResult("info", "Game over",
-      typeof frame.score === "number" ? frame.score + " points" : "",
-      "Thanks for playing!",
-      typeof frame.rank === "number" ? "You finished " + ORDINAL_TEXT(frame.rank) +
-        (typeof frame.count === "number" ? " of " + frame.count : "") : "");
+    results.finished(frame);
     status("");
   }
 
@@ -529,7 +299,7 @@
     var text = ERROR_TEXT[frame.code] || frame.message || "Something went wrong.";
     if (!app.joined) {
       if (frame.code === "bad_token") {
-        forget(KEY_PLAYER + app.pin);
+        store.forgetPlayer(app.pin);
         return;
       }
       if (frame.code === "kicked") { onKicked(); return; }
@@ -553,7 +323,7 @@
     }
     switch (frame.code) {
       case "kicked": onKicked(); break;
-      case "bad_token": forget(KEY_PLAYER + app.pin); break;
+      case "bad_token": store.forgetPlayer(app.pin); break;
       case "replaced": break;
       case "already_answered": answerReceived(); break;
       case "try_again":
@@ -579,9 +349,9 @@
   }
 
   function onKicked() {
-    save(KEY_KICKED + app.pin, String(Date.now()));
-    forget(KEY_PLAYER + app.pin);
-    forget(KEY_LAST);
+    store.markKicked(app.pin);
+    store.forgetPlayer(app.pin);
+    store.forgetLastPin();
     showJoinForm("The teacher removed you from this game. You cannot join it again from this browser.");
     root.setAttribute("data-kicked", "true");
   }
@@ -589,13 +359,13 @@
   function onJoined(frame) {
     app.joined = true;
     app.gate = null;
-    app.gateTaps = [];
+    gate.reset();
     app.mode = "resume";
     app.player = frame.player;
-    save(KEY_PLAYER + app.pin, JSON.stringify({
+    store.savePlayer(app.pin, {
       token: frame.token, nickname: frame.player.nickname, id: frame.player.id
-    }));
-    save(KEY_LAST, app.pin);
+    });
+    store.setLastPin(app.pin);
     var path = root.getAttribute("data-play-url") + app.pin + "/";
     if (window.location.pathname !== path && window.history && window.history.replaceState) {
       window.history.replaceState(null, "", path);
@@ -651,8 +421,8 @@
       return false;
     }
     if (code === 4404) {
-      forget(KEY_PLAYER + app.pin);
-      if (load(KEY_LAST) === app.pin) forget(KEY_LAST);
+      store.forgetPlayer(app.pin);
+      if (store.lastPin() === app.pin) store.forgetLastPin();
       showJoinForm(app.lastError === "bad_token"
         ? "Your place in that game was not found. Join again."
         : "That game has ended or does not exist.");
@@ -694,7 +464,7 @@
       replyTypes: ["error", "pong", "answer_received"],
       onOpen: function (s) {
         app.lastError = null;
-        var saved = savedPlayer(app.pin);
+        var saved = store.savedPlayer(app.pin);
         if (app.mode === "resume" && saved) s.send({ type: "resume", token: saved.token });
         else s.send(joinFrame());
       },
@@ -708,7 +478,7 @@
   // ---------------------------------------------------------------- join form
 
   $("new-game").addEventListener("click", function () {
-    forget(KEY_LAST);
+    store.forgetLastPin();
     if (socket) socket.stop();
   });
 
@@ -722,12 +492,12 @@
     var pin = $("pin-input").value.trim();
     var nickname = $("nickname-input").value.trim();
     if (!PIN_RE.test(pin)) { joinError("The game PIN has 6 digits: look at the screen."); $("pin-input").focus(); return; }
-    if (wasKicked(pin)) {
+    if (store.wasKicked(pin)) {
       joinError("The teacher removed you from this game. You cannot join it again from this browser.");
       return;
     }
     app.pin = pin;
-    if (savedPlayer(pin)) {
+    if (store.savedPlayer(pin)) {
       // Already in this game from this browser: come back as the same player.
       app.mode = "resume";
       setBusy(true);
@@ -741,42 +511,6 @@
     app.nickname = nickname;
     app.gate = null;
     sendJoin();
-  });
-
-  document.querySelectorAll(".gate-btn").forEach(function (button) {
-    button.insertBefore(Q.shape(Q.SHAPE_NAMES.indexOf(button.getAttribute("data-shape"))),
-      button.firstChild);
-    button.addEventListener("click", function () {
-      if (app.gateTaps.length >= GATE_LENGTH) return;
-      var name = button.getAttribute("data-shape");
-      app.gateTaps.push(name);
-      gateError("");
-      drawGateTaps();
-      say(shapeName(name) + ", " + app.gateTaps.length + " of " + GATE_LENGTH +
-        (app.gateTaps.length === GATE_LENGTH ? ". Now press Join." : ""));
-      if (app.gateTaps.length === GATE_LENGTH) $("gate-join").focus();
-    });
-  });
-
-  $("gate-undo").addEventListener("click", function () {
-    var name = app.gateTaps.pop();
-    drawGateTaps();
-    if (name) say("Removed " + shapeName(name) + ", " + app.gateTaps.length + " of " + GATE_LENGTH);
-    var next = document.querySelector(".gate-btn:not(:disabled)");
-    if (next && $("gate-undo").disabled) next.focus();
-  });
-
-  $("gate-join").addEventListener("click", function () {
-    if (app.gateTaps.length !== GATE_LENGTH) return;
-    app.gate = app.gateTaps.slice();
-    gateError("");
-    sendJoin();
-  });
-
-  $("gate-back").addEventListener("click", function () {
-    app.gate = null;
-    app.gateTaps = [];
-    showJoinForm("");
   });
 
   // ---------------------------------------------------------------- resume triggers
@@ -795,16 +529,16 @@
   (function init() {
     var pin = root.getAttribute("data-pin") || "";
     if (!pin) {
-      var last = load(KEY_LAST);
-      if (last && PIN_RE.test(last) && savedPlayer(last)) pin = last;
+      var last = store.lastPin();
+      if (last && PIN_RE.test(last) && store.savedPlayer(last)) pin = last;
     }
     app.pin = pin;
-    if (pin && wasKicked(pin)) {
+    if (pin && store.wasKicked(pin)) {
       showJoinForm("The teacher removed you from this game. You cannot join it again from this browser.");
       root.setAttribute("data-kicked", "true");
       return;
     }
-    var saved = pin ? savedPlayer(pin) : null;
+    var saved = pin ? store.savedPlayer(pin) : null;
     if (saved) {
       app.mode = "resume";
       app.player = { id: saved.id, nickname: saved.nickname };

@@ -1,4 +1,6 @@
-/* The projector: one page whose screens are drawn from the host socket's frames.
+/* The projector: one page whose screens are drawn from the host socket's frames. The
+   lobby (roster, join gate) is projector-lobby.js, the reveal projector-reveal.js, and
+   what differs by question kind static/js/kinds.js.
 
    Frames handled (docs/protocol.md): lobby, state (snapshots: the whole screen is
    redrawn), player_joined / player_left (roster deltas), options, extra_time,
@@ -24,17 +26,10 @@
     scoreboard: ["next", "end"],
     finished: []
   };
-  var KIND_LABELS = {
-    choice: "Multiple choice",
-    true_false: "True or false",
-    order: "Put these in order, earliest first",
-    year_guess: "Guess the year"
-  };
 
   var game = {
     phase: null,
     locked: false,
-    count: 0,
     question: null,     // the open or last question frame
     questionCount: parseInt(root.getAttribute("data-question-count"), 10) || 0,
     allowed: [],
@@ -42,6 +37,7 @@
     lastTick: null
   };
   var sound = new Q.Sound();
+  var lobby = Q.ProjectorLobby({ root: root, sound: sound, phase: function () { return game.phase; } });
 
   // ---------------------------------------------------------------- screens
 
@@ -54,6 +50,7 @@
     connecting: $("screen-connecting"),
     ended: $("screen-ended")
   };
+  var revealScreen = Q.ProjectorReveal({ screen: screens.reveal });
 
   function showScreen(name) {
     Object.keys(screens).forEach(function (key) { Q.show(screens[key], key === name); });
@@ -96,7 +93,7 @@
     document.querySelectorAll("#options input").forEach(function (box) {
       box.disabled = phase !== "lobby";
     });
-    showSmallGate();
+    lobby.showSmallGate();
   }
 
   var toastTimer = null;
@@ -110,92 +107,12 @@
 
   // ---------------------------------------------------------------- lobby
 
-  function setCount(count) {
-    game.count = count;
-    Q.setText($("player-count"), count);
-    Q.setText($("player-count-label"), count === 1 ? "player" : "players");
-    Q.show($("roster-empty"), $("roster").children.length === 0);
-  }
-
-  // Extra time a teacher gives one player from the lobby, one press per step.
-  var EXTRA_TIME_STEPS = [0, 10, 20, 30];
-
-  function nextExtraTime(seconds) {
-    for (var i = 0; i < EXTRA_TIME_STEPS.length; i++) {
-      if (EXTRA_TIME_STEPS[i] > seconds) return EXTRA_TIME_STEPS[i];
-    }
-    return 0;
-  }
-
-  // The button shows what the server stored (the `extra_time` frame or the roster),
-  // never what was pressed: a refused change must not look granted.
-  function drawExtraTime(button, seconds, nickname) {
-    seconds = Number(seconds) || 0;
-    button.setAttribute("data-seconds", seconds);
-    button.setAttribute("aria-label", "Extra time for " + nickname + ": " + seconds + " s");
-    button.setAttribute("title", "Extra time for " + nickname + " (press for " +
-      nextExtraTime(seconds) + " s)");
-    button.classList.toggle("on", seconds > 0);
-    Q.setText(button, seconds ? "+" + seconds + " s" : "+ time");
-  }
-
-  function rosterItem(player) {
-    var extra = Q.el("button", {
-      type: "button",
-      class: "extra-time",
-      "data-testid": "extra-time",
-      "data-player-id": player.id
-    });
-    drawExtraTime(extra, player.extra_time_s, player.nickname);
-    var kick = Q.el("button", {
-      type: "button",
-      class: "kick",
-      "data-testid": "kick",
-      "data-player-id": player.id,
-      "aria-label": "Remove " + player.nickname,
-      title: "Remove " + player.nickname,
-      text: "✕"
-    });
-    return Q.el("li", {
-      class: "roster-item",
-      "data-testid": "roster-item",
-      "data-player-id": player.id
-    }, [Q.el("span", { class: "roster-name", text: player.nickname }), extra, kick]);
-  }
-
-  function findRosterItem(playerId) {
-    return $("roster").querySelector('[data-player-id="' + Number(playerId) + '"]');
-  }
-
-  function drawRoster(players) {
-    var list = Q.clear($("roster"));
-    var fragment = document.createDocumentFragment();
-    (players || []).forEach(function (p) { fragment.appendChild(rosterItem(p)); });
-    list.appendChild(fragment);
-    setCount((players || []).length);
-  }
-
   function onLobby(frame) {
-    drawRoster(frame.players);
+    lobby.drawRoster(frame.players);
     game.locked = !!frame.locked;
-    onJoinGate(frame.join_gate);
+    lobby.onJoinGate(frame.join_gate);
     if (game.phase === null) setPhase("lobby");
     else updateControls();
-  }
-
-  function onPlayerJoined(frame) {
-    var player = frame.player || {};
-    if (!findRosterItem(player.id)) {
-      $("roster").appendChild(rosterItem(player));
-      if (!frame.resumed) sound.play("join");
-    }
-    setCount(typeof frame.count === "number" ? frame.count : $("roster").children.length);
-  }
-
-  function onPlayerLeft(frame) {
-    var item = findRosterItem(frame.player_id);
-    if (item) item.parentNode.removeChild(item);
-    setCount(typeof frame.count === "number" ? frame.count : $("roster").children.length);
   }
 
   function onOptions(options) {
@@ -203,68 +120,6 @@
       var key = box.getAttribute("data-option");
       if (options && key in options) box.checked = !!options[key];
     });
-  }
-
-  // ---------------------------------------------------------------- join gate
-
-  /* The shapes a phone must tap to join (game option join_gate): large in the lobby,
-     small in the top bar during the game, for a late student. The server sends new
-     ones when they change; the countdown here only says when that will be. */
-  var gateState = { shapes: null, endsAt: 0, totalMs: 20000, timer: null };
-
-  function shapeName(name) {
-    return name.charAt(0).toUpperCase() + name.slice(1);
-  }
-
-  function gateItem(name, small) {
-    var index = Q.SHAPE_NAMES.indexOf(name);
-    return Q.el("li", {
-      class: "gate-shape c" + index,
-      "data-testid": small ? "gate-small-shape" : "gate-shape",
-      "data-shape": name
-    }, [Q.shape(index), Q.el("span", { class: small ? "visually-hidden" : "gate-shape-name",
-                                       text: shapeName(name) })]);
-  }
-
-  function tickGate() {
-    var left = Math.max(0, gateState.endsAt - performance.now());
-    var seconds = Math.ceil(left / 1000);
-    Q.setText($("gate-countdown"), seconds > 0 ? "New shapes in " + seconds + " s" : "New shapes now…");
-    $("gate-bar-fill").style.setProperty("--share", String(left / gateState.totalMs));
-  }
-
-  function onJoinGate(shown) {
-    var on = !!(shown && shown.shapes && shown.shapes.length);
-    gateState.shapes = on ? shown.shapes.slice() : null;
-    clearInterval(gateState.timer);
-    gateState.timer = null;
-    var big = Q.clear($("gate-shapes"));
-    var small = Q.clear($("gate-small-shapes"));
-    if (on) {
-      gateState.shapes.forEach(function (name) {
-        big.appendChild(gateItem(name, false));
-        small.appendChild(gateItem(name, true));
-      });
-      gateState.endsAt = performance.now() + Math.max(0, shown.changes_in_ms || 0);
-      tickGate();
-      gateState.timer = setInterval(tickGate, 250);
-    }
-    Q.show($("gate"), on);
-    root.classList.toggle("has-gate", on);
-    root.setAttribute("data-gate", on ? gateState.shapes.join(" ") : "");
-    showSmallGate();
-  }
-
-  function showSmallGate() {
-    Q.show($("gate-small"), !!gateState.shapes && game.phase !== null &&
-      game.phase !== "lobby" && game.phase !== "finished");
-  }
-
-  function onExtraTime(frame) {
-    var item = findRosterItem(frame.player_id);
-    if (!item) return;
-    drawExtraTime(item.querySelector("button.extra-time"), frame.seconds,
-      item.querySelector(".roster-name").textContent);
   }
 
   // ---------------------------------------------------------------- question
@@ -301,32 +156,24 @@
     game.lastTick = null;
     var count = frame.count || game.questionCount;
     Q.setText($("q-index"), "Question " + (frame.index + 1) + " of " + count);
-    Q.setText($("q-kind"), KIND_LABELS[frame.kind] || "");
+    var kind = Q.kindOf(frame.kind);
+    Q.setText($("q-kind"), Q.KINDS[frame.kind] ? kind.label : "");
     Q.show($("q-multiplier"), frame.points_multiplier === 2);
     var prompt = $("q-prompt");
     Q.setText(prompt, frame.prompt);
     promptClass(prompt, frame.prompt || "");
+    var shown = kind.question(frame, tile);
     var tiles = Q.clear($("tiles"));
-    tiles.classList.toggle("tiles-order", frame.kind === "order");
+    tiles.className = "tiles" + (shown.cls ? " " + shown.cls : "");
     var longest = (frame.choices || []).reduce(function (m, c) { return Math.max(m, (c.text || "").length); }, 0);
     // Tile rows are a quarter of the screen or less: long choices need smaller type.
-    var rows = frame.kind === "order" ? (frame.choices || []).length : 2;
-    tiles.classList.toggle("tiles-long", longest * rows > 200 && longest * rows <= 320);
-    tiles.classList.toggle("tiles-very-long", longest * rows > 320);
-    var hint = "";
-    if (frame.kind === "year_guess") {
-      tiles.appendChild(Q.el("li", { class: "tile tile-year", "data-testid": "tile" },
-        "Type a year between " + frame.year_min + " and " + frame.year_max + " on your phone"));
-    } else {
-      (frame.choices || []).forEach(function (choice, index) {
-        tiles.appendChild(tile(choice, index));
-      });
-      if (frame.kind === "order") hint = "Tap them in order on your phone";
-    }
-    Q.setText($("q-hint"), hint);
+    tiles.classList.toggle("tiles-long", longest * shown.rows > 200 && longest * shown.rows <= 320);
+    tiles.classList.toggle("tiles-very-long", longest * shown.rows > 320);
+    Q.append(tiles, shown.items);
+    Q.setText($("q-hint"), shown.hint);
     var remaining = typeof frame.remaining_ms === "number" ? frame.remaining_ms : frame.time_limit_ms;
     countdown.start(remaining, Math.max(frame.time_limit_ms || 0, remaining || 0));
-    updateAnswered(frame.answered || 0, typeof frame.total === "number" ? frame.total : game.count);
+    updateAnswered(frame.answered || 0, typeof frame.total === "number" ? frame.total : lobby.count());
   }
 
   function updateAnswered(answered, total) {
@@ -350,184 +197,10 @@
 
   // ---------------------------------------------------------------- reveal
 
-  function bar(opts) {
-    var fill = Q.el("span", { class: "bar-fill " + (opts.colour || "plain") });
-    fill.style.setProperty("--share", String(opts.share));
-    var label = Q.el("span", { class: "bar-label " + (opts.colour || "") });
-    if (opts.shapeIndex !== undefined) label.appendChild(Q.shape(opts.shapeIndex));
-    Q.append(label, Q.el("span", { class: "bar-text", text: opts.label }));
-    if (opts.position) Q.append(label, Q.el("span", { class: "bar-tick", text: Q.ordinal(opts.position) }));
-    else if (opts.correct) Q.append(label, Q.el("span", { class: "bar-tick", "aria-hidden": "true", text: "✓ correct" }));
-    return Q.el("li", {
-      class: "bar " + (opts.correct ? "correct" : "wrong"),
-      "data-testid": "bar",
-      "data-choice-id": opts.choiceId,
-      "data-year": opts.year,
-      "data-count": opts.count,
-      "data-correct": opts.correct ? "true" : "false",
-      "aria-label": opts.position
-        ? Q.ordinal(opts.position) + ", " + opts.label + ": " + Q.plural(opts.count, "player", "players") + " put it here"
-        : opts.label + ": " + Q.plural(opts.count, "answer", "answers") + (opts.correct ? " (correct)" : "")
-    }, [Q.el("span", { class: "bar-count", text: opts.count }),
-        Q.el("span", { class: "bar-track" }, fill),
-        label]);
-  }
-
-  function yearBuckets(distribution, correctYear) {
-    var years = Object.keys(distribution || {}).map(Number).filter(function (y) { return !isNaN(y); });
-    years.sort(function (a, b) { return a - b; });
-    var rows = [];
-    if (years.length <= 11 || typeof correctYear !== "number") {
-      years.forEach(function (y) {
-        rows.push({ label: String(y), year: y, count: distribution[String(y)] || 0,
-                    correct: y === correctYear });
-      });
-      if (typeof correctYear === "number" && years.indexOf(correctYear) === -1) {
-        rows.push({ label: String(correctYear), year: correctYear, count: 0, correct: true });
-        rows.sort(function (a, b) { return a.year - b.year; });
-      }
-      return rows;
-    }
-    // Many different guesses: single years near the answer, the rest in two buckets.
-    var before = 0, after = 0;
-    for (var y = correctYear - 4; y <= correctYear + 4; y++) {
-      rows.push({ label: String(y), year: y, count: distribution[String(y)] || 0,
-                  correct: y === correctYear });
-    }
-    years.forEach(function (year) {
-      if (year < correctYear - 4) before += distribution[String(year)];
-      else if (year > correctYear + 4) after += distribution[String(year)];
-    });
-    rows.unshift({ label: "before " + (correctYear - 4), count: before, correct: false });
-    rows.push({ label: "after " + (correctYear + 4), count: after, correct: false });
-    return rows;
-  }
-
-  function drawBars(frame) {
-    var list = Q.clear($("bars"));
-    var distribution = frame.distribution || {};
-    var choices = frame.choices || (game.question && game.question.choices) || [];
-    var correctIds = frame.correct_choice_ids || [];
-    var rows = [];
-    if (frame.kind === "year_guess") {
-      rows = yearBuckets(distribution, frame.correct_year);
-    } else {
-      var indexOf = {};
-      choices.forEach(function (c, i) { indexOf[c.id] = i; });
-      var ordered = choices;
-      if (frame.kind === "order") {
-        // In the right order; colours stay those of the tiles the class saw.
-        ordered = correctIds.map(function (id) {
-          return choices[indexOf[id]];
-        }).filter(Boolean);
-      }
-      rows = ordered.map(function (c, at) {
-        var i = indexOf[c.id];
-        return {
-          position: frame.kind === "order" ? at + 1 : 0,
-          label: c.text,
-          choiceId: c.id,
-          count: distribution[String(c.id)] || 0,
-          correct: frame.kind === "order" || correctIds.indexOf(c.id) !== -1,
-          colour: "c" + (i % 4),
-          shapeIndex: i
-        };
-      });
-    }
-    var max = rows.reduce(function (m, r) { return Math.max(m, r.count); }, 0);
-    rows.forEach(function (r) {
-      r.share = max ? r.count / max : 0;
-      list.appendChild(bar(r));
-    });
-  }
-
-  function correctAnswerText(frame) {
-    var choices = frame.choices || (game.question && game.question.choices) || [];
-    var byId = {};
-    choices.forEach(function (c) { byId[c.id] = c.text; });
-    var ids = frame.correct_choice_ids || [];
-    if (frame.kind === "year_guess") {
-      return typeof frame.correct_year === "number" ? "The year: " + frame.correct_year : "";
-    }
-    if (frame.kind === "order") {
-      return "The right order: " + ids.map(function (id) { return byId[id]; }).join(" → ");
-    }
-    return ids.length ? "Answer: " + ids.map(function (id) { return byId[id]; }).join(", ") : "";
-  }
-
-  var VERDICTS = { success: "Success", failure: "Failure", neutral: "Neutral" };
-
-  function timelineItem(event, current) {
-    if (!event) {
-      return Q.el("li", { class: "tl-item tl-empty", "aria-hidden": "true" }, "–");
-    }
-    var verdict = VERDICTS[event.verdict] || "";
-    return Q.el("li", {
-      class: "tl-item" + (current ? " tl-current" : ""),
-      "data-testid": current ? "timeline-current" : "timeline-neighbour",
-      "aria-current": current ? "true" : null
-    }, [Q.el("span", { class: "tl-year", text: event.date_label || event.year }),
-        Q.el("span", { class: "tl-title", text: event.title }),
-        verdict ? Q.el("span", { class: "verdict verdict-" + event.verdict, text: verdict }) : null]);
-  }
-
-  function drawEvent(frame) {
-    var event = frame.event;
-    Q.show($("event-box"), !!event);
-    if (!event) return;
-    Q.setText($("event-title"), event.title + " (" + (event.date_label || event.year) + ")");
-    var verdict = $("event-verdict");
-    verdict.className = "verdict verdict-" + (event.verdict || "neutral");
-    Q.setText(verdict, VERDICTS[event.verdict] ? VERDICTS[event.verdict] + " for the relationship" : "");
-    var neighbours = frame.neighbours || {};
-    var list = Q.clear($("timeline"));
-    list.appendChild(timelineItem(neighbours.prev, false));
-    list.appendChild(timelineItem(event, true));
-    list.appendChild(timelineItem(neighbours.next, false));
-    Q.setText($("event-reason"), event.verdict_reason || "");
-  }
-
-  function drawReveal(frame) {
-    Q.setText($("reveal-prompt"), frame.prompt || (game.question && game.question.prompt) || "");
-    drawBars(frame);
-    Q.setText($("correct-answer"), correctAnswerText(frame));
-    Q.setText($("explanation"), frame.explanation || "");
-    var stats = "";
-    if (typeof frame.answered === "number") {
-      stats = (frame.correct_count || 0) + " of " + Q.plural(frame.answered, "answer", "answers") +
-        " correct" + (typeof frame.total === "number" ? " · " + Q.plural(frame.total, "player", "players") : "");
-    }
-    Q.setText($("reveal-stats"), stats);
-    drawEvent(frame);
-    fitReveal();
-  }
-
-  /* Nobody scrolls a projector: when the explanation and the timeline are too long
-     for the screen (generated questions quote the whole event), their column widens,
-     then their type shrinks step by step until it fits, down to 60% of its size. */
-  var FIT_PARTS = ".correct-answer, .explanation, .event-verdict-line, .tl-item, .event-reason";
-  function fitReveal() {
-    var side = document.querySelector(".reveal-side");
-    if (!side || screens.reveal.hidden) return;
-    var parts = Array.prototype.slice.call(side.querySelectorAll(FIT_PARTS));
-    parts.forEach(function (node) { node.style.fontSize = ""; });
-    var body = side.parentNode;
-    body.classList.remove("reveal-wide");
-    if (side.scrollHeight <= side.clientHeight + 1) return;
-    // First give the text the room the bars do not need, then shrink it if it must.
-    body.classList.add("reveal-wide");
-    if (side.scrollHeight <= side.clientHeight + 1) return;
-    var sizes = parts.map(function (node) { return parseFloat(getComputedStyle(node).fontSize); });
-    for (var scale = 0.95; scale >= 0.6 && side.scrollHeight > side.clientHeight + 1; scale -= 0.05) {
-      parts.forEach(function (node, i) { node.style.fontSize = (sizes[i] * scale).toFixed(1) + "px"; });
-    }
-  }
-  window.addEventListener("resize", fitReveal);
-
   function onReveal(frame) {
     countdown.stop();
     setPhase("reveal");
-    drawReveal(frame);
+    revealScreen.draw(frame, game.question);
     sound.play("reveal");
   }
 
@@ -600,15 +273,15 @@
 
   function onState(frame) {
     game.locked = !!frame.locked;
-    if (typeof frame.count === "number") setCount(frame.count);
+    if (typeof frame.count === "number") lobby.setCount(frame.count);
     onOptions(frame.options);
-    onJoinGate(frame.join_gate);
+    lobby.onJoinGate(frame.join_gate);
     var phase = PHASES.indexOf(frame.phase) !== -1 ? frame.phase : "lobby";
     if (frame.question) game.question = frame.question;
     if (phase !== "question") countdown.stop();
     setPhase(phase, frame.allowed_actions);
     if (phase === "question" && frame.question) drawQuestion(frame.question);
-    if ((phase === "reveal" || phase === "scoreboard") && frame.reveal) drawReveal(frame.reveal);
+    if ((phase === "reveal" || phase === "scoreboard") && frame.reveal) revealScreen.draw(frame.reveal, game.question);
     if (phase === "scoreboard" || (phase === "finished" && frame.top)) drawScoreboard(frame.top);
     if (phase === "finished") drawPodium(frame.podium, frame.report_url, frame.timeline_url);
   }
@@ -641,11 +314,11 @@
     switch (frame.type) {
       case "lobby": onLobby(frame); break;
       case "state": onState(frame); break;
-      case "player_joined": onPlayerJoined(frame); break;
-      case "player_left": onPlayerLeft(frame); break;
-      case "options": onOptions(frame.options); onJoinGate(frame.join_gate); break;
-      case "join_gate": onJoinGate(frame); break;
-      case "extra_time": onExtraTime(frame); break;
+      case "player_joined": lobby.onPlayerJoined(frame); break;
+      case "player_left": lobby.onPlayerLeft(frame); break;
+      case "options": onOptions(frame.options); lobby.onJoinGate(frame.join_gate); break;
+      case "join_gate": lobby.onJoinGate(frame); break;
+      case "extra_time": lobby.onExtraTime(frame); break;
       case "question": onQuestion(frame); break;
       case "answer_count": updateAnswered(frame.answered, frame.total); break;
       case "reveal": onReveal(frame); break;
@@ -739,7 +412,7 @@
       command("kick", { player_id: playerId });
     } else if (button.classList.contains("extra-time")) {
       var seconds = Number(button.getAttribute("data-seconds")) || 0;
-      command("extra_time", { player_id: playerId, seconds: nextExtraTime(seconds) });
+      command("extra_time", { player_id: playerId, seconds: lobby.nextExtraTime(seconds) });
     }
   });
   document.querySelectorAll("#options input[data-option]").forEach(function (box) {

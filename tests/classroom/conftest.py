@@ -16,8 +16,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from classroom import services
 from classroom.models import Game
+from classroom.services import phases
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 
 ORIGIN = b"http://localhost"
@@ -99,7 +99,7 @@ def quiz(db):
 
 @pytest.fixture
 def game(quiz, teacher) -> Game:
-    return services.game_create(quiz=quiz, host=teacher)
+    return phases.game_create(quiz=quiz, host=teacher)
 
 
 def correct_choice(game: Game, index: int) -> int:

@@ -6,8 +6,10 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import consumers, services
+from classroom import scoring
 from classroom.models import Answer, Player
+from classroom.runtime import runtime
+from classroom.services import answers, phases, players
 from tests.classroom.conftest import build_quiz, host_socket, join, player_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,20 +22,20 @@ def one_group(monkeypatch, batcher) -> list[int]:
     returned list gets the size of each group stored."""
     batcher.window_s = 0.3
     sizes: list[int] = []
-    for name in ("answers_store", "players_join"):
-        real = getattr(services, name)
+    for module, name in ((answers, "answers_store"), (players, "players_join")):
+        real = getattr(module, name)
 
         def counting(*args, _real=real, **kwargs):
             sizes.append(len(kwargs.get("submissions") or kwargs.get("nicknames")))
             return _real(*args, **kwargs)
 
-        monkeypatch.setattr(services, name, counting)
+        monkeypatch.setattr(module, name, counting)
     return sizes
 
 
 async def _year_question(teacher):
     quiz = await database_sync_to_async(build_quiz)(slug="years", kinds=("year_guess",))
-    game = await database_sync_to_async(services.game_create)(quiz=quiz, host=teacher)
+    game = await database_sync_to_async(phases.game_create)(quiz=quiz, host=teacher)
     host = await host_socket(game, teacher)
     phones = [(await join(game.pin, name))[0] for name in NAMES]
     await host.send({"type": "start"})
@@ -71,7 +73,7 @@ async def _stored_years() -> dict[int, int]:
 
 async def test_a_400_digit_year_costs_the_other_phones_of_its_group_nothing(teacher, monkeypatch):
     _game, host, phones, question = await _year_question(teacher)
-    sizes = one_group(monkeypatch, consumers.get_batcher())
+    sizes = one_group(monkeypatch, runtime().answers)
     replies = await _answer_together(phones, question, [1966, 10**400, 1970, 1966])
     assert [r["type"] for r in replies] == [
         "answer_received",
@@ -88,15 +90,15 @@ async def test_a_400_digit_year_costs_the_other_phones_of_its_group_nothing(teac
 
 async def test_an_answer_whose_scoring_fails_is_refused_alone(teacher, monkeypatch):
     _game, host, phones, question = await _year_question(teacher)
-    sizes = one_group(monkeypatch, consumers.get_batcher())
-    real_score = services.score_answer
+    sizes = one_group(monkeypatch, runtime().answers)
+    real_score = scoring.score_answer
 
     def scoring_bug(**kwargs):
         if kwargs["answer"] == 1951:
             raise ZeroDivisionError("a bug only year 1951 meets")
         return real_score(**kwargs)
 
-    monkeypatch.setattr(services, "score_answer", scoring_bug)
+    monkeypatch.setattr(scoring, "score_answer", scoring_bug)
     replies = await _answer_together(phones, question, [1966, 1951, 1970, 1966])
     assert [r["type"] for r in replies] == [
         "answer_received",
@@ -113,11 +115,11 @@ async def test_an_answer_whose_scoring_fails_is_refused_alone(teacher, monkeypat
 
 async def test_an_answer_that_breaks_a_constraint_at_insert_is_refused_alone(teacher, monkeypatch):
     game, host, phones, question = await _year_question(teacher)
-    sizes = one_group(monkeypatch, consumers.get_batcher())
+    sizes = one_group(monkeypatch, runtime().answers)
     bilal = await database_sync_to_async(Player.objects.get)(nickname="Bilal")
-    real_insert_rows = services._insert_rows
+    real_insert_rows = answers._insert_rows
 
-    def another_writer_first(index, rows, results, submissions):
+    def another_writer_first(index, rows, errors):
         # What a second writer slipping past the game lock would leave: Bilal's answer
         # is in the table after this group checked, so the group's INSERT breaks the
         # one-answer-per-question constraint.
@@ -129,9 +131,9 @@ async def test_an_answer_that_breaks_a_constraint_at_insert_is_refused_alone(tea
             value=1980,
             elapsed_ms=1,
         )
-        return real_insert_rows(index, rows, results, submissions)
+        return real_insert_rows(index, rows, errors)
 
-    monkeypatch.setattr(services, "_insert_rows", another_writer_first)
+    monkeypatch.setattr(answers, "_insert_rows", another_writer_first)
     replies = await _answer_together(phones, question, [1966, 1951, 1970, 1966])
     assert [r["type"] for r in replies] == [
         "answer_received",
@@ -147,13 +149,13 @@ async def test_an_answer_that_breaks_a_constraint_at_insert_is_refused_alone(tea
 
 
 async def test_a_join_that_breaks_a_constraint_at_insert_is_refused_alone(game, monkeypatch):
-    sizes = one_group(monkeypatch, consumers.get_join_batcher())
+    sizes = one_group(monkeypatch, runtime().joins)
     first = await player_socket(game.pin)
     await first.send({"type": "join", "nickname": "Early"})
     early_token = (await first.expect("joined"))["token"]
     sizes.clear()
     tokens = iter(["fresh-1", early_token, "fresh-2", "fresh-3", "fresh-4"])
-    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda n: next(tokens))
+    monkeypatch.setattr(players.secrets, "token_urlsafe", lambda n: next(tokens))
     sockets = [await player_socket(game.pin) for _ in NAMES]
     for socket, name in zip(sockets, NAMES, strict=True):
         await socket.send({"type": "join", "nickname": name})
@@ -163,10 +165,10 @@ async def test_a_join_that_breaks_a_constraint_at_insert_is_refused_alone(game, 
     assert len(refused) == 1 and replies[refused[0]]["code"] == "try_again"
     joined = sorted(r["player"]["nickname"] for r in replies if r["type"] == "joined")
     assert len(joined) == 3
-    players = await database_sync_to_async(
+    stored = await database_sync_to_async(
         lambda: sorted(Player.objects.values_list("nickname", flat=True))
     )()
-    assert players == sorted([*joined, "Early"])
+    assert stored == sorted([*joined, "Early"])
     assert sizes == [4]
     # That phone may join again (a fresh token this time).
     again = sockets[refused[0]]
@@ -177,15 +179,15 @@ async def test_a_join_that_breaks_a_constraint_at_insert_is_refused_alone(game, 
 
 
 async def test_a_join_whose_naming_fails_is_refused_alone(game, monkeypatch):
-    sizes = one_group(monkeypatch, consumers.get_join_batcher())
-    real = services.is_offensive
+    sizes = one_group(monkeypatch, runtime().joins)
+    real = players.is_offensive
 
     def naming_bug(name):
         if name == "Bilal":
             raise RuntimeError("a bug only Bilal meets")
         return real(name)
 
-    monkeypatch.setattr(services, "is_offensive", naming_bug)
+    monkeypatch.setattr(players, "is_offensive", naming_bug)
     sockets = [await player_socket(game.pin) for _ in NAMES]
     for socket, name in zip(sockets, NAMES, strict=True):
         await socket.send({"type": "join", "nickname": name})
@@ -193,9 +195,9 @@ async def test_a_join_whose_naming_fails_is_refused_alone(game, monkeypatch):
     assert [r["type"] for r in replies] == ["joined", "error", "joined", "joined"]
     assert replies[1]["code"] == "server_error"
     assert sizes == [4]
-    players = await database_sync_to_async(
+    stored = await database_sync_to_async(
         lambda: sorted(Player.objects.values_list("nickname", flat=True))
     )()
-    assert players == ["Ayesha", "Chen", "Dana"]
+    assert stored == ["Ayesha", "Chen", "Dana"]
     for socket in sockets:
         await socket.disconnect()

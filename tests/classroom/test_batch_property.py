@@ -4,7 +4,7 @@ whatever it is: a bad value, a late or second answer, a failure while scoring it
 constraint it breaks at insert.
 
 Hypothesis draws the group; each example plays it against a fresh game through
-`services.answers_store` and `services.players_join` (the functions the consumers'
+`answers.answers_store` and `players.players_join` (the functions the consumers'
 group commits call), and compares with what the rules say of each item on its own.
 """
 
@@ -19,10 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classroom import services
+from classroom import scoring
 from classroom.models import Answer, Game, Player
-from classroom.services import Submission
+from classroom.services import answers, phases, players
+from classroom.services.answers import Submission
 from tests.classroom.conftest import build_quiz
+from tests.classroom.helpers import player_join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,11 +100,11 @@ def _value(question: dict, kind: str) -> dict:
 
 def _open_game(teacher, kind: str) -> tuple[Game, list[Player]]:
     quiz = build_quiz(slug=f"group-{next(_quizzes)}", kinds=(kind, "choice"))
-    game = services.game_create(quiz=quiz, host=teacher)
-    results = services.players_join(
+    game = phases.game_create(quiz=quiz, host=teacher)
+    results = players.players_join(
         game_id=game.pk, nicknames=[f"Player {i}" for i in range(PLAYERS)]
     )
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     return Game.objects.get(pk=game.pk), [r.player for r in results]
 
 
@@ -140,15 +142,15 @@ def test_exactly_the_valid_answers_of_a_group_are_stored_and_acknowledged(teache
             )
         )
     conflicted: set[int] = set()
-    real_score = services.score_answer
-    real_insert_rows = services._insert_rows
+    real_score = scoring.score_answer
+    real_insert_rows = answers._insert_rows
 
     def scoring_bug(**kwargs):
         if kwargs["elapsed_ms"] == BUG_MS:
             raise ArithmeticError("a bug one answer meets")
         return real_score(**kwargs)
 
-    def another_writer_first(index, rows, results, subs):
+    def another_writer_first(index, rows, errors):
         # Rows another writer stored after this group looked: the group's INSERT
         # breaks the one-answer-per-question constraint for those players.
         for at, row in rows:
@@ -161,13 +163,13 @@ def test_exactly_the_valid_answers_of_a_group_are_stored_and_acknowledged(teache
                     question_id=row.question_id,
                     elapsed_ms=1,
                 )
-        return real_insert_rows(index, rows, results, subs)
+        return real_insert_rows(index, rows, errors)
 
     with (
-        mock.patch.object(services, "score_answer", scoring_bug),
-        mock.patch.object(services, "_insert_rows", another_writer_first),
+        mock.patch.object(scoring, "score_answer", scoring_bug),
+        mock.patch.object(answers, "_insert_rows", another_writer_first),
     ):
-        results, _close = services.answers_store(game_id=game.pk, submissions=submissions)
+        results, _close = answers.answers_store(game_id=game.pk, submissions=submissions)
 
     # The rules, item by item: a value refused for itself, else the player's first
     # answer of the group counts, unless it is late, meets the bug or a prior row.
@@ -214,8 +216,8 @@ JOIN_KINDS = ("fresh", "taken", "repeat", "empty", "too_long", "invisible", "nam
 @given(kinds=st.lists(st.sampled_from(JOIN_KINDS), min_size=1, max_size=12))
 def test_exactly_the_valid_joins_of_a_group_are_stored_and_acknowledged(teacher, kinds):
     quiz = build_quiz(slug=f"joins-{next(_quizzes)}", kinds=("choice",))
-    game = services.game_create(quiz=quiz, host=teacher)
-    early, early_token = services.player_join(game_id=game.pk, nickname="Early")
+    game = phases.game_create(quiz=quiz, host=teacher)
+    early, early_token = player_join(game_id=game.pk, nickname="Early")
     names, expected = [], []
     fresh = itertools.count()
     seen: set[str] = set()
@@ -241,8 +243,8 @@ def test_exactly_the_valid_joins_of_a_group_are_stored_and_acknowledged(teacher,
         else:
             expected.append(None)
         seen.add(name)
-    real_offensive = services.is_offensive
-    real_token = services.secrets.token_urlsafe
+    real_offensive = players.is_offensive
+    real_token = players.secrets.token_urlsafe
     # Tokens are drawn for the names that pass every check before the insert.
     tokens = iter(
         [
@@ -262,10 +264,10 @@ def test_exactly_the_valid_joins_of_a_group_are_stored_and_acknowledged(teacher,
         return next(tokens, None) or real_token(nbytes)
 
     with (
-        mock.patch.object(services, "is_offensive", naming_bug),
-        mock.patch.object(services.secrets, "token_urlsafe", token),
+        mock.patch.object(players, "is_offensive", naming_bug),
+        mock.patch.object(players.secrets, "token_urlsafe", token),
     ):
-        results = services.players_join(game_id=game.pk, nicknames=names)
+        results = players.players_join(game_id=game.pk, nicknames=names)
     assert [r.error.code if r.error else None for r in results] == expected
     joined = [r.player.nickname for r in results if r.player is not None]
     assert joined == [n for n, code in zip(names, expected, strict=True) if code is None]

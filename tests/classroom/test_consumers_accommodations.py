@@ -7,8 +7,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db.models import F
 
-from classroom import services
 from classroom.models import Game
+from classroom.services import phases
 from tests.classroom.conftest import correct_choice, host_socket, join, player_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,7 @@ def _question_started_earlier(game_id: int, seconds: int) -> None:
 async def test_accuracy_only_scores_a_fast_and_a_slow_right_answer_the_same(
     quiz, teacher, accuracy_only
 ):
-    game = await database_sync_to_async(services.game_create)(quiz=quiz, host=teacher)
+    game = await database_sync_to_async(phases.game_create)(quiz=quiz, host=teacher)
     host = await host_socket(game, teacher)
     ayesha, _ = await join(game.pin, "Ayesha")
     bilal, _ = await join(game.pin, "Bilal")

@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 
 from classroom import frames
 from classroom.models import Answer, Game, Player
+from classroom.services import players
 from tests.classroom.conftest import correct_choice, host_socket, join, wrong_choice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -173,16 +174,14 @@ async def test_a_class_joining_at_once_is_stored_in_groups_and_announced_one_by_
 ):
     import asyncio
 
-    from classroom import services
-
     calls = []
-    real = services.players_join
+    real = players.players_join
 
     def counting(**kwargs):
         calls.append(len(kwargs["nicknames"]))
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "players_join", counting)
+    monkeypatch.setattr(players, "players_join", counting)
     host = await host_socket(game, teacher)
     await host.expect("lobby")
     state = await host.expect("state")

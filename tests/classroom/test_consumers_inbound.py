@@ -7,8 +7,9 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import consumers, services
+from classroom import batching
 from classroom.models import Answer, Game, Player
+from classroom.services import phases
 from tests.classroom.conftest import build_quiz, correct_choice, host_socket, join
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,13 +22,13 @@ class Calls:
 
     def __init__(self, monkeypatch) -> None:
         self.submitted = 0
-        real_submit = consumers.AnswerBatcher.submit
+        real_submit = batching.AnswerBatcher.submit
 
         def submit(batcher, *args, **kwargs):
             self.submitted += 1
             return real_submit(batcher, *args, **kwargs)
 
-        monkeypatch.setattr(consumers.AnswerBatcher, "submit", submit)
+        monkeypatch.setattr(batching.AnswerBatcher, "submit", submit)
 
 
 async def _started(game, teacher, names=("Ayesha", "Bilal")):
@@ -124,7 +125,7 @@ async def test_a_nested_value_where_a_scalar_belongs_is_bad_field(game):
 
 async def test_a_year_outside_the_questions_range_is_bad_field_and_stores_nothing(teacher):
     quiz = await database_sync_to_async(build_quiz)(slug="years", kinds=("year_guess",))
-    game = await database_sync_to_async(services.game_create)(quiz=quiz, host=teacher)
+    game = await database_sync_to_async(phases.game_create)(quiz=quiz, host=teacher)
     host, (ayesha, bilal), question = await _started(game, teacher)
     assert (question["year_min"], question["year_max"]) == (1947, 1988)
     for year in (1946, 1989, -5, 9999, HUGE):

@@ -8,9 +8,10 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import consumers, gate, services
+from classroom import gate, join_gate
 from classroom.models import Game, Player
 from classroom.ratelimit import KeyedBudget
+from classroom.services import phases
 from tests.classroom.conftest import host_socket, join, player_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,12 +19,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def gated(game):
-    services.game_set_options(game_id=game.pk, join_gate=True)
+    phases.game_set_options(game_id=game.pk, join_gate=True)
     return Game.objects.get(pk=game.pk)
 
 
 def shapes_now(game):
-    return list(gate.sequence(services.join_gate_key(game.pk), gate.window_of(time.time() * 1000)))
+    return list(gate.sequence(join_gate.key(game.pk), gate.window_of(time.time() * 1000)))
 
 
 def wrong_shapes(game):
@@ -110,13 +111,13 @@ async def test_the_host_switches_the_gate_on_and_off_in_the_lobby(game, teacher)
     assert options["options"]["join_gate"] is True
     assert options["join_gate"]["shapes"] == shapes_now(game)
     phone = await player_socket(game.pin)
-    await asyncio.sleep(consumers.GATE_STATE_CACHE_S)
+    await asyncio.sleep(join_gate.GATE_STATE_CACHE_S)
     await phone.send({"type": "join", "nickname": "Ayesha"})
     assert (await phone.expect("error"))["code"] == "gate_wrong"
     await host.send({"type": "set_options", "join_gate": False})
     options = await host.until("options")
     assert options["options"]["join_gate"] is False and options["join_gate"] is None
-    await asyncio.sleep(consumers.GATE_STATE_CACHE_S)
+    await asyncio.sleep(join_gate.GATE_STATE_CACHE_S)
     await phone.send({"type": "join", "nickname": "Ayesha"})
     assert (await phone.expect("joined"))["player"]["nickname"] == "Ayesha"
 
@@ -144,7 +145,7 @@ async def test_the_projector_is_told_the_new_shapes_when_they_change(gated, teac
 async def test_the_previous_shapes_still_join_during_the_grace_only(gated, monkeypatch):
     monkeypatch.setattr(gate, "WINDOW_MS", 1_000)
     monkeypatch.setattr(gate, "GRACE_MS", 400)
-    key = services.join_gate_key(gated.pk)
+    key = join_gate.key(gated.pk)
     # Wait for the start of a window, then send the one before it.
     await asyncio.sleep((1_000 - time.time() * 1000 % 1_000 + 50) / 1000)
     previous = list(gate.sequence(key, gate.window_of(time.time() * 1000) - 1))
@@ -164,7 +165,7 @@ async def test_the_previous_shapes_still_join_during_the_grace_only(gated, monke
 
 
 async def test_wrong_shapes_are_budgeted_per_address_then_rate_limited_4429(gated, monkeypatch):
-    monkeypatch.setattr(consumers, "_wrong_gate_budget", KeyedBudget(limit=2, window_s=60))
+    monkeypatch.setattr(join_gate, "_wrong_gate_budget", KeyedBudget(limit=2, window_s=60))
     phone = await player_socket(gated.pin, ip="10.9.9.9")
     # Asking without shapes costs nothing: that is how a phone learns of the gate.
     for _ in range(3):
@@ -212,13 +213,13 @@ async def test_a_gate_of_the_wrong_type_is_bad_field_and_changes_nothing(gated, 
 
 async def test_a_class_joining_at_once_asks_the_database_about_the_gate_once(gated, monkeypatch):
     asked = []
-    real = consumers._gate_on
+    real = join_gate._gate_on
 
     def counting(game_id):
         asked.append(game_id)
         return real(game_id)
 
-    monkeypatch.setattr(consumers, "_gate_on", counting)
+    monkeypatch.setattr(join_gate, "_gate_on", counting)
     phones = [await player_socket(gated.pin, ip=f"10.0.1.{n}") for n in range(12)]
     shapes = shapes_now(gated)
     for n, phone in enumerate(phones):

@@ -3,22 +3,23 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from classroom import services
 from classroom.models import Game
+from classroom.services import phases
 from tests.classroom.conftest import player_socket
+from tests.classroom.helpers import player_join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _open_question_without_sockets(game_id: int, ms: int) -> str:
     """What a restarted server finds: a question open in the database, no timer."""
-    _ayesha, token = services.player_join(game_id=game_id, nickname="Ayesha")
-    services.player_join(game_id=game_id, nickname="Bilal")
+    _ayesha, token = player_join(game_id=game_id, nickname="Ayesha")
+    player_join(game_id=game_id, nickname="Bilal")
     game = Game.objects.get(pk=game_id)
     for question in game.questions:
         question["time_limit_ms"] = ms
     game.save(update_fields=["questions"])
-    services.game_start(game_id=game_id)
+    phases.game_start(game_id=game_id)
     return token
 
 
@@ -35,7 +36,7 @@ async def test_a_reconnecting_phone_rearms_the_deadline_of_an_open_question(game
 
 
 async def test_resync_after_a_lost_layer_redraws_every_socket_from_the_database(game, teacher):
-    from classroom.hub import get_hub
+    from classroom.runtime import runtime
     from tests.classroom.conftest import host_socket, join
 
     host = await host_socket(game, teacher)
@@ -43,7 +44,7 @@ async def test_resync_after_a_lost_layer_redraws_every_socket_from_the_database(
     await host.expect("state")
     phone, _ = await join(game.pin, "Ayesha")
     await host.expect("player_joined")
-    sockets = get_hub().games[game.pk]
+    sockets = runtime().hub.games[game.pk]
     for socket in [*sockets.hosts, *(s for _pid, s in sockets.player_sockets())]:
         await socket.resync()
     assert (await host.expect("lobby"))["players"][0]["nickname"] == "Ayesha"

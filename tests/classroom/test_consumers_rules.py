@@ -6,9 +6,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
-from classroom import selectors, services
 from classroom.models import Answer, Game, Player
-from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
+from classroom.services import answers, phases
 from tests.classroom.conftest import (
     build_quiz,
     correct_choice,
@@ -17,6 +16,7 @@ from tests.classroom.conftest import (
     player_socket,
     wrong_choice,
 )
+from tests.classroom.helpers import player_join, player_snapshot, replayed_totals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -151,7 +151,7 @@ async def test_player_frames_of_host_types_get_not_host_and_change_nothing(game,
 
 
 async def test_scoreboard_ranks_ties_together_and_the_podium_follows(quiz, teacher):
-    game = await database_sync_to_async(services.game_create)(
+    game = await database_sync_to_async(phases.game_create)(
         quiz=quiz, host=teacher, options={"accuracy_only": True}
     )
     host, phones, question = await _started(game, teacher, ("Ayesha", "Bilal", "Chen"))
@@ -303,7 +303,7 @@ async def test_scores_equal_a_recomputation_from_the_stored_answers(teacher):
     quiz = await database_sync_to_async(build_quiz)(
         slug="mixed", kinds=("choice", "order", "year_guess", "true_false", "choice")
     )
-    game = await database_sync_to_async(services.game_create)(quiz=quiz, host=teacher)
+    game = await database_sync_to_async(phases.game_create)(quiz=quiz, host=teacher)
     host = await host_socket(game, teacher)
     phones = [(await join(game.pin, name))[0] for name in ("Ayesha", "Bilal", "Chen")]
     snapshot = (await database_sync_to_async(Game.objects.get)(pk=game.pk)).questions
@@ -333,30 +333,7 @@ async def test_scores_equal_a_recomputation_from_the_stored_answers(teacher):
     await host.until("finished")
 
     def recompute():
-        rules = [
-            QuestionRules(
-                kind=q["kind"],
-                correct_choice_ids=tuple(q["correct_choice_ids"]),
-                time_limit_ms=q["time_limit_ms"],
-                correct_year=q["answer_year"],
-                multiplier=q["points_multiplier"],
-            )
-            for q in snapshot
-        ]
-        recorded = [
-            RecordedAnswer(
-                player_id=a.player_id,
-                question_index=a.question_index,
-                answer=services.answer_value(a, snapshot[a.question_index]["kind"]),
-                elapsed_ms=a.elapsed_ms,
-            )
-            for a in Answer.objects.filter(game=game)
-        ]
-        players = list(Player.objects.filter(game=game))
-        totals = replay_scores(
-            questions=rules, answers=recorded, player_ids=[p.id for p in players]
-        )
-        return players, totals
+        return list(Player.objects.filter(game=game)), replayed_totals(game=game, asked=snapshot)
 
     players, totals = await database_sync_to_async(recompute)()
     assert len({p.score for p in players}) == 3
@@ -393,7 +370,7 @@ async def test_host_commands_in_the_wrong_phase_get_wrong_phase(game, teacher):
 
 
 async def test_generated_names_only_replaces_every_nickname(game, teacher):
-    await database_sync_to_async(services.game_set_options)(
+    await database_sync_to_async(phases.game_set_options)(
         game_id=game.pk, generated_names_only=True
     )
     phone, joined = await join(game.pin, "Ayesha")
@@ -402,8 +379,8 @@ async def test_generated_names_only_replaces_every_nickname(game, teacher):
 
 
 def test_player_snapshot_is_what_sync_sends(game):
-    player, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    state = selectors.player_snapshot(player=player)
+    player, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    state = player_snapshot(player=player)
     assert state["type"] == "state" and state["phase"] == "lobby"
     assert state["question"] is None and state["reveal"] is None and state["finished"] is None
 
@@ -413,17 +390,17 @@ async def test_a_database_error_gets_try_again_and_the_resent_answer_is_stored_o
 ):
     host, (ayesha, bilal), question = await _started(game, teacher)
     right = await database_sync_to_async(correct_choice)(game, 0)
-    real_insert = services._insert_answers
+    real_insert = answers._insert_answers
 
     def broken(*args, **kwargs):
         raise DatabaseError("database is locked")
 
-    monkeypatch.setattr(services, "_insert_answers", broken)
+    monkeypatch.setattr(answers, "_insert_answers", broken)
     frame = {"type": "answer", "question_id": question["question_id"], "choice_id": right}
     await ayesha.send(frame)
     assert (await ayesha.expect("error"))["code"] == "try_again"
     assert await database_sync_to_async(Answer.objects.count)() == 0
-    monkeypatch.setattr(services, "_insert_answers", real_insert)
+    monkeypatch.setattr(answers, "_insert_answers", real_insert)
     await ayesha.send(frame)
     await ayesha.expect("answer_received")
     assert await database_sync_to_async(Answer.objects.count)() == 1
@@ -444,7 +421,7 @@ async def test_a_deliberate_close_is_left_and_a_dropped_one_disconnected(game, t
 async def test_after_the_end_joins_are_refused_but_players_can_see_their_result(game, teacher):
     ayesha, joined = await join(game.pin, "Ayesha")  # the PIN is now remembered
     await ayesha.disconnect()
-    await database_sync_to_async(services.game_end)(game_id=game.pk)
+    await database_sync_to_async(phases.game_end)(game_id=game.pk)
     newcomer = await player_socket(game.pin)
     await newcomer.send({"type": "join", "nickname": "Bilal"})
     assert (await newcomer.expect("error"))["code"] == "game_not_found"

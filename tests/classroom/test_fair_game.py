@@ -12,13 +12,16 @@ import pytest
 from channels.db import database_sync_to_async
 from django.core.management import call_command
 
-from classroom import services
-from classroom.choice_order import ID_MIN
+from classroom import questions_cache
 from classroom.models import Game, Player
-from classroom.services import Submission
+from classroom.services import phases, players, publish
+from classroom.services.answers import Submission
+from quizzes.choice_order import ID_MIN
 from quizzes.models import Choice, Quiz
+from quizzes.snapshot import quiz_snapshot
 from tests.classroom.conftest import host_socket, join, player_socket
-from tests.classroom.test_choice_order import assert_uniform
+from tests.classroom.helpers import answers_submit
+from tests.quizzes.test_choice_order import assert_uniform
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +40,7 @@ def test_over_many_games_of_the_seed_quiz_neither_position_nor_id_tells_the_key(
     database_ids = set(Choice.objects.values_list("id", flat=True))
     positions, ranks, order_ranks = Counter(), Counter(), Counter()
     for _ in range(GAMES):
-        for question in services.quiz_snapshot(quiz=seed_quiz, rng=rng):
+        for question in quiz_snapshot(quiz=seed_quiz, rng=rng):
             ids = [c["id"] for c in question["choices"]]
             assert not set(ids) & database_ids
             assert all(i >= ID_MIN for i in ids)
@@ -56,8 +59,8 @@ def test_over_many_games_of_the_seed_quiz_neither_position_nor_id_tells_the_key(
 
 
 def test_two_games_of_one_quiz_deal_different_ids_and_orders(seed_quiz, teacher):
-    first = services.game_create(quiz=seed_quiz, host=teacher)
-    second = services.game_create(quiz=seed_quiz, host=teacher)
+    first = phases.game_create(quiz=seed_quiz, host=teacher)
+    second = phases.game_create(quiz=seed_quiz, host=teacher)
     ids = [{c["id"] for q in g.questions for c in q["choices"]} for g in (first, second)]
     assert ids[0] != ids[1]
     orders = [
@@ -86,7 +89,7 @@ async def test_every_socket_sees_the_games_order_again_after_sync_resume_and_rel
     assert (await phone.until("state"))["question"]["choices"] == on_phone
 
     # What a restarted process has: no parsed snapshot, only the database.
-    services.game_questions_forget(game_id=game.pk)
+    questions_cache.game_questions_forget(game_id=game.pk)
     again = await player_socket(game.pin)
     await again.send({"type": "resume", "token": joined["token"]})
     assert (await again.expect("joined"))["state"]["question"]["choices"] == on_phone
@@ -110,14 +113,14 @@ def _play_seed_game(quiz: Quiz, teacher, seed: int, monkeypatch) -> tuple[int, i
     year offered), half know the answers. Everyone answers at the same moment, so
     speed favours nobody. Returns (first-choice total, knowers' total)."""
     sent: list[dict] = []
-    monkeypatch.setattr(services, "_publisher", lambda game_id, message: sent.append(message))
-    game = services.game_create(quiz=quiz, host=teacher, rng=random.Random(seed))
-    results = services.players_join(
+    monkeypatch.setattr(publish, "_publisher", lambda game_id, message: sent.append(message))
+    game = phases.game_create(quiz=quiz, host=teacher, rng=random.Random(seed))
+    results = players.players_join(
         game_id=game.pk, nicknames=[f"Player {i}" for i in range(PLAYERS)]
     )
-    players = [r.player for r in results]
-    guessers, knowers = players[: PLAYERS // 2], players[PLAYERS // 2 :]
-    services.game_start(game_id=game.pk)
+    joined = [r.player for r in results]
+    guessers, knowers = joined[: PLAYERS // 2], joined[PLAYERS // 2 :]
+    phases.game_start(game_id=game.pk)
     for index, question in enumerate(game.questions):
         on_the_wire = next(
             m["players"] for m in reversed(sent) if m.get("players", {}).get("type") == "question"
@@ -142,11 +145,11 @@ def _play_seed_game(quiz: Quiz, teacher, seed: int, monkeypatch) -> tuple[int, i
                 arrived_at=moment,
                 **(guess if p in guessers else known),
             )
-            for p in players
+            for p in joined
         ]
-        assert all(r.ok for r in services.answers_submit(game_id=game.pk, submissions=submissions))
+        assert all(r.ok for r in answers_submit(game_id=game.pk, submissions=submissions))
         assert Game.objects.get(pk=game.pk).phase == Game.Phase.REVEAL
-        services.game_next(game_id=game.pk)
+        phases.game_next(game_id=game.pk)
     assert Game.objects.get(pk=game.pk).phase == Game.Phase.FINISHED
     scores = dict(Player.objects.filter(game=game).values_list("id", "score"))
     # Same strategy, same moment, same order on every phone: same score.

@@ -20,6 +20,8 @@ class FakeSocket:
         self.last_seq = 0
         self.texts: list[str] = []
         self.closed_with: int | None = None
+        self.resyncs = 0
+        self.replaced = False
 
     async def deliver(self, text: str, seq: int) -> None:
         self.texts.append(text)
@@ -30,6 +32,15 @@ class FakeSocket:
 
     async def close(self, code=None, reason=None) -> None:
         self.closed_with = code
+
+    async def resync(self) -> None:
+        self.resyncs += 1
+
+    def session_digest(self) -> str | None:
+        return None
+
+    def mark_replaced(self) -> None:
+        self.replaced = True
 
     def frames(self) -> list[dict]:
         return [json.loads(t) for t in self.texts]
@@ -99,7 +110,7 @@ async def test_the_last_socket_leaving_takes_the_hub_out_of_the_group():
     ayesha = FakeSocket("ayesha")
     await hub.register(ayesha, game_id=7, role=PLAYER, player_id=1)
     await hub.unregister(ayesha, game_id=7, player_id=1)
-    assert not hub.has_game(7)
+    assert 7 not in hub.games
     assert hub.channel not in layer.groups.get("game.7", {})
     hub._receiver.cancel()
 
@@ -123,6 +134,8 @@ async def test_closing_players_and_replacing_a_socket(monkeypatch):
     )
     await _settle()
     assert old.closed_with == 4403 and old.frames()[-1]["code"] == "replaced"
+    # Told it was replaced, so its close does not tell the game the player left.
+    assert old.replaced and not new.replaced
     assert new.closed_with is None and other.closed_with is None
     await hub.publish(
         7,
@@ -223,3 +236,31 @@ async def test_a_socket_arriving_while_the_last_one_leaves_keeps_the_hub_in_the_
     await _settle()
     assert new.frames() == [{"type": "question", "seq": 1}]
     hub._receiver.cancel()
+
+
+def test_a_layer_without_redis_has_no_shard_clients():
+    assert hub_module._redis_clients(InMemoryChannelLayer()) == []
+
+
+async def test_channels_redis_still_has_the_shard_clients_the_hub_reads():
+    # The hub reads channels-redis internals to notice a restarted Redis (hub.py,
+    # _redis_clients, _layer_epoch): `ring_size`, `connection(index)` and the client's
+    # `info`. Building a client connects to nothing, so no Redis is needed here; an
+    # upgrade that renames any of them fails this test instead of silently turning the
+    # restart watch off.
+    from channels_redis.core import RedisChannelLayer
+
+    layer = RedisChannelLayer(hosts=["redis://127.0.0.1:1/0", "redis://127.0.0.1:2/0"])
+    clients = hub_module._redis_clients(layer)
+    assert len(clients) == layer.ring_size == 2
+    assert all(callable(getattr(client, "info", None)) for client in clients)
+    await layer.close_pools()
+
+
+async def test_a_restarted_redis_is_noticed_by_its_new_run_id(redis_url):
+    from channels_redis.core import RedisChannelLayer
+
+    layer = RedisChannelLayer(hosts=[redis_url])
+    epoch = await hub_module._layer_epoch(layer)
+    assert len(epoch) == 1 and len(epoch[0]) == 40  # Redis's run_id: 40 hex characters
+    await layer.close_pools()

@@ -238,8 +238,17 @@ def test_host_fields_out_of_their_declaration_are_bad_field_naming_the_field(fra
 
 
 def test_set_options_hands_on_only_the_options_it_sets():
-    assert host({"type": "set_options", "accuracy_only": False}).options() == {
+    assert host({"type": "set_options", "accuracy_only": False}).arguments() == {
         "accuracy_only": False
+    }
+
+
+def test_a_host_command_hands_its_service_its_own_fields():
+    assert host({"type": "start"}).arguments() == {}
+    assert host({"type": "kick", "player_id": 7, "extra": 1}).arguments() == {"player_id": 7}
+    assert host({"type": "extra_time", "player_id": 7, "seconds": 20}).arguments() == {
+        "player_id": 7,
+        "seconds": 20,
     }
 
 

@@ -5,9 +5,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from classroom import services
 from classroom.errors import ClientError
 from classroom.models import Player
+from tests.classroom.helpers import player_join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,5 +55,5 @@ def test_keys_of_running_games_are_recomputed_and_ended_games_left_alone(teacher
     running_id = Player.objects.get(nickname="Alex").game_id
     for look_alike in ["MALLORY", "m\u0430llory", "AIex", "Al\u0435x"]:
         with pytest.raises(ClientError) as refused:
-            services.player_join(game_id=running_id, nickname=look_alike)
+            player_join(game_id=running_id, nickname=look_alike)
         assert refused.value.code == "nickname_taken", look_alike

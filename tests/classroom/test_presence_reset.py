@@ -6,17 +6,18 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from classroom import services
 from classroom.models import Game, Player
+from classroom.services import answers, phases, players
+from tests.classroom.helpers import answers_submit, player_join
 
 pytestmark = pytest.mark.django_db
 
 
 def test_reset_presence_marks_players_and_projectors_of_running_games_away(quiz, teacher):
-    running = services.game_create(quiz=quiz, host=teacher)
-    ended = services.game_create(quiz=quiz, host=teacher)
-    services.player_join(game_id=running.pk, nickname="Ayesha")
-    services.player_join(game_id=ended.pk, nickname="Bilal")
+    running = phases.game_create(quiz=quiz, host=teacher)
+    ended = phases.game_create(quiz=quiz, host=teacher)
+    player_join(game_id=running.pk, nickname="Ayesha")
+    player_join(game_id=ended.pk, nickname="Bilal")
     Game.objects.filter(pk=running.pk).update(host_connection="old-socket")
     Game.objects.filter(pk=ended.pk).update(host_connection="kept", ended_at=timezone.now())
     out = StringIO()
@@ -34,18 +35,18 @@ def test_reset_presence_marks_players_and_projectors_of_running_games_away(quiz,
 def test_after_a_reset_the_first_answer_of_the_only_returning_player_closes_the_question(
     quiz, teacher
 ):
-    game = services.game_create(quiz=quiz, host=teacher)
-    ayesha, _ = services.player_join(game_id=game.pk, nickname="Ayesha")
-    services.player_join(game_id=game.pk, nickname="Bilal")
-    services.game_start(game_id=game.pk)
-    services.presence_reset()
-    services.player_connected(player_id=ayesha.pk)
+    game = phases.game_create(quiz=quiz, host=teacher)
+    ayesha, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    player_join(game_id=game.pk, nickname="Bilal")
+    phases.game_start(game_id=game.pk)
+    players.presence_reset()
+    players.player_connected(player_id=ayesha.pk)
     game.refresh_from_db()
     question = game.questions[0]
-    (result,) = services.answers_submit(
+    (result,) = answers_submit(
         game_id=game.pk,
         submissions=[
-            services.Submission(
+            answers.Submission(
                 player_id=ayesha.pk,
                 question_id=question["id"],
                 arrived_at=timezone.now(),

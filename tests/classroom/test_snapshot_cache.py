@@ -1,4 +1,4 @@
-"""The questions snapshot is parsed once per process (services.game_questions).
+"""The questions snapshot is parsed once per process (questions_cache.game_questions).
 
 Game.questions is tens of KB of JSON that never changes after game_create; the live
 server reads game rows without it and takes the parsed list from a per-process cache.
@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from classroom import services
+from classroom import questions_cache
 from classroom.models import Game
+from classroom.services import phases
 from tests.classroom.conftest import build_quiz
 
 
@@ -22,39 +23,42 @@ def _questions_reads(queries: CaptureQueriesContext) -> int:
 
 
 def test_locking_a_game_again_reads_its_questions_column_no_more(game):
-    services.game_start(game_id=game.pk)
+    phases.game_start(game_id=game.pk)
     with CaptureQueriesContext(connection) as queries:
-        services.question_close(game_id=game.pk, expected_index=0, reason="host")
-        services.game_next(game_id=game.pk)
-        services.game_read(game_id=game.pk)
+        phases.question_close(game_id=game.pk, expected_index=0, reason="host")
+        phases.game_next(game_id=game.pk)
+        questions_cache.game_read(game_id=game.pk)
     assert _questions_reads(queries) == 0
-    assert services.game_read(game_id=game.pk).questions == Game.objects.get(pk=game.pk).questions
+    assert (
+        questions_cache.game_read(game_id=game.pk).questions
+        == Game.objects.get(pk=game.pk).questions
+    )
 
 
 def test_each_game_gets_its_own_questions(teacher):
-    first = services.game_create(quiz=build_quiz(slug="first", kinds=["choice"]), host=teacher)
-    second = services.game_create(
+    first = phases.game_create(quiz=build_quiz(slug="first", kinds=["choice"]), host=teacher)
+    second = phases.game_create(
         quiz=build_quiz(slug="second", kinds=["true_false", "choice"]), host=teacher
     )
-    assert [q["kind"] for q in services.game_read(game_id=first.pk).questions] == ["choice"]
-    assert [q["kind"] for q in services.game_read(game_id=second.pk).questions] == [
+    assert [q["kind"] for q in questions_cache.game_read(game_id=first.pk).questions] == ["choice"]
+    assert [q["kind"] for q in questions_cache.game_read(game_id=second.pk).questions] == [
         "true_false",
         "choice",
     ]
 
 
 def test_saving_the_questions_replaces_the_cached_snapshot(game):
-    services.game_read(game_id=game.pk)  # now cached
+    questions_cache.game_read(game_id=game.pk)  # now cached
     stored = Game.objects.get(pk=game.pk)
     stored.questions = stored.questions[:1]
     stored.save(update_fields=["questions"])
-    assert len(services.game_read(game_id=game.pk).questions) == 1
+    assert len(questions_cache.game_read(game_id=game.pk).questions) == 1
 
 
 def test_a_new_game_with_a_reused_id_is_not_served_the_old_snapshot(teacher):
     # A rolled-back test (or a restored database) can hand an id to another game.
-    old = services.game_create(quiz=build_quiz(slug="old", kinds=["choice"]), host=teacher)
-    services.game_read(game_id=old.pk)  # cached under the old game's id
+    old = phases.game_create(quiz=build_quiz(slug="old", kinds=["choice"]), host=teacher)
+    questions_cache.game_read(game_id=old.pk)  # cached under the old game's id
     Game.objects.filter(pk=old.pk).delete()
     reused = Game.objects.create(
         pk=old.pk,
@@ -63,6 +67,6 @@ def test_a_new_game_with_a_reused_id_is_not_served_the_old_snapshot(teacher):
         title="Reused id",
         questions=[{**old.questions[0], "prompt": "Another game's question"}],
     )
-    assert services.game_read(game_id=reused.pk).questions[0]["prompt"] == (
+    assert questions_cache.game_read(game_id=reused.pk).questions[0]["prompt"] == (
         "Another game's question"
     )

@@ -196,7 +196,7 @@ def test_a_game_spread_over_two_daphne_processes_reaches_everyone_with_right_sco
         "shell",
         "-c",
         "import json; from classroom.models import Game, Answer; "
-        "from classroom.selectors import game_recomputed_totals; "
+        "from tests.classroom.helpers import game_recomputed_totals; "
         f"g = Game.objects.get(pin='{result.pin}'); "
         "t = game_recomputed_totals(game=g); "
         "print(json.dumps({'answers': Answer.objects.filter(game=g).count(), "

@@ -92,7 +92,7 @@ def test_a_kahoot_file_makes_a_new_quiz_in_file_order():
 
 
 def test_an_imported_quiz_can_be_played():
-    from classroom.services import quiz_snapshot
+    from quizzes.snapshot import quiz_snapshot
 
     report = import_file(name="quiz.xlsx", data=KAHOOT)
     snapshot_ = quiz_snapshot(quiz=Quiz.objects.get(slug=report.quiz_slug))

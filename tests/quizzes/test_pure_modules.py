@@ -1,4 +1,5 @@
-"""The seed schema, the generator and the linter are pure: importing them loads no Django."""
+"""The seed schema, the generator, the linter, the question kinds and the choice dealing are
+pure: importing them loads no Django."""
 
 import subprocess
 import sys
@@ -17,6 +18,8 @@ PROJECT = Path(__file__).resolve().parents[2]
         "quizzes.seed_documents",
         "quizzes.generator",
         "quizzes.lint",
+        "quizzes.kinds",
+        "quizzes.choice_order",
     ],
 )
 def test_a_pure_module_imports_without_django(module):

@@ -12,9 +12,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import OperationalError
 
-from classroom import consumers, services
+from classroom import consumers
 from classroom.hub import Hub
 from classroom.models import Answer, Game, Player
+from classroom.services import answers
 from tests.classroom.conftest import correct_choice, host_socket, join, player_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,9 +67,9 @@ async def test_a_database_error_storing_answers_is_try_again_never_an_ack_and_a_
     host, phones, question = await _started(game, teacher, ["Ayesha", "Bilal", "Chen"])
     right = await database_sync_to_async(correct_choice)(game, 0)
     if where == "locking_the_game":
-        monkeypatch.setattr(services, "_lock_game", FailingOnce(services._lock_game, 1))
+        monkeypatch.setattr(answers, "lock_game", FailingOnce(answers.lock_game, 1))
     else:
-        monkeypatch.setattr(services, "_insert_answers", FailingOnce(services._insert_answers, 1))
+        monkeypatch.setattr(answers, "_insert_answers", FailingOnce(answers._insert_answers, 1))
     frame = {"type": "answer", "question_id": question["question_id"], "choice_id": right}
     # Two phones answer together: one batch, one failed transaction, two refusals.
     for phone, _ in phones[:2]:

@@ -47,6 +47,12 @@ class RecordingSocket:
     async def resync(self) -> None:
         self.resyncs += 1
 
+    def session_digest(self) -> str | None:
+        return None
+
+    def mark_replaced(self) -> None:
+        pass
+
 
 class PrivateRedis:
     def __init__(self) -> None:

@@ -9,7 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db.backends.utils import CursorWrapper
 
-from classroom import consumers
+from classroom import pins
 from classroom.models import Answer, Player
 from classroom.ratelimit import KeyedBudget
 from tests.classroom.conftest import correct_choice, host_socket, join, player_socket
@@ -40,24 +40,20 @@ def _assembly_wrong_pins(*, students: int, typo_rate: float, seed: int) -> list[
 def test_a_2000_student_assembly_behind_one_address_is_never_rate_limited(typo_rate):
     # docs/security.md: the per-IP budget is sized for this, with room to spare.
     for seed in range(20):
-        budget = KeyedBudget(
-            limit=consumers.UNKNOWN_PIN_PER_IP, window_s=consumers.UNKNOWN_PIN_WINDOW_S
-        )
+        budget = KeyedBudget(limit=pins.UNKNOWN_PIN_PER_IP, window_s=pins.UNKNOWN_PIN_WINDOW_S)
         wrong = _assembly_wrong_pins(students=2000, typo_rate=typo_rate, seed=seed)
         refused = [t for t in wrong if not budget.hit(SCHOOL_IP, t)]
         assert not refused, f"seed {seed}: {len(refused)} of {len(wrong)} typos refused"
 
 
 def test_a_pin_enumerating_address_gets_at_most_the_budget_a_minute():
-    budget = KeyedBudget(
-        limit=consumers.UNKNOWN_PIN_PER_IP, window_s=consumers.UNKNOWN_PIN_WINDOW_S
-    )
+    budget = KeyedBudget(limit=pins.UNKNOWN_PIN_PER_IP, window_s=pins.UNKNOWN_PIN_WINDOW_S)
     # A bot trying 100 PINs a second for ten minutes.
     allowed = sum(budget.hit("198.51.100.66", n / 100) for n in range(60_000))
-    assert allowed <= consumers.UNKNOWN_PIN_PER_IP * 10
-    assert consumers.UNKNOWN_PIN_WINDOW_S == 60
+    assert allowed <= pins.UNKNOWN_PIN_PER_IP * 10
+    assert pins.UNKNOWN_PIN_WINDOW_S == 60
     # The whole 6-digit PIN space takes that address more than a day.
-    assert 1_000_000 / consumers.UNKNOWN_PIN_PER_IP / 60 > 24
+    assert 1_000_000 / pins.UNKNOWN_PIN_PER_IP / 60 > 24
 
 
 def _missing_pin(game) -> str:
@@ -65,7 +61,7 @@ def _missing_pin(game) -> str:
 
 
 async def test_forty_players_behind_one_address_all_join_the_real_game(game, teacher):
-    budget = consumers.unknown_pin_budget()
+    budget = pins.unknown_pin_budget()
     budget.reset(SCHOOL_IP)
     host = await host_socket(game, teacher)
     await host.expect("lobby")
@@ -94,7 +90,7 @@ async def test_a_pin_guessing_socket_gets_one_guess_and_is_closed(game):
 async def test_a_guesser_on_the_school_address_does_not_lock_classmates_out_of_a_real_game(
     game, monkeypatch
 ):
-    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=5, window_s=60))
+    monkeypatch.setattr(pins, "_unknown_pin_budget", KeyedBudget(limit=5, window_s=60))
     codes = []
     for _ in range(8):
         guesser = await player_socket(_missing_pin(game), ip=SCHOOL_IP)
@@ -202,8 +198,8 @@ async def _guess(pin: str, ip: str) -> int | None:
 
 
 async def test_an_address_over_its_unknown_pin_budget_costs_no_database_query(game, monkeypatch):
-    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=3, window_s=60))
-    monkeypatch.setattr(consumers, "RUNNING_PINS_MAX_AGE_S", 3600.0)
+    monkeypatch.setattr(pins, "_unknown_pin_budget", KeyedBudget(limit=3, window_s=60))
+    monkeypatch.setattr(pins, "RUNNING_PINS_MAX_AGE_S", 3600.0)
     missing = _missing_pin(game)
     assert [await _guess(missing, "198.51.100.66") for _ in range(3)] == [4404] * 3
     # The first socket past the budget has the running games' PINs read (once, for
@@ -222,7 +218,7 @@ async def test_an_address_over_its_unknown_pin_budget_costs_no_database_query(ga
 async def test_a_burst_of_guesses_past_the_budget_shares_one_read_of_the_running_games(
     game, monkeypatch
 ):
-    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
+    monkeypatch.setattr(pins, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
     missing = _missing_pin(game)
     for ip in ("198.51.100.1", "198.51.100.2"):
         assert [await _guess(missing, ip) for _ in range(2)] == [4404, 4404]

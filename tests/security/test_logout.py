@@ -70,7 +70,7 @@ async def test_a_content_editors_logout_is_sent_only_to_their_own_games(game, qu
 
     from classroom.accounts import create_teacher
     from classroom.hub import group_name
-    from classroom.services import game_create
+    from classroom.services.phases import game_create
 
     editor = await database_sync_to_async(create_teacher)(
         username="editor", password="pw-editor-cafe-1"

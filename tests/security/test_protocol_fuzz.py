@@ -47,11 +47,12 @@ from django.db.models import Count
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from classroom import consumers, inbound, services
+from classroom import inbound, pins
 from classroom.models import Answer, Game, Player
 from classroom.ratelimit import KeyedBudget
-from classroom.scoring import QuestionRules, RecordedAnswer, replay_scores
+from classroom.services import phases
 from tests.classroom.conftest import build_quiz, session_cookie
+from tests.classroom.helpers import replayed_totals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -648,35 +649,8 @@ def _check_stored_game(play: Play) -> None:
         # (In reveal or scoreboard the last question was closed, though its timer may
         # have fired after the sockets were gone, so no socket saw that reveal.)
         asked = asked[:-1]
-    rules = [
-        QuestionRules(
-            kind=q["kind"],
-            correct_choice_ids=tuple(q["correct_choice_ids"]),
-            time_limit_ms=q["time_limit_ms"],
-            correct_year=q["answer_year"],
-            multiplier=q["points_multiplier"],
-        )
-        for q in asked
-    ]
+    totals = replayed_totals(game=game, asked=asked)
     players = {p.id: p for p in Player.objects.filter(game=game)}
-    recorded = [
-        RecordedAnswer(
-            player_id=a.player_id,
-            question_index=a.question_index,
-            answer=services.answer_value(a, game.questions[a.question_index]["kind"]),
-            elapsed_ms=a.elapsed_ms,
-            time_limit_ms=services.player_time_limit_ms(
-                game.questions[a.question_index], players[a.player_id].extra_time_s
-            ),
-        )
-        for a in Answer.objects.filter(game=game, question_index__lt=len(asked))
-    ]
-    totals = replay_scores(
-        questions=rules,
-        answers=recorded,
-        player_ids=list(players),
-        accuracy_only=bool(game.options.get("accuracy_only")),
-    )
     for player in players.values():
         if player.kicked:
             # A kicked player leaves the standings; their totals stop where they were.
@@ -768,7 +742,7 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
     from classroom.asgi import application
 
     quiz = build_quiz(slug=f"fuzz-{Game.objects.count()}-{'-'.join(kinds)}", kinds=kinds)
-    game = services.game_create(quiz=quiz, host=teacher)
+    game = phases.game_create(quiz=quiz, host=teacher)
     for question in game.questions:
         question["time_limit_ms"] = time_limit_ms
     game.save(update_fields=["questions"])
@@ -781,7 +755,7 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
     )
     # Fresh per example: the in-memory layer and the budget belong to one event loop.
     channel_layers.backends.clear()
-    monkeypatch.setattr(consumers, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
+    monkeypatch.setattr(pins, "_unknown_pin_budget", KeyedBudget(limit=2, window_s=60))
     errors = _ErrorLog()
     logging.getLogger().addHandler(errors)
     try:

@@ -8,16 +8,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from classroom import services
 from classroom.models import Answer, Game, Player
 from classroom.retention import PurgeCounts, games_purge
+from classroom.services import phases
 
 pytestmark = pytest.mark.django_db
 
 
 def _played_game(quiz, teacher, *, ended_days_ago: float | None, created_days_ago: float = 0):
     """A game with two players and one answer each, ended that many days ago (or running)."""
-    game = services.game_create(quiz=quiz, host=teacher)
+    game = phases.game_create(quiz=quiz, host=teacher)
     now = timezone.now()
     for nickname in ("Ayesha", "Bilal"):
         player = Player.objects.create(

@@ -122,7 +122,7 @@ def quiz(db, timeline):
 
 @pytest.fixture
 def game(quiz, teacher):
-    from classroom.services import game_create
+    from classroom.services.phases import game_create
 
     return game_create(quiz=quiz, host=teacher)
 

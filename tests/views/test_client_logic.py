@@ -4,33 +4,9 @@ The full page behaviour is driven in a real browser by the browser-test suite; t
 check the parts a browser test cannot provoke on demand, such as a lost frame.
 """
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
+from .node_js import needs_node, run_js
 
-import pytest
-from django.conf import settings
-
-NODE = shutil.which("node")
-COMMON_JS = Path(settings.BASE_DIR) / "static" / "js" / "common.js"
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed on this machine")
-
-
-def run_js(body: str):
-    script = (
-        "global.window = {}; global.document = {};\n"
-        + COMMON_JS.read_text()
-        + "\nconst Q = window.Quiz;\n"
-        + "const out = (function () {"
-        + body
-        + "})();\nprocess.stdout.write(JSON.stringify(out));\n"
-    )
-    done = subprocess.run(
-        [NODE, "-e", script], capture_output=True, text=True, timeout=30, check=True
-    )
-    return json.loads(done.stdout)
+pytestmark = needs_node
 
 
 def test_seq_tracker_applies_in_order_ignores_stale_and_reports_gaps():

@@ -100,7 +100,7 @@ def test_the_start_form_is_protected_by_csrf(client, teacher, quiz):
 def test_the_dashboard_lists_only_my_games_with_projector_and_report_links(
     teacher_client, game, quiz, other_teacher
 ):
-    from classroom.services import game_create
+    from classroom.services.phases import game_create
 
     theirs = game_create(quiz=quiz, host=other_teacher)
     html = teacher_client.get("/").content.decode()

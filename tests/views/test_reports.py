@@ -3,11 +3,14 @@
 import csv
 import io
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
 from classroom.models import Game
 from classroom.reports import csv_safe, game_report, period_of
+from classroom.services.phases import game_create
+from quizzes.models import Event
 
 from .conftest import make_answer, make_player
 
@@ -246,3 +249,37 @@ def test_the_report_lists_questions_not_asked_apart(teacher_client, game):
     assert html.count('data-testid="question-row"') == 1
     assert 'data-testid="not-asked"' in html
     assert "2 questions not asked in this game" in html
+
+
+def test_a_teacher_reads_the_events_own_date_not_a_year_inferred_for_it(
+    teacher_client, quiz, teacher
+):
+    # An uncertain date: the year places the event, the text is what the sources say.
+    Event.objects.filter(slug="afghan").update(year=1985, date_text="mid-1980s")
+    game = game_create(quiz=quiz, host=teacher)
+    Game.objects.filter(pk=game.pk).update(question_index=2, phase="finished")
+    game.refresh_from_db()
+    make_answer(make_player(game, "Ayesha", score=900), 2, value=1985, correct=True, elapsed_ms=900)
+    rows = game_report(game=game).questions
+    assert [(q.year, q.date_label) for q in rows] == [
+        (1966, "January 1966"),
+        (1960, "1960"),
+        (1985, "mid-1980s"),
+    ]
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert '<span data-testid="question-date">mid-1980s</span>' in html
+    assert '<span data-testid="question-date">1985</span>' not in html
+    questions = _sections(teacher_client.get(f"/host/{game.pin}/report.csv").content.decode())[
+        "Questions"
+    ]
+    assert questions[0][7] == "event date"
+    assert [row[7] for row in questions[1:]] == ["January 1966", "1960", "mid-1980s"]
+    book = openpyxl.load_workbook(
+        io.BytesIO(teacher_client.get(f"/host/{game.pin}/report.xlsx").content)
+    )
+    assert [row[7] for row in book["Questions"].iter_rows(values_only=True)] == [
+        "event date",
+        "January 1966",
+        "1960",
+        "mid-1980s",
+    ]

@@ -67,7 +67,21 @@ def test_error_and_redirect_responses_carry_the_policy_too(client, game, other_t
     assert "Content-Security-Policy" in client.post("/host/start/", {"quiz": "nope"})  # 400
 
 
-@pytest.mark.parametrize("name", ["css/app.css", "js/common.js", "js/projector.js", "js/phone.js"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "css/app.css",
+        "js/common.js",
+        "js/kinds.js",
+        "js/projector-lobby.js",
+        "js/projector-reveal.js",
+        "js/projector.js",
+        "js/phone-storage.js",
+        "js/phone-gate.js",
+        "js/phone-results.js",
+        "js/phone.js",
+    ],
+)
 def test_static_assets_exist(name):
     assert (Path(settings.BASE_DIR) / "static" / name).is_file()
 

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from classroom import services
+from classroom import selectors
+from classroom.services import phases
 from quizzes.models import Event, Question, Quiz
 
 SEED_QUIZ = "pakistan-ussr-1947-1988"
@@ -81,8 +82,8 @@ def test_the_report_of_a_quiz_without_a_timeline_has_no_timeline_link(teacher_cl
 def test_the_podium_links_to_a_timeline_page_that_exists(teacher_client, seed_quiz, teacher):
     """`finished.timeline_url` is the quiz's page: the seed's timeline slug differs from
     its quiz slug, and the page is addressed by the quiz."""
-    game = services.game_create(quiz=seed_quiz, host=teacher)
-    url = services.timeline_url(game)
+    game = phases.game_create(quiz=seed_quiz, host=teacher)
+    url = selectors.timeline_url(game)
     assert url == f"/timeline/{SEED_QUIZ}/"
     assert teacher_client.get(url).status_code == 200
 
@@ -92,8 +93,8 @@ def test_the_podium_and_report_timeline_links_send_a_phone_to_the_login_page(
 ):
     """The links work for the teacher (above); a student who copies one gets the login
     page, not the answers to the year, order and effect questions."""
-    game = services.game_create(quiz=seed_quiz, host=teacher)
-    response = client.get(services.timeline_url(game), HTTP_USER_AGENT="Mozilla/5.0 (Android)")
+    game = phases.game_create(quiz=seed_quiz, host=teacher)
+    response = client.get(selectors.timeline_url(game), HTTP_USER_AGENT="Mozilla/5.0 (Android)")
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next=/timeline/{SEED_QUIZ}/"
 

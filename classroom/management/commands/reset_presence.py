@@ -10,7 +10,7 @@ their presence again.
 
 from django.core.management.base import BaseCommand
 
-from classroom.services import presence_reset
+from classroom.services.players import presence_reset
 
 
 class Command(BaseCommand):

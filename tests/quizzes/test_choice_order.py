@@ -1,4 +1,4 @@
-"""How a game deals choices (classroom/choice_order.py): nothing in the order or the ids
+"""How a game deals choices (quizzes/choice_order.py): nothing in the order or the ids
 tells the answer. Pure: no database, no event loop.
 
 The statistical tests deal the same question many times with a fixed seed and compare
@@ -14,7 +14,14 @@ from itertools import permutations
 
 import pytest
 
-from classroom.choice_order import ID_MAX, ID_MIN, AuthoredChoice, deal, new_id
+from quizzes import kinds
+from quizzes.choice_order import ID_MAX, ID_MIN, AuthoredChoice, new_id
+
+
+def deal(kind, authored, rng, taken):
+    """Deal as a game does: with the dealer the kind declares (quizzes/kinds.py)."""
+    return kinds.get(kind).deal(authored, rng, taken)
+
 
 DEALS = 6000
 # Upper 0.1 % points of the chi-square distribution, by degrees of freedom.

@@ -1,0 +1,404 @@
+"""The question kinds, each declared once: everything the server does differently by kind.
+
+One class per kind, one entry in `KINDS`. A kind says:
+
+- how a game deals its choices (`deal`, one of quizzes/choice_order.py's dealers) and
+  what else of the key a game stores with the question (`key_fields`: a year guess's
+  year and the range the phone offers);
+- what a question frame shows beyond the prompt and the choices (`public_fields`),
+  never the key, and what a reveal adds to `correct_choice_ids` (`reveal_fields`);
+- how an answer frame is checked against the question (`check`: the answer in the
+  kind's shape, or `Refused`), and how that value is kept in an Answer row and read
+  back (`columns`, `value`);
+- how much credit an answer earns (`credit`: the fraction of the speed points and
+  whether it is fully right) and whether the kind is scored at all (`scored`);
+  classroom/scoring.py keeps the speed, multiplier and streak rules and asks the kind;
+- how the class's answers are counted for the projector's reveal (`distribution`) and
+  summarised in the teacher's report (`report`, `report_columns`, `report_marks_correct`);
+- what a phone is told it answered (`echo` in its snapshot, `your_fields` in its reveal).
+
+The projector and the phone draw each kind from one table entry (static/js/kinds.js).
+Adding a kind: docs/architecture.md, "Adding a question kind".
+
+An answer's value, by kind: one choice id (`choice`, `true_false`), the list of choice
+ids earliest first (`order`), a year (`year_guess`).
+
+Pure: stdlib only. The content (quizzes/) and the live game (classroom/) both import it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, ClassVar, Protocol
+
+from quizzes.choice_order import (
+    AuthoredChoice,
+    DealtChoices,
+    deal_never_in_order,
+    deal_nothing,
+    deal_shuffled,
+    deal_true_first,
+)
+
+# The years any answer frame may carry (classroom/inbound.py declares them on the wire);
+# a question's own range is narrower (`year_min`..`year_max`).
+YEAR_MIN = -9999
+YEAR_MAX = 9999
+# A year guess earns nothing this many years off or more.
+YEAR_GUESS_SPAN = 10
+# The report's letters for choices, in the order the class saw them.
+LETTERS = "ABCDEFGH"
+
+Question = Mapping[str, Any]
+Dealer = Callable[[Sequence[AuthoredChoice], random.Random, set[int]], DealtChoices]
+
+
+class Refused(Exception):
+    """An answer the question cannot take; `code` and `message` go to the phone."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+class Sent(Protocol):
+    """The answer fields of an `answer` frame (classroom/inbound.py, `Answer`)."""
+
+    @property
+    def choice_id(self) -> int | None: ...
+    @property
+    def choice_ids(self) -> Sequence[int] | None: ...
+    @property
+    def year(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Credit:
+    """What an answer earns before speed: `fraction` of the speed points, and whether
+    it is fully right (which alone extends a streak)."""
+
+    fraction: float
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One line of a question's summary in the teacher's report."""
+
+    label: str
+    text: str
+    count: int
+    correct: bool
+
+
+def _is_int(value: object) -> bool:
+    # bool is an int subclass; True is never a choice id or a year.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _letter(position: int) -> str:
+    return LETTERS[position] if position < len(LETTERS) else str(position + 1)
+
+
+def order_fraction(submitted: Sequence[int], correct: Sequence[int]) -> float:
+    """The fraction of pairs that `submitted` puts in the same relative order as `correct`.
+
+    `submitted` must hold every id of `correct` exactly once (ValueError otherwise).
+    A single item is trivially in order (1.0).
+    """
+    if len(set(correct)) != len(correct):
+        raise ValueError("The correct order repeats an id.")
+    if len(submitted) != len(correct) or set(submitted) != set(correct):
+        raise ValueError("An order answer must list every choice exactly once.")
+    if len(correct) < 2:
+        return 1.0
+    position = {item: i for i, item in enumerate(submitted)}
+    pairs = list(combinations(correct, 2))
+    in_order = sum(1 for earlier, later in pairs if position[earlier] < position[later])
+    return in_order / len(pairs)
+
+
+def year_closeness(guess: int, year: int) -> float:
+    """1 for the exact year, falling linearly to 0 at 10 years off."""
+    return max(0.0, 1 - abs(guess - year) / YEAR_GUESS_SPAN)
+
+
+def _lettered(
+    choices: Sequence[Mapping[str, Any]], counts: Mapping[Any, int], right: Callable[[Any], bool]
+) -> list[Tally]:
+    """A report line per choice, lettered in the order given; `right(id)` marks it."""
+    return [
+        Tally(
+            label=_letter(position),
+            text=str(choice.get("text", "")),
+            count=counts.get(choice.get("id"), 0),
+            correct=right(choice.get("id")),
+        )
+        for position, choice in enumerate(choices)
+    ]
+
+
+def _in_right_place(correct: Sequence[int], values: Iterable[Any]) -> Counter[int]:
+    """Per choice id, the answers that put it where the right order has it."""
+    counts: Counter[int] = Counter()
+    for value in values:
+        if not isinstance(value, list | tuple):
+            continue
+        for position, choice_id in enumerate(value):
+            if position < len(correct) and correct[position] == choice_id:
+                counts[choice_id] += 1
+    return counts
+
+
+class Kind:
+    """What every kind declares (see the module docstring); the defaults are those of
+    a kind answered with one choice id."""
+
+    name: ClassVar[str]
+    # The teacher's name for the kind (the admin, the report).
+    label: ClassVar[str]
+    dealer: ClassVar[Dealer] = staticmethod(deal_shuffled)
+    # False: an answer scores nothing and leaves the streak as it was (a poll).
+    scored: ClassVar[bool] = True
+    # The report's headings over a question's summary, and whether it marks right rows.
+    report_columns: ClassVar[tuple[str, str]] = ("Choice", "Answers")
+    report_marks_correct: ClassVar[bool] = True
+
+    def deal(
+        self, authored: Sequence[AuthoredChoice], rng: random.Random, taken: set[int]
+    ) -> DealtChoices:
+        return type(self).dealer(authored, rng, taken)
+
+    def key_fields(
+        self, *, answer_year: int | None, period: tuple[int, int] | None, rng: random.Random
+    ) -> dict[str, Any]:
+        """Snapshot fields beyond the choices: {} or values for `answer_year`,
+        `year_min` and `year_max` (stored as None otherwise)."""
+        return {}
+
+    def public_fields(self, question: Question) -> dict[str, Any]:
+        """Question-frame fields beyond prompt and choices. Never anything of the key."""
+        return {}
+
+    def reveal_fields(self, question: Question) -> dict[str, Any]:
+        """Reveal fields beyond `correct_choice_ids`."""
+        return {}
+
+    def check(self, question: Question, sent: Sent) -> Any:
+        if sent.choice_id is None:
+            raise Refused("bad_field", "choice_id is missing.")
+        if sent.choice_id not in {c["id"] for c in question["choices"]}:
+            raise Refused("unknown_choice", "That is not one of this question's choices.")
+        return sent.choice_id
+
+    def columns(self, value: Any) -> tuple[int | None, Any]:
+        """(Answer.choice_id, Answer.value) of a checked answer."""
+        return value, None
+
+    def value(self, choice_id: int | None, stored: Any) -> Any:
+        """The answer of an Answer row, in the kind's shape."""
+        return choice_id
+
+    def credit(
+        self, answer: Any, *, correct_choice_ids: Sequence[int], correct_year: int | None
+    ) -> Credit:
+        if not _is_int(answer):
+            raise ValueError(f"A {self.name} answer is one choice id, not {answer!r}.")
+        if len(correct_choice_ids) != 1:
+            raise ValueError(f"A {self.name} question has exactly one correct choice.")
+        right = answer == correct_choice_ids[0]
+        return Credit(1.0 if right else 0.0, right)
+
+    def distribution(self, question: Question, values: Iterable[Any]) -> dict[str, int]:
+        """The projector's reveal `distribution` (docs/protocol.md, "Question kinds")."""
+        counts = {str(c["id"]): 0 for c in question["choices"]}
+        for value in values:
+            if value is not None and str(value) in counts:
+                counts[str(value)] += 1
+        return counts
+
+    def echo(self, value: Any) -> dict[str, Any]:
+        """The answer as a phone's snapshot repeats it (`your_answer`, less question_id)."""
+        return {"choice_id": value}
+
+    def your_fields(self, value: Any) -> dict[str, Any]:
+        """The reveal's `your_*` fields for `value` (None: no answer)."""
+        return {"your_choice_id": value}
+
+    def report(self, question: Question, values: Iterable[Any]) -> list[Tally]:
+        """The teacher's summary of the class's answers to `question`."""
+        counts = Counter(value for value in values if value is not None)
+        correct = question["correct_choice_ids"]
+        return _lettered(question["choices"], counts, lambda choice_id: choice_id in correct)
+
+
+class Choice(Kind):
+    name = "choice"
+    label = "Multiple choice"
+
+
+class TrueFalse(Kind):
+    name = "true_false"
+    label = "True or false"
+    dealer = staticmethod(deal_true_first)
+
+
+class Order(Kind):
+    """Put the choices in order, earliest first: credit for every pair in the right
+    relative order; correct only when all are."""
+
+    name = "order"
+    label = "Put in order"
+    dealer = staticmethod(deal_never_in_order)
+    report_columns = ("Choice", "In the right place")
+    # Every row is a place in the right order: none is "the" right one.
+    report_marks_correct = False
+
+    def check(self, question: Question, sent: Sent) -> Any:
+        if sent.choice_ids is None:
+            raise Refused("bad_field", "choice_ids is missing.")
+        choice_ids = {c["id"] for c in question["choices"]}
+        if len(sent.choice_ids) != len(choice_ids) or set(sent.choice_ids) != choice_ids:
+            raise Refused(
+                "unknown_choice", "Put every choice of this question in order, each once."
+            )
+        return list(sent.choice_ids)
+
+    def columns(self, value: Any) -> tuple[int | None, Any]:
+        return None, value
+
+    def value(self, choice_id: int | None, stored: Any) -> Any:
+        return list(stored) if isinstance(stored, list | tuple) else []
+
+    def credit(
+        self, answer: Any, *, correct_choice_ids: Sequence[int], correct_year: int | None
+    ) -> Credit:
+        if not isinstance(answer, list | tuple) or not all(_is_int(i) for i in answer):
+            raise ValueError(f"An order answer is a list of choice ids, not {answer!r}.")
+        fraction = order_fraction(list(answer), list(correct_choice_ids))
+        return Credit(fraction, list(answer) == list(correct_choice_ids))
+
+    def distribution(self, question: Question, values: Iterable[Any]) -> dict[str, int]:
+        # Per choice: the players who put it in its right place.
+        counts = {str(c["id"]): 0 for c in question["choices"]}
+        for choice_id, count in _in_right_place(question["correct_choice_ids"], values).items():
+            counts[str(choice_id)] = counts.get(str(choice_id), 0) + count
+        return counts
+
+    def echo(self, value: Any) -> dict[str, Any]:
+        return {"choice_id": None, "choice_ids": list(value or [])}
+
+    def your_fields(self, value: Any) -> dict[str, Any]:
+        return {"your_choice_id": None, "your_choice_ids": list(value) if value else None}
+
+    def report(self, question: Question, values: Iterable[Any]) -> list[Tally]:
+        # As on the projector: per choice, the players who put it in its right place,
+        # listed in the right order (the players saw them shuffled).
+        right = list(question["correct_choice_ids"])
+        choices = question["choices"]
+        by_id = {c.get("id"): c for c in choices}
+        listed = [by_id[i] for i in right if i in by_id] + [
+            c for c in choices if c.get("id") not in right
+        ]
+        return _lettered(listed, _in_right_place(right, values), lambda _choice_id: True)
+
+
+class YearGuess(Kind):
+    """Type the year: credit falls linearly to nothing at YEAR_GUESS_SPAN years off;
+    correct only for the exact year."""
+
+    name = "year_guess"
+    label = "Guess the year"
+    dealer = staticmethod(deal_nothing)
+    report_columns = ("Year", "Answers")
+
+    def key_fields(
+        self, *, answer_year: int | None, period: tuple[int, int] | None, rng: random.Random
+    ) -> dict[str, Any]:
+        year = int(answer_year)  # type: ignore[arg-type]
+        if period is not None:
+            low, high = min(period[0], year), max(period[1], year)
+        else:
+            # No period to show: an uneven window, so its middle does not give it away.
+            low, high = year - rng.randint(10, 30), year + rng.randint(10, 30)
+        return {"answer_year": answer_year, "year_min": low, "year_max": high}
+
+    def public_fields(self, question: Question) -> dict[str, Any]:
+        return {"year_min": question.get("year_min"), "year_max": question.get("year_max")}
+
+    def reveal_fields(self, question: Question) -> dict[str, Any]:
+        return {"correct_year": question.get("answer_year")}
+
+    def check(self, question: Question, sent: Sent) -> Any:
+        year = sent.year
+        if year is None:
+            raise Refused("bad_field", "year is missing.")
+        low, high = question.get("year_min"), question.get("year_max")
+        if low is None or high is None:
+            # A snapshot from before year ranges: the declared bounds of any year.
+            low, high = YEAR_MIN, YEAR_MAX
+        if not _is_int(year) or not low <= year <= high:
+            raise Refused("bad_field", f"year must be a whole number from {low} to {high}.")
+        return year
+
+    def columns(self, value: Any) -> tuple[int | None, Any]:
+        return None, value
+
+    def value(self, choice_id: int | None, stored: Any) -> Any:
+        return stored
+
+    def credit(
+        self, answer: Any, *, correct_choice_ids: Sequence[int], correct_year: int | None
+    ) -> Credit:
+        if not _is_int(answer):
+            raise ValueError(f"A year_guess answer is a whole year, not {answer!r}.")
+        if correct_year is None:
+            raise ValueError("A year_guess question needs its correct year.")
+        return Credit(year_closeness(answer, correct_year), answer == correct_year)
+
+    def distribution(self, question: Question, values: Iterable[Any]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for value in values:
+            if value is not None:
+                counts[str(value)] = counts.get(str(value), 0) + 1
+        return dict(sorted(counts.items()))
+
+    def echo(self, value: Any) -> dict[str, Any]:
+        return {"choice_id": None, "year": value}
+
+    def your_fields(self, value: Any) -> dict[str, Any]:
+        return {"your_choice_id": None, "your_year": value}
+
+    def report(self, question: Question, values: Iterable[Any]) -> list[Tally]:
+        years = Counter(value for value in values if isinstance(value, int))
+        right = question.get("answer_year")
+        return [
+            Tally(label=str(year), text=str(year), count=count, correct=year == right)
+            for year, count in sorted(years.items())
+        ]
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (Choice(), TrueFalse(), Order(), YearGuess())}
+
+
+def get(name: str) -> Kind:
+    """The kind called `name`; UnknownKind (a ValueError) for any other name."""
+    try:
+        return KINDS[name]
+    except (KeyError, TypeError):
+        raise UnknownKind(f"Unknown question kind: {name!r}.") from None
+
+
+def label(name: str) -> str:
+    """The teacher's name for kind `name` (the name itself for a kind not declared)."""
+    kind = KINDS.get(name)
+    return kind.label if kind is not None else name

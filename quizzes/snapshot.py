@@ -1,0 +1,103 @@
+"""A quiz's questions as a game stores them (`Game.questions`), built from the content.
+
+A game copies its quiz when it is created: the questions, their keys, their events and
+the events around them on the timeline. Editing the quiz mid-game then changes nothing
+in that game, and every read of the live game (frames, snapshots, the teacher's
+report) reads this copy, never the content models.
+
+Each question's choices are dealt here for this game, as its kind says
+(quizzes/kinds.py, quizzes/choice_order.py): the order shown and the ids they travel
+under are the game's own, so neither the authoring order nor a database id tells the
+answer. The kind also adds what else of its key the game keeps (a year guess's year and
+the range the phone offers).
+
+One stored question, as docs/protocol.md's frames read it:
+`id`, `slug`, `kind`, `prompt`, `choices` ([{"id", "text"}] in the order shown),
+`correct_choice_ids`, `answer_year`, `year_min`, `year_max`, `time_limit_ms`,
+`points_multiplier`, `explanation`, `event` and `neighbours` ({"prev", "next"}: the
+events before and after it on the timeline, or None).
+
+Reads the content models (Django); imports nothing of the live game (classroom/).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from quizzes import kinds
+from quizzes.choice_order import AuthoredChoice
+from quizzes.models import Event, Question, Quiz
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """An event as a snapshot (and then the reveal) shows it."""
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "year": event.year,
+        "date_label": event.date_label,
+        "effect": event.effect,
+        "verdict": event.verdict,
+        "verdict_reason": event.verdict_reason,
+    }
+
+
+def neighbours(event: Event | None) -> dict[str, Any]:
+    """The events just before and after `event` among its timeline's asked events."""
+    if event is None:
+        return {"prev": None, "next": None}
+    siblings = list(event.timeline.events.filter(in_period=True))
+    ids = [e.id for e in siblings]
+    if event.id not in ids:
+        return {"prev": None, "next": None}
+    at = ids.index(event.id)
+    prev_event = siblings[at - 1] if at > 0 else None
+    next_event = siblings[at + 1] if at + 1 < len(siblings) else None
+    return {
+        "prev": event_dict(prev_event) if prev_event else None,
+        "next": event_dict(next_event) if next_event else None,
+    }
+
+
+def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) -> dict[str, Any]:
+    kind = kinds.get(question.kind)
+    dealt = kind.deal(
+        [AuthoredChoice(text=c.text, is_correct=c.is_correct) for c in question.choices.all()],
+        rng,
+        taken,
+    )
+    event = question.event
+    timeline = event.timeline if event else question.quiz.timeline
+    period = (timeline.period_start, timeline.period_end) if timeline is not None else None
+    return {
+        "id": question.id,
+        "slug": question.slug,
+        "kind": kind.name,
+        "prompt": question.prompt,
+        "choices": dealt.choices,
+        "correct_choice_ids": dealt.correct_choice_ids,
+        "answer_year": None,
+        "year_min": None,
+        "year_max": None,
+        **kind.key_fields(answer_year=question.answer_year, period=period, rng=rng),
+        "time_limit_ms": int(question.time_limit_s) * 1000,
+        "points_multiplier": int(question.points_multiplier),
+        "explanation": question.explanation,
+        "event": event_dict(event) if event else None,
+        "neighbours": neighbours(event),
+    }
+
+
+def quiz_snapshot(*, quiz: Quiz, rng: random.Random | None = None) -> list[dict[str, Any]]:
+    """The questions of `quiz` as a game stores them (see the module docstring)."""
+    # The operating system's randomness by default: the dealt order and ids must not be
+    # predictable from anything a player sees (a seeded Random is for tests).
+    rng = rng or random.SystemRandom()
+    taken: set[int] = set()
+    questions = (
+        quiz.questions.select_related("event__timeline", "quiz__timeline")
+        .prefetch_related("choices")
+        .order_by("position", "id")
+    )
+    return [_snapshot_question(q, rng, taken) for q in questions]

@@ -1,0 +1,287 @@
+/* The question kinds, one entry each: everything the projector and the phone draw
+   differently by kind. The server declares the same kinds in quizzes/kinds.py (what an
+   answer is, how it scores, what a reveal carries); a new kind is one entry there and
+   one here (docs/architecture.md, "Adding a question kind").
+
+   An entry:
+     label                        the projector's name for the kind
+     question(frame, tile)        the projector's tiles: {items, hint, rows, cls}
+     bars(frame, choices)         the projector's reveal chart, one row per bar
+     answerText(frame, textOf)    the projector's "Answer: ..." line
+     drawAnswers(question, ui)    the phone's answer controls (ui: see phone.js)
+     gave(reveal)                 whether the phone's reveal says it answered
+     revealDetail(reveal, textOf) the phone's line about the right answer, or ""
+
+   Loaded after common.js, before projector.js or phone.js: Quiz.kindOf(name). */
+(function () {
+  "use strict";
+
+  var Q = window.Quiz;
+
+  function isNumber(value) { return typeof value === "number"; }
+
+  function texts(ids, textOf) {
+    return (ids || []).map(textOf).filter(function (t) { return t !== null && t !== undefined; });
+  }
+
+  // ------------------------------------------------------------- projector helpers
+
+  function choiceTiles(frame, tile) {
+    return (frame.choices || []).map(function (choice, index) { return tile(choice, index); });
+  }
+
+  function choiceBars(frame, choices, inOrder) {
+    var distribution = frame.distribution || {};
+    var correctIds = frame.correct_choice_ids || [];
+    var indexOf = {};
+    choices.forEach(function (c, i) { indexOf[c.id] = i; });
+    // In the right order for `order`; colours stay those of the tiles the class saw.
+    var listed = inOrder
+      ? correctIds.map(function (id) { return choices[indexOf[id]]; }).filter(Boolean)
+      : choices;
+    return listed.map(function (c, at) {
+      var i = indexOf[c.id];
+      return {
+        position: inOrder ? at + 1 : 0,
+        label: c.text,
+        choiceId: c.id,
+        count: distribution[String(c.id)] || 0,
+        correct: inOrder || correctIds.indexOf(c.id) !== -1,
+        colour: "c" + (i % 4),
+        shapeIndex: i
+      };
+    });
+  }
+
+  /* Single years, or with many different guesses single years near the answer and
+     the rest in two buckets. */
+  function yearBars(frame) {
+    var distribution = frame.distribution || {};
+    var correctYear = frame.correct_year;
+    var years = Object.keys(distribution).map(Number).filter(function (y) { return !isNaN(y); });
+    years.sort(function (a, b) { return a - b; });
+    var rows = [];
+    if (years.length <= 11 || !isNumber(correctYear)) {
+      years.forEach(function (y) {
+        rows.push({ label: String(y), year: y, count: distribution[String(y)] || 0,
+                    correct: y === correctYear });
+      });
+      if (isNumber(correctYear) && years.indexOf(correctYear) === -1) {
+        rows.push({ label: String(correctYear), year: correctYear, count: 0, correct: true });
+        rows.sort(function (a, b) { return a.year - b.year; });
+      }
+      return rows;
+    }
+    var before = 0, after = 0;
+    for (var y = correctYear - 4; y <= correctYear + 4; y++) {
+      rows.push({ label: String(y), year: y, count: distribution[String(y)] || 0,
+                  correct: y === correctYear });
+    }
+    years.forEach(function (year) {
+      if (year < correctYear - 4) before += distribution[String(year)];
+      else if (year > correctYear + 4) after += distribution[String(year)];
+    });
+    rows.unshift({ label: "before " + (correctYear - 4), count: before, correct: false });
+    rows.push({ label: "after " + (correctYear + 4), count: after, correct: false });
+    return rows;
+  }
+
+  // ------------------------------------------------------------- phone helpers
+
+  /* A phone's answer tile: shape, colour and letter of its place, the choice's text. */
+  Q.answerButton = function (choice, index, onClick) {
+    var letter = Q.LETTERS[index];
+    var button = Q.el("button", {
+      type: "button",
+      class: "answer-btn c" + (index % 4),
+      "data-testid": "answer",
+      "data-choice-id": choice.id,
+      "data-shape": Q.SHAPE_NAMES[index % 4],
+      "aria-label": "Answer " + letter + ": " + choice.text
+    }, [Q.shape(index), Q.el("span", { class: "answer-text", text: choice.text })]);
+    button.addEventListener("click", function () { onClick(choice, button); });
+    return button;
+  };
+
+  /* ui: {box (the cleared answer area), button(choice, index, onClick), submit(fields),
+          answered() (whether an answer went out), status(text)} */
+
+  function drawChoices(question, ui) {
+    ui.box.className = "answers" + (question.choices.length <= 2 ? " answers-two" : "");
+    question.choices.forEach(function (choice, index) {
+      ui.box.appendChild(ui.button(choice, index, function (c, button) {
+        button.classList.add("chosen");
+        ui.submit({ choice_id: c.id });
+      }));
+    });
+  }
+
+  function drawOrder(question, ui) {
+    var box = ui.box;
+    box.className = "answers answers-order";
+    var order = [];
+    var picked = Q.el("ol", { id: "order-picked", class: "order-picked", "data-testid": "order-picked",
+                              "aria-label": "Your order" });
+    var submitButton = Q.el("button", { type: "button", class: "button button-primary",
+                                        "data-testid": "order-submit", text: "Submit order" });
+    var reset = Q.el("button", { type: "button", class: "button", "data-testid": "order-reset",
+                                 text: "Start again" });
+    var buttons = [];
+    var byId = {};
+    question.choices.forEach(function (c) { byId[c.id] = c; });
+
+    function refresh() {
+      buttons.forEach(function (button) {
+        var id = Number(button.getAttribute("data-choice-id"));
+        var at = order.indexOf(id);
+        var badge = button.querySelector(".order-badge");
+        var letter = Q.LETTERS[Number(button.getAttribute("data-index"))];
+        button.setAttribute("aria-pressed", at === -1 ? "false" : "true");
+        button.setAttribute("aria-label", "Answer " + letter + ": " + byId[id].text +
+          (at === -1 ? "" : " (position " + (at + 1) + ")"));
+        Q.setText(badge, at === -1 ? "" : at + 1);
+        Q.show(badge, at !== -1);
+      });
+      Q.clear(picked);
+      order.forEach(function (id) { picked.appendChild(Q.el("li", { text: byId[id].text })); });
+      submitButton.disabled = order.length !== question.choices.length || ui.answered();
+      reset.disabled = order.length === 0 || ui.answered();
+    }
+
+    question.choices.forEach(function (choice, index) {
+      var button = ui.button(choice, index, function (c) {
+        if (ui.answered()) return;
+        var at = order.indexOf(c.id);
+        if (at === -1) order.push(c.id);
+        else order.splice(at, 1);
+        refresh();
+      });
+      button.setAttribute("data-index", index);
+      button.insertBefore(Q.el("span", { class: "order-badge", hidden: true }), button.firstChild);
+      buttons.push(button);
+      box.appendChild(button);
+    });
+    reset.addEventListener("click", function () { order = []; refresh(); });
+    submitButton.addEventListener("click", function () {
+      if (order.length === question.choices.length) ui.submit({ choice_ids: order.slice() });
+    });
+    // Below the tiles, outside the answer area: the phone removes it with the question.
+    box.parentNode.appendChild(Q.el("div", { class: "order-extra" }, [
+      Q.el("p", { class: "muted small", text: "Tap the events from earliest to latest." }),
+      picked,
+      Q.el("div", { class: "order-actions" }, [reset, submitButton])
+    ]));
+    refresh();
+  }
+
+  function drawYear(question, ui) {
+    var box = ui.box;
+    box.className = "year-box";
+    var min = isNumber(question.year_min) ? question.year_min : 1900;
+    var max = isNumber(question.year_max) ? question.year_max : 2000;
+    var input = Q.el("input", {
+      type: "number", id: "year-input", "data-testid": "year-input", inputmode: "numeric",
+      min: min, max: max, step: 1, value: Math.round((min + max) / 2),
+      "aria-label": "Year between " + min + " and " + max
+    });
+    function stepButton(by, testid, label, text) {
+      var button = Q.el("button", { type: "button", class: "button", "data-testid": testid,
+                                    "aria-label": label, text: text });
+      button.addEventListener("click", function () {
+        var value = parseInt(input.value, 10);
+        var current = isNaN(value) ? Math.round((min + max) / 2) : value;
+        input.value = String(Math.min(max, Math.max(min, current + by)));
+      });
+      return button;
+    }
+    var send = Q.el("button", { type: "button", class: "button button-primary button-big",
+                                "data-testid": "year-submit", text: "Submit year" });
+    send.addEventListener("click", function () {
+      var raw = String(input.value).trim();
+      if (!/^[0-9]{3,4}$/.test(raw)) { ui.status("Type a year, e.g. " + max + "."); return; }
+      var year = parseInt(raw, 10);
+      if (year < min || year > max) { ui.status("The year is between " + min + " and " + max + "."); return; }
+      ui.submit({ year: year });
+    });
+    Q.append(box, [
+      Q.el("p", { class: "year-range", text: "Between " + min + " and " + max }),
+      Q.el("div", { class: "year-row" }, [
+        stepButton(-1, "year-minus", "One year earlier", "−"),
+        input,
+        stepButton(1, "year-plus", "One year later", "+")
+      ]),
+      Q.el("div", { class: "year-jumps" }, [
+        stepButton(-10, "year-minus-10", "Ten years earlier", "−10"),
+        stepButton(10, "year-plus-10", "Ten years later", "+10")
+      ]),
+      send
+    ]);
+  }
+
+  function rightChoices(reveal, textOf) {
+    var right = texts(reveal.correct_choice_ids, textOf);
+    return !reveal.correct && right.length ? "The answer: " + right.join(", ") + "." : "";
+  }
+
+  // ------------------------------------------------------------- the kinds
+
+  var choice = {
+    label: "Multiple choice",
+    question: function (frame, tile) {
+      return { items: choiceTiles(frame, tile), hint: "", rows: 2, cls: "" };
+    },
+    bars: function (frame, choices) { return choiceBars(frame, choices, false); },
+    answerText: function (frame, textOf) {
+      var right = texts(frame.correct_choice_ids, textOf);
+      return right.length ? "Answer: " + right.join(", ") : "";
+    },
+    drawAnswers: drawChoices,
+    gave: function (reveal) { return reveal.your_choice_id !== null && reveal.your_choice_id !== undefined; },
+    revealDetail: rightChoices
+  };
+
+  var trueFalse = Object.assign({}, choice, { label: "True or false" });
+
+  var order = Object.assign({}, choice, {
+    label: "Put these in order, earliest first",
+    question: function (frame, tile) {
+      return { items: choiceTiles(frame, tile), hint: "Tap them in order on your phone",
+               rows: (frame.choices || []).length, cls: "tiles-order" };
+    },
+    bars: function (frame, choices) { return choiceBars(frame, choices, true); },
+    answerText: function (frame, textOf) {
+      return "The right order: " + (frame.correct_choice_ids || []).map(textOf).join(" → ");
+    },
+    drawAnswers: drawOrder,
+    gave: function (reveal) { return !!(reveal.your_choice_ids && reveal.your_choice_ids.length); },
+    // The phone shows no order: the projector's chart lists it, place by place.
+    revealDetail: function () { return ""; }
+  });
+
+  var yearGuess = {
+    label: "Guess the year",
+    question: function (frame) {
+      var tile = Q.el("li", { class: "tile tile-year", "data-testid": "tile" },
+        "Type a year between " + frame.year_min + " and " + frame.year_max + " on your phone");
+      return { items: [tile], hint: "", rows: 2, cls: "" };
+    },
+    bars: yearBars,
+    answerText: function (frame) {
+      return isNumber(frame.correct_year) ? "The year: " + frame.correct_year : "";
+    },
+    drawAnswers: drawYear,
+    gave: function (reveal) { return reveal.your_year !== null && reveal.your_year !== undefined; },
+    revealDetail: function (reveal) {
+      if (!isNumber(reveal.correct_year)) return "";
+      return "The year was " + reveal.correct_year +
+        (isNumber(reveal.your_year) ? " (you said " + reveal.your_year + ")" : "") + ".";
+    }
+  };
+
+  Q.KINDS = { choice: choice, true_false: trueFalse, order: order, year_guess: yearGuess };
+
+  /* The entry of kind `name`; a kind this page does not know is drawn as choices. */
+  Q.kindOf = function (name) {
+    return Object.prototype.hasOwnProperty.call(Q.KINDS, name) ? Q.KINDS[name] : choice;
+  };
+})();

@@ -1,0 +1,92 @@
+"""The question kinds' table of the browser scripts (static/js/kinds.js), run in Node
+when present: the same kinds as the server's registry (quizzes/kinds.py), and what
+each draws from a reveal. The browser suite draws them in a real page."""
+
+import json
+from functools import partial
+
+from quizzes import kinds
+
+from .node_js import needs_node
+from .node_js import run_js as run_scripts
+
+pytestmark = needs_node
+run_js = partial(run_scripts, scripts=("common.js", "kinds.js"))
+
+
+CHOICES = [{"id": 5, "text": "Later"}, {"id": 2, "text": "First"}, {"id": 9, "text": "Last"}]
+
+
+def test_the_pages_know_exactly_the_servers_kinds():
+    assert run_js("return Object.keys(Q.KINDS);") == list(kinds.KINDS)
+    # A kind a page does not know is drawn as choices, never a crash.
+    assert run_js('return Q.kindOf("essay") === Q.KINDS.choice;') is True
+
+
+def test_the_reveal_chart_by_kind():
+    frame = {"distribution": {"5": 1, "2": 3, "9": 0}, "correct_choice_ids": [2, 5, 9]}
+    order = run_js(f"return Q.KINDS.order.bars({json.dumps(frame)}, {json.dumps(CHOICES)});")
+    # In the right order, each a place; colours stay the tiles' the class saw.
+    assert [(r["label"], r["position"], r["count"], r["colour"]) for r in order] == [
+        ("First", 1, 3, "c1"),
+        ("Later", 2, 1, "c0"),
+        ("Last", 3, 0, "c2"),
+    ]
+    single = {**frame, "correct_choice_ids": [2]}
+    choice = run_js(f"return Q.KINDS.choice.bars({json.dumps(single)}, {json.dumps(CHOICES)});")
+    assert [(r["label"], r["correct"]) for r in choice] == [
+        ("Later", False),
+        ("First", True),
+        ("Last", False),
+    ]
+    many = {str(year): 1 for year in range(1940, 1990, 3)}
+    years = run_js(
+        f"return Q.KINDS.year_guess.bars({{distribution: {json.dumps(many)}, correct_year: 1966}});"
+    )
+    # Many different guesses: single years around the answer, the rest in two buckets.
+    assert years[0]["label"] == "before 1962" and years[-1]["label"] == "after 1970"
+    assert [r["label"] for r in years[1:-1]] == [str(y) for y in range(1962, 1971)]
+    assert [r["label"] for r in years if r["correct"]] == ["1966"]
+
+
+def test_the_answer_lines_by_kind():
+    lines = run_js(
+        """
+        const text = function (id) { return {5: "Later", 2: "First", 9: "Last"}[id]; };
+        const order = {correct_choice_ids: [2, 5, 9]};
+        return [
+          Q.KINDS.order.answerText(order, text),
+          Q.KINDS.choice.answerText({correct_choice_ids: [5]}, text),
+          Q.KINDS.year_guess.answerText({correct_year: 1966}, text),
+          Q.KINDS.choice.revealDetail({correct: false, correct_choice_ids: [5]}, text),
+          Q.KINDS.choice.revealDetail({correct: true, correct_choice_ids: [5]}, text),
+          Q.KINDS.order.revealDetail({correct: false, correct_choice_ids: [2, 5, 9]}, text),
+          Q.KINDS.year_guess.revealDetail({correct_year: 1966, your_year: 1970}, text),
+        ];
+        """
+    )
+    assert lines == [
+        "The right order: First → Later → Last",
+        "Answer: Later",
+        "The year: 1966",
+        "The answer: Later.",
+        "",
+        "",
+        "The year was 1966 (you said 1970).",
+    ]
+
+
+def test_a_phone_knows_whether_it_answered_by_kind():
+    gave = run_js(
+        """
+        return [
+          Q.KINDS.true_false.gave({your_choice_id: 7}),
+          Q.KINDS.choice.gave({your_choice_id: null}),
+          Q.KINDS.order.gave({your_choice_id: null, your_choice_ids: [1, 2]}),
+          Q.KINDS.order.gave({your_choice_id: null, your_choice_ids: null}),
+          Q.KINDS.year_guess.gave({your_choice_id: null, your_year: 1970}),
+          Q.KINDS.year_guess.gave({your_choice_id: null, your_year: null}),
+        ];
+        """
+    )
+    assert gave == [True, False, True, False, True, False]

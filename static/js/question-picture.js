@@ -11,9 +11,11 @@
    Phone (Quiz.PhonePicture): the picture small above the answers, as a button named by
    its alt text; a tap (or Enter or Space) opens it whole in a modal dialog, also named
    by the alt text. Escape, the Close button or a tap outside the picture closes it, and
-   focus goes back to the small picture. The answer buttons are the phone's job: the
-   small picture gives way (its height is capped, lower for the kinds whose controls
-   are taller), the buttons never do.
+   focus goes back to the small picture. The answer buttons are the phone's job, so the
+   small picture gives way: at most a fifth of the screen's height, and lower still
+   (down to a 48 px strip) when the question would otherwise not fit on the screen.
+   Its size is set from the frame's width and height before the file arrives, so
+   nothing moves when it does.
 
    Loaded after common.js, before projector.js or phone.js. */
 (function () {
@@ -66,12 +68,37 @@
     return { draw: draw };
   };
 
+  // The small picture's height: a share of the screen, at most, and at least a strip
+  // a thumb can still tap.
+  var THUMB_SHARE = 0.2;
+  var THUMB_MAX_PX = 176;
+  var THUMB_MIN_PX = 48;
+
   Q.PhonePicture = function (options) {
     var thumb = options.thumb;
     var thumbImg = thumb.querySelector("img");
     var dialog = options.dialog;
     var bigImg = dialog.querySelector("img");
     var closeButton = options.closeButton;
+    var ratio = 1;
+
+    function sizeTo(height) {
+      var box = thumb.parentNode;
+      var style = window.getComputedStyle(box);
+      var room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 4;
+      var width = Math.min(height * ratio, Math.max(room, THUMB_MIN_PX));
+      thumbImg.style.width = Math.round(width) + "px";
+      thumbImg.style.height = Math.round(width / ratio) + "px";
+    }
+
+    /* The picture's height: the cap, less whatever the page would otherwise scroll. */
+    function fit() {
+      if (thumb.hidden || thumb.offsetParent === null) return;  // not on screen now
+      var height = Math.min(THUMB_MAX_PX, Math.round(window.innerHeight * THUMB_SHARE));
+      sizeTo(height);
+      var over = document.documentElement.scrollHeight - window.innerHeight;
+      if (over > 0) sizeTo(Math.max(THUMB_MIN_PX, height - over));
+    }
 
     function isOpen() {
       return dialog.hasAttribute("open");
@@ -105,6 +132,11 @@
       }
       thumb.setAttribute("data-kind", kind || "");
       Q.show(thumb, shown);
+      if (shown) {
+        ratio = image.width / image.height;
+        // After the caller has drawn the answers and shown the screen.
+        window.requestAnimationFrame(fit);
+      }
     }
 
     thumb.addEventListener("click", open);
@@ -118,6 +150,8 @@
       if (!thumb.hidden) thumb.focus();
     });
 
-    return { draw: draw, close: close, isOpen: isOpen };
+    window.addEventListener("resize", fit);
+
+    return { draw: draw, close: close, isOpen: isOpen, fit: fit };
   };
 })();

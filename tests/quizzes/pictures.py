@@ -71,7 +71,7 @@ def portrait_png() -> bytes:
     return encoded(image, "PNG")
 
 
-GPS_LATITUDE = ((33, 1), (41, 1), (3600, 100))
+GPS_LATITUDE = (33.0, 41.0, 36.0)
 
 
 def photo_jpeg_with_metadata(*, orientation: int = 1) -> bytes:
@@ -85,8 +85,8 @@ def photo_jpeg_with_metadata(*, orientation: int = 1) -> bytes:
     exif[0x0110] = "Phone 12"  # Model
     exif[0x010E] = "Answer: Kosygin at Tashkent"  # ImageDescription
     exif[0x0112] = orientation
-    gps = {1: "N", 2: GPS_LATITUDE, 3: "E", 4: ((73, 1), (3, 1), (0, 1))}
-    exif[0x8825] = gps  # GPSInfo
+    gps = exif.get_ifd(0x8825)  # GPSInfo: 33°41'36" N, 73°3' E
+    gps.update({1: "N", 2: GPS_LATITUDE, 3: "E", 4: (73.0, 3.0, 0.0)})
     return encoded(image, "JPEG", exif=exif.tobytes(), comment=b"taken at home")
 
 

@@ -189,7 +189,7 @@ def test_a_bad_picture_file_is_refused_with_its_key_and_nothing_is_written(
 
 def test_a_missing_picture_file_is_named(tmp_path, small_data):
     path = write(tmp_path / "seed", with_picture(small_data))
-    with pytest.raises(CommandError, match="there is no file 'pictures/map.png' beside"):
+    with pytest.raises(CommandError, match=r"there is no file 'pictures/map\.png' beside"):
         run("load_seeds", str(path))
 
 

@@ -93,3 +93,9 @@ def test_a_file_that_is_not_a_stored_picture_format_is_404(client, media, stored
 def test_nothing_is_served_when_the_server_does_not_serve_static_files(client, settings, stored):
     settings.SERVE_STATIC = False
     assert client.get(f"/media/{stored}").status_code == 404
+
+
+def test_pages_may_show_pictures_from_this_server_only(client):
+    policy = client.get("/play/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["img-src"] == "'self'"

@@ -61,7 +61,8 @@ def validate_unverified(value: object) -> None:
 
 
 def picture_file_save(picture: Picture) -> str:
-    """Write a cleaned picture under a new random name; return the name stored."""
+    """Write a cleaned picture under a new random name; return the name stored. The file
+    is written before any row names it: a row never names a file that is not there."""
     field = Question._meta.get_field("image")
     name = picture_name(None, f"picture.{picture.extension}")
     return field.storage.save(name, ContentFile(picture.data))
@@ -222,7 +223,9 @@ class Question(models.Model):
     )
     # For year_guess questions: the true year (choices are not used).
     answer_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    # A picture, cleaned by quizzes/images.py before it is stored (`attach_picture`).
+    # A picture, cleaned by quizzes/images.py before it is stored (the admin's
+    # PictureField, or `picture_file_save` for a YAML load). A replaced file stays (a
+    # game's copy may show it) until `manage.py purge_pictures` finds nothing using it.
     image = models.FileField(
         "picture", upload_to=picture_name, blank=True, max_length=100, help_text=PICTURE_HELP
     )
@@ -268,21 +271,6 @@ class Question(models.Model):
             raise ValidationError(
                 {"image_alt": "There is no picture to describe: add one, or clear this text."}
             )
-
-    def attach_picture(self, picture: Picture) -> None:
-        """Store a cleaned picture's file under a new random name and point at it (the
-        row itself is saved by the caller). The file is written first: a row never
-        names a file that is not there. A replaced file stays (a game's snapshot may
-        show it) until `manage.py purge_pictures` finds no game or question using it."""
-        self.image.save(f"picture.{picture.extension}", ContentFile(picture.data), save=False)
-        self.image_width = picture.width
-        self.image_height = picture.height
-
-    def detach_picture(self) -> None:
-        self.image = ""
-        self.image_alt = ""
-        self.image_width = None
-        self.image_height = None
 
 
 class Choice(models.Model):

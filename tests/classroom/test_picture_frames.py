@@ -13,7 +13,6 @@ from channels.db import database_sync_to_async
 from classroom import frames
 from classroom.models import Game
 from classroom.services import phases
-from quizzes.images import picture_from_bytes
 from quizzes.models import Question
 from tests.classroom.conftest import build_quiz, host_socket, join
 from tests.quizzes import pictures
@@ -78,7 +77,7 @@ def pictured_game(db, settings, tmp_path, teacher):
     settings.MEDIA_ROOT = tmp_path / "media"
     quiz = build_quiz(kinds=("choice", "choice"))
     question = Question.objects.get(quiz=quiz, slug="q0")
-    question.attach_picture(picture_from_bytes(pictures.map_png(960, 640)))
+    pictures.attach(question, pictures.map_png(960, 640))
     question.image_alt = "Schematic map of Pakistan's two wings, India between them."
     question.save()
     return phases.game_create(quiz=quiz, host=teacher)

@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 
 from classroom.retention import pictures_purge
 from classroom.services import phases
-from quizzes.images import picture_from_bytes
 from quizzes.models import Question
 from tests.classroom.conftest import build_quiz
 from tests.quizzes import pictures
@@ -33,7 +32,7 @@ def age(path, minutes: int) -> None:
 
 def picture_question(quiz, width: int) -> Question:
     question = Question.objects.get(quiz=quiz, slug="q0")
-    question.attach_picture(picture_from_bytes(pictures.map_png(width, width // 2)))
+    pictures.attach(question, pictures.map_png(width, width // 2))
     question.image_alt = "A map."
     question.save()
     return question
@@ -59,7 +58,7 @@ def test_a_file_written_a_moment_ago_is_left_alone(media):
     quiz = build_quiz()
     question = picture_question(quiz, 300)
     name = question.image.name
-    question.detach_picture()
+    pictures.detach(question)
     question.save()
     assert pictures_purge() == []  # an upload in progress looks just like this
     age(media / name, 61)
@@ -70,7 +69,7 @@ def test_the_command_reports_and_refuses_a_negative_age(media):
     quiz = build_quiz()
     question = picture_question(quiz, 300)
     name = question.image.name
-    question.detach_picture()
+    pictures.detach(question)
     question.save()
     age(media / name, 120)
     out = StringIO()

@@ -12,6 +12,7 @@ import struct
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -50,6 +51,22 @@ def two_wings_map(width: int = 960, height: int = 640) -> Image.Image:
     draw.text((450 * sx, 230 * sy), "INDIA", font=big, fill=INK)
     draw.text((20 * sx, 590 * sy), "Pakistan, 1947 to 1971 (not to scale)", font=small, fill=INK)
     return image
+
+
+def attach(question: Any, data: bytes, alt: str = "") -> None:
+    """Give a question (not saved) the cleaned picture of `data`, as a load stores it."""
+    from quizzes.images import picture_from_bytes
+    from quizzes.models import picture_file_save
+
+    picture = picture_from_bytes(data)
+    question.image = picture_file_save(picture)
+    question.image_width, question.image_height = picture.width, picture.height
+    question.image_alt = alt
+
+
+def detach(question: Any) -> None:
+    question.image, question.image_alt = "", ""
+    question.image_width = question.image_height = None
 
 
 def encoded(image: Image.Image, fmt: str, **params: object) -> bytes:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from PIL import Image
 
 from classroom.accounts import create_teacher
-from quizzes.images import MAX_BYTES, picture_from_bytes
+from quizzes.images import MAX_BYTES
 from quizzes.models import Question, Quiz
 from quizzes.services import seed_documents_load
 from quizzes.snapshot import quiz_snapshot
@@ -104,7 +104,7 @@ def errors_of(response) -> str:
 
 
 def test_a_picture_without_alt_text_is_refused_by_the_model(question):
-    question.attach_picture(picture_from_bytes(pictures.map_png(200, 100)))
+    pictures.attach(question, pictures.map_png(200, 100))
     with pytest.raises(ValidationError) as caught:
         question.full_clean()
     assert "image_alt" in caught.value.message_dict
@@ -118,13 +118,13 @@ def test_alt_text_without_a_picture_is_refused_by_the_model(question):
 
 
 def test_the_database_refuses_a_picture_without_alt_text(question):
-    question.attach_picture(picture_from_bytes(pictures.map_png(200, 100)))
+    pictures.attach(question, pictures.map_png(200, 100))
     with pytest.raises(IntegrityError), transaction.atomic():
         question.save()
 
 
 def test_alt_text_has_a_length_limit(question):
-    question.attach_picture(picture_from_bytes(pictures.map_png(200, 100)))
+    pictures.attach(question, pictures.map_png(200, 100))
     question.image_alt = "x" * 251
     with pytest.raises(ValidationError) as caught:
         question.full_clean()
@@ -222,7 +222,7 @@ def test_saving_other_fields_keeps_the_picture(teacher, question):
 
 
 def test_a_games_snapshot_carries_the_picture_and_others_carry_none(question):
-    question.attach_picture(picture_from_bytes(pictures.map_png(300, 200)))
+    pictures.attach(question, pictures.map_png(300, 200))
     question.image_alt = ALT
     question.save()
     snapshot = {q["slug"]: q for q in quiz_snapshot(quiz=question.quiz)}
@@ -236,7 +236,7 @@ def test_a_games_snapshot_carries_the_picture_and_others_carry_none(question):
 
 
 def test_a_stored_file_is_only_pixels(question, media):
-    question.attach_picture(picture_from_bytes(pictures.png_with_text_chunks()))
+    pictures.attach(question, pictures.png_with_text_chunks())
     data = (media / question.image.name).read_bytes()
     assert b"tEXt" not in data and b"Bangladesh" not in data
     assert Image.open(io.BytesIO(data)).format == "PNG"

@@ -12,8 +12,9 @@
    its alt text; a tap (or Enter or Space) opens it whole in a modal dialog, also named
    by the alt text. Escape, the Close button or a tap outside the picture closes it, and
    focus goes back to the small picture. The answer buttons are the phone's job, so the
-   small picture gives way: at most a fifth of the screen's height, and lower still
-   (down to a 48 px strip) when the question would otherwise not fit on the screen.
+   small picture gives way: at most a fifth of the screen's height, lower still (down
+   to a 48 px strip) when the question would otherwise not fit on the screen, and
+   below that a small chip in the question's header line, which takes no height.
    Its size is set from the frame's width and height before the file arrives, so
    nothing moves when it does.
 
@@ -73,6 +74,8 @@
   var THUMB_SHARE = 0.2;
   var THUMB_MAX_PX = 176;
   var THUMB_MIN_PX = 48;
+  var COMPACT_PX = 26;
+  var COMPACT_WIDEST_PX = 60;
 
   Q.PhonePicture = function (options) {
     var thumb = options.thumb;
@@ -82,22 +85,33 @@
     var closeButton = options.closeButton;
     var ratio = 1;
 
-    function sizeTo(height) {
+    function sizeTo(height, widest) {
       var box = thumb.parentNode;
       var style = window.getComputedStyle(box);
       var room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 4;
-      var width = Math.min(height * ratio, Math.max(room, THUMB_MIN_PX));
+      var width = Math.min(height * ratio, Math.max(room, THUMB_MIN_PX), widest || Infinity);
       thumbImg.style.width = Math.round(width) + "px";
       thumbImg.style.height = Math.round(width / ratio) + "px";
+      // The corner mark would hide most of a picture this small.
+      thumb.classList.toggle("is-small", width < 80 || width / ratio < 80);
     }
 
-    /* The picture's height: the cap, less whatever the page would otherwise scroll. */
+    /* The picture's height: the cap, less whatever the page would otherwise scroll.
+       Below the 48 px strip it moves up into the question's header line as a chip
+       (between "Question 2 of 8" and the timer), where it takes no height at all. */
     function fit() {
       if (thumb.hidden || thumb.offsetParent === null) return;  // not on screen now
+      thumb.classList.remove("is-compact");
       var height = Math.min(THUMB_MAX_PX, Math.round(window.innerHeight * THUMB_SHARE));
       sizeTo(height);
       var over = document.documentElement.scrollHeight - window.innerHeight;
-      if (over > 0) sizeTo(Math.max(THUMB_MIN_PX, height - over));
+      if (over <= 0) return;
+      if (height - over >= THUMB_MIN_PX) {
+        sizeTo(height - over);
+      } else {
+        thumb.classList.add("is-compact");
+        sizeTo(COMPACT_PX, COMPACT_WIDEST_PX);
+      }
     }
 
     function isOpen() {

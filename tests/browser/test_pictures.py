@@ -183,6 +183,19 @@ def _kinds_quiz(folder: Path) -> Path:
                         ],
                     },
                     {
+                        "slug": "long-choice-map",
+                        "kind": "choice",
+                        "prompt": long_prompt + " " + long_prompt,
+                        "explanation": "The first.",
+                        "image": "pictures/map.png",
+                        "alt": "Schematic map of Pakistan's two wings with India between them.",
+                        "choices": [
+                            {"text": f"Answer {n}: a long answer that wraps over several lines"}
+                            | ({"correct": True} if n == 1 else {})
+                            for n in range(1, 5)
+                        ],
+                    },
+                    {
                         "slug": "year-map",
                         "kind": "year_guess",
                         "prompt": long_prompt,
@@ -224,12 +237,32 @@ def test_the_answer_controls_of_every_kind_stay_on_a_phone_screen_beside_a_pictu
     projector.get_by_role("button", name="Close question").click()
     wait_phase(projector, "reveal")
 
-    projector.keyboard.press("ArrowRight")
+    # A long prompt and long answers: the small picture gives way, the answers stay.
+    projector.get_by_test_id("next").click()
+    wait_phase(projector, "question")
+    thumb = phone.get_by_test_id("question-picture")
+    expect(thumb).to_be_visible()
+    # Even a 48 px strip would push them: the picture moves up into the header line.
+    expect(thumb).to_have_class(re.compile(r"\bis-compact\b"))
+    chip, head = box(thumb), box(phone.get_by_test_id("question-index"))
+    assert chip["height"] <= 30 and abs(chip["y"] - head["y"]) < 12, (chip, head)
+    timer = box(phone.get_by_test_id("timer"))
+    assert head["x"] + head["width"] < chip["x"] and chip["x"] + chip["width"] < timer["x"]
+    assert answer_controls_on_screen(phone) == []
+    # Still a button named by the alt text, which opens the whole picture.
+    thumb.tap()
+    expect(phone.get_by_test_id("picture-dialog")).to_be_visible()
+    phone.keyboard.press("Escape")
+    assert question_fit_problems(projector, phone, "long choices with a map") == []
+    projector.get_by_role("button", name="Close question").click()
+    wait_phase(projector, "reveal")
+
+    projector.get_by_test_id("next").click()
     wait_phase(projector, "question")
     expect(screen).to_have_class(re.compile(r"\bpicture-landscape\b"))
     expect(phone.get_by_test_id("year-input")).to_be_visible()
     expect(phone.get_by_test_id("question-picture")).to_be_visible()
     assert answer_controls_on_screen(phone) == []
     assert question_fit_problems(projector, phone, "year guess with a map") == []
-    guess_year(phone, questions[1]["answer_year"], last=True)
+    guess_year(phone, questions[2]["answer_year"], last=True)
     wait_phase(projector, "reveal")

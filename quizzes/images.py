@@ -98,6 +98,8 @@ def _sniffed_hint(data: bytes) -> str:
 
 def _open(data: bytes) -> Image.Image:
     """Pillow's image of `data` by the accepted decoders only, its pixels within bounds."""
+    # catch_warnings changes the process's filters for a moment; a thread opening a
+    # picture at that moment may miss the error, but never the size check below it.
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse there too.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -140,6 +142,9 @@ def _decoded(data: bytes) -> Image.Image:
 def _pixels_only(image: Image.Image, stored: StoredFormat) -> Image.Image:
     """The upright pixels in a mode the format stores, with no metadata left."""
     upright = ImageOps.exif_transpose(image)
+    if upright.mode == "I" or upright.mode.startswith("I;16"):
+        # A 16-bit grey PNG: scaled to 8 bits, not clipped to white.
+        upright = upright.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
         upright.mode == "P" and "transparency" in upright.info
     )

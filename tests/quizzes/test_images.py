@@ -160,3 +160,23 @@ def test_cleaning_the_same_file_twice_gives_the_same_bytes():
     # A second load of an unchanged seed file must find nothing to change.
     data = pictures.photo_jpeg_with_metadata()
     assert picture_from_bytes(data).data == picture_from_bytes(data).data
+
+
+@pytest.mark.parametrize(
+    ("mode", "colour", "fmt", "stored_mode"),
+    [
+        ("I;16", 32768, "PNG", "L"),  # a 16-bit grey map: scaled, not clipped to white
+        ("LA", (100, 50), "PNG", "RGBA"),
+        ("1", 1, "PNG", "L"),
+        ("CMYK", (0, 100, 0, 0), "JPEG", "RGB"),
+        ("L", 128, "JPEG", "L"),
+        ("RGBA", (10, 20, 30, 40), "WEBP", "RGBA"),
+    ],
+)
+def test_every_pixel_mode_of_the_accepted_formats_is_stored(mode, colour, fmt, stored_mode):
+    out = io.BytesIO()
+    Image.new(mode, (20, 20), colour).save(out, fmt)
+    stored = reopened(picture_from_bytes(out.getvalue()).data)
+    assert stored.mode == stored_mode
+    if mode == "I;16":
+        assert 120 <= stored.getpixel((0, 0)) <= 136

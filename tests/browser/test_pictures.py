@@ -13,7 +13,13 @@ import yaml
 from playwright.sync_api import expect
 
 from tests.browser.server import ROOT
-from tests.browser.steps import guess_year, page_size, question_fit_problems, wait_phase
+from tests.browser.steps import (
+    guess_year,
+    page_size,
+    question_fit_problems,
+    unnamed_controls,
+    wait_phase,
+)
 from tests.quizzes.pictures import map_png, portrait_png
 
 pytestmark = pytest.mark.browser
@@ -102,12 +108,14 @@ def test_a_picture_question_on_the_projector_and_the_phone(browsers, server):
     assert small["y"] + small["height"] <= first_answer["y"], "the picture is not above the answers"
     assert small["height"] <= 0.25 * 740, small
     assert answer_controls_on_screen(phone) == []
+    assert unnamed_controls(phone) == []
 
     # Tap to enlarge: a modal dialog named by the alt text, focus on its Close button.
     thumb.tap()
     dialog = phone.get_by_role("dialog", name=ALT)
     expect(dialog).to_be_visible()
     expect(phone.get_by_test_id("picture-close")).to_be_focused()
+    assert unnamed_controls(phone) == []
     big = box(dialog.get_by_role("img", name=ALT))
     # As wide as the screen allows (a landscape map on an upright phone), well over the
     # small picture.

@@ -161,6 +161,15 @@ def test_the_change_page_explains_good_alt_text(teacher, question):
     assert 'accept="image/png,image/jpeg,image/webp"' in text
 
 
+def test_the_change_page_shows_the_stored_picture_with_its_alt_text_and_size(teacher, question):
+    upload(teacher, question, "map.png", pictures.map_png(960, 640), image_alt=ALT)
+    question.refresh_from_db()
+    page = teacher.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    text = page.content.decode()
+    assert f'src="{question.image.url}" alt="{ALT}"' in text
+    assert "960 × 640 pixels, metadata removed." in text
+
+
 def test_a_renamed_png_is_stored_as_the_png_it_is(teacher, question):
     response = upload(teacher, question, "photo.jpg", pictures.map_png(300, 200), image_alt=ALT)
     assert response.status_code == 302

@@ -79,7 +79,22 @@ def question_player(
     }
     # What else the kind shows (a year guess's range): never anything of the key.
     frame.update(kinds.get(question["kind"]).public_fields(question))
+    frame["image"] = question_image(question.get("image"))
     return _with_seq(frame, seq)
+
+
+def question_image(image: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A question's picture as every `question` frame carries it: {`url`, `alt`,
+    `width`, `height`}, or None when the question has none. The URL is a random name
+    (quizzes/models.py, `picture_name`): nothing in it tells the answer."""
+    if not image:
+        return None
+    return {
+        "url": str(image["url"]),
+        "alt": str(image["alt"]),
+        "width": int(image["width"]),
+        "height": int(image["height"]),
+    }
 
 
 def question_host(

@@ -186,6 +186,12 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 # set DJANGO_SERVE_STATIC=0 and let nginx serve the collected files.
 SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
 
+# Questions' pictures (quizzes/images.py cleans them; random names). The embedded server
+# serves /media/ itself when SERVE_STATIC is on (classroom/media.py); behind nginx,
+# nginx serves this folder (docs/deploy/nginx.conf), so it must be able to read it.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -210,7 +216,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Questions' pictures come from /media/ on this server, like everything else.
+        "img-src": ["'self'"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

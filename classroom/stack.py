@@ -6,8 +6,9 @@ sharing Redis (channel layer) and PostgreSQL.
     python -m classroom.stack --processes 2 --port 8000
 
 Daphne listens on 127.0.0.1:BASE_PORT+1..N, nginx on --port and serves the collected
-static files. Ctrl-C (or SIGTERM) stops everything. docs/deploy.md gives the same
-steps as a command list for a permanent install.
+static files and the questions' pictures (MEDIA_ROOT). Ctrl-C (or SIGTERM) stops
+everything. docs/deploy.md gives the same steps as a command list for a permanent
+install.
 """
 
 from __future__ import annotations
@@ -26,13 +27,16 @@ from classroom.serve import BASE_DIR, daphne_command, ensure_secret_key
 NGINX_TEMPLATE = BASE_DIR / "docs" / "deploy" / "nginx.conf"
 
 
-def render_nginx_conf(*, listen: str, ports: list[int], static_root: Path, rundir: Path) -> str:
+def render_nginx_conf(
+    *, listen: str, ports: list[int], static_root: Path, rundir: Path, media_root: Path
+) -> str:
     upstreams = "\n".join(f"        server 127.0.0.1:{port};" for port in ports)
     text = NGINX_TEMPLATE.read_text()
     for placeholder, value in {
         "@UPSTREAMS@": upstreams,
         "@LISTEN@": listen,
         "@STATIC_ROOT@": str(static_root),
+        "@MEDIA_ROOT@": str(media_root),
         "@RUNDIR@": str(rundir),
     }.items():
         text = text.replace(placeholder, value)
@@ -92,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
             ports=ports,
             static_root=Path(settings.STATIC_ROOT),
             rundir=rundir,
+            media_root=Path(settings.MEDIA_ROOT),
         )
     )
     children: list[subprocess.Popen[bytes]] = []

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from classroom import views
+from classroom import media, views
 
 PIN = r"(?P<pin>[0-9]{6})"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("play/", views.play, name="play"),
     re_path(rf"^play/{PIN}/$", views.play, name="play_pin"),
     path("", include("quizzes.urls")),
+    # Questions' pictures (classroom/media.py): 404 unless this server serves /static/.
+    re_path(r"^media/(?P<name>.+)$", media.picture, name="media"),
 ]

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
@@ -15,10 +17,17 @@ from django.utils.html import format_html, format_html_join
 
 from quizzes import admin_import
 from quizzes.generator import GENERATOR_KINDS, config_from
+from quizzes.images import MAX_BYTES, Picture, PictureRefused, picture_from_file
 from quizzes.lint_models import question_findings
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 from quizzes.schema_fields import TIME_LIMIT_MAX, TIME_LIMIT_MIN
-from quizzes.services import QuizContentError, quiz_duplicate, quiz_export, quiz_regenerate
+from quizzes.services import (
+    QuizContentError,
+    quiz_duplicate,
+    quiz_export,
+    quiz_export_pictures,
+    quiz_regenerate,
+)
 from quizzes.yaml_schema import TRUE_FALSE_TEXTS, dump_document
 
 GENERATOR_KEYS = {"seed", "count", "kinds", "time_limit_s"}
@@ -184,10 +193,12 @@ class QuizAdmin(admin.ModelAdmin):
 
     @admin.action(description="Download YAML", permissions=("view",))
     def download_yaml(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> HttpResponse | None:
-        files: list[tuple[str, str]] = []
+        files: list[tuple[str, str | bytes]] = []
         for quiz in queryset.select_related("timeline"):
             try:
                 files.append((f"{quiz.slug}.yaml", dump_document(quiz_export(quiz=quiz))))
+                # The pictures beside it, as the YAML names them (one zip then).
+                files += quiz_export_pictures(quiz=quiz)
             except QuizContentError as exc:
                 self.message_user(request, f"Nothing downloaded: {exc}.", messages.ERROR)
                 return None
@@ -256,7 +267,61 @@ class ChoiceInline(admin.TabularInline):
         return 4 if obj is None else max(0, 2 - obj.choices.count())
 
 
+class PictureField(forms.FileField):
+    """An uploaded picture, checked and cleaned by quizzes/images.py: the form keeps the
+    cleaned file (named by its format only) in place of the upload."""
+
+    default_error_messages = {"refused": "%(message)s"}
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        value = super().clean(data, initial)
+        if not isinstance(value, UploadedFile):
+            return value  # nothing new: the stored picture, or False to remove it
+        if value.size is not None and value.size > MAX_BYTES:
+            # Refused before a byte of it is read.
+            raise forms.ValidationError(
+                f"The file is too big: at most {MAX_BYTES // (1024 * 1024)} MB.", code="refused"
+            )
+        try:
+            value.seek(0)
+            picture = picture_from_file(value)
+        except PictureRefused as exc:
+            raise forms.ValidationError(
+                self.error_messages["refused"], code="refused", params={"message": exc.message}
+            ) from exc
+        cleaned = ContentFile(picture.data, name=f"picture.{picture.extension}")
+        cleaned.picture = picture  # type: ignore[attr-defined]
+        return cleaned
+
+
 class QuestionAdminForm(forms.ModelForm):
+    image = PictureField(
+        label="Picture",
+        required=False,
+        help_text=Question._meta.get_field("image").help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        picture: Picture | None = getattr(image, "picture", None)
+        if picture is not None:
+            self.instance.image_width = picture.width
+            self.instance.image_height = picture.height
+        elif image is False:
+            # "Clear" ticked: the picture goes, and its description with it.
+            self.instance.image_width = None
+            self.instance.image_height = None
+        return image
+
+    def clean_image_alt(self) -> str:
+        alt = (self.cleaned_data.get("image_alt") or "").strip()
+        if self.data.get(self.add_prefix("image-clear")) and not self.files.get(
+            self.add_prefix("image")
+        ):
+            return ""
+        return alt
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         kind = cleaned.get("kind")
@@ -288,9 +353,10 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ("prompt",)
     list_select_related = ("quiz",)
     autocomplete_fields = ("event",)
-    readonly_fields = ("lint_findings",)
+    readonly_fields = ("lint_findings", "picture_size")
     fieldsets = (
         (None, {"fields": ("quiz", "slug", "position", "kind", "prompt", "event")}),
+        ("Picture", {"fields": ("image", "image_alt", "picture_size")}),
         ("Timing and scoring", {"fields": ("time_limit_s", "points_multiplier", "answer_year")}),
         ("Reveal", {"fields": ("explanation",)}),
         ("Origin", {"fields": ("source", "generator_kind")}),
@@ -300,6 +366,21 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="Prompt", ordering="prompt")
     def short_prompt(self, obj: Question) -> str:
         return obj.prompt[:80]
+
+    @admin.display(description="Stored as")
+    def picture_size(self, obj: Question | None) -> str:
+        if obj is None or not obj.image:
+            return "No picture."
+        return format_html(
+            '<img src="{}" alt="{}" width="{}" height="{}" class="picture-preview" '
+            'data-testid="picture-preview"><br>{} × {} pixels, metadata removed.',
+            obj.image.url,
+            obj.image_alt,
+            min(obj.image_width or 0, 320),
+            round((obj.image_height or 0) * min(1, 320 / max(obj.image_width or 1, 1))),
+            obj.image_width,
+            obj.image_height,
+        )
 
     @admin.display(description="Findings")
     def lint_findings(self, obj: Question | None) -> str:

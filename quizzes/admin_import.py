@@ -32,7 +32,13 @@ from quizzes.spreadsheet import (
     MAX_UPLOAD_BYTES,
     PROMPT_MAX,
 )
-from quizzes.transfer import ImportRefused, import_file, quiz_export_csv, quiz_export_xlsx
+from quizzes.transfer import (
+    ImportRefused,
+    import_file,
+    picture_warnings,
+    quiz_export_csv,
+    quiz_export_xlsx,
+)
 
 IMPORT_PERMISSIONS = ("quizzes.change_quiz", "quizzes.add_question", "quizzes.change_question")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,7 +201,7 @@ def download_csv(model_admin: Any, request: HttpRequest, queryset: QuerySet[Quiz
         model_admin,
         request,
         queryset,
-        lambda q: (quiz_export_csv(quiz=q).encode("utf-8"), []),
+        lambda q: (quiz_export_csv(quiz=q).encode("utf-8"), picture_warnings(quiz=q)),
         "csv",
         "text/csv; charset=utf-8",
     )

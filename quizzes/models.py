@@ -4,12 +4,50 @@ Rows are keyed by stable slugs so `load_seeds` can upsert them and
 `export_quiz` can write them back to the same YAML.
 """
 
+import secrets
+
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from quizzes.images import CONTENT_TYPES, Picture
 from quizzes.kinds import KINDS
 from quizzes.lint import unverified_from
+
+# A picture's description for those who cannot see it (screen readers, a blurry
+# projector): a sentence or two. quizzes/schema_fields.py holds the same number.
+PICTURE_ALT_MAX = 250
+PICTURE_FOLDER = "questions"
+
+PICTURE_HELP = (
+    "A map, photograph or drawing the question is about (optional). PNG, JPEG or WebP, at "
+    "most 8 MB and 24 million pixels. The server turns it upright, removes what a photo "
+    "hides (the place it was taken, the camera, the date, any description), scales it to at "
+    "most 1920 pixels and stores it under a random name, so neither the file nor its address "
+    "tells the class the answer. The projector shows it large beside the question; phones "
+    "show it small, tap to enlarge."
+)
+PICTURE_ALT_HELP = (
+    "Required with a picture, at most 250 characters. Say what a student needs from the "
+    "picture to answer, as you would tell a student who cannot see it, e.g. “Map of "
+    "Pakistan in 1947: West Pakistan and East Pakistan in green, India between them.” Do "
+    "not begin with “Image of” or “Picture of” (a screen reader already says it is a "
+    "picture), do not describe what does not matter, and do not give the answer away."
+)
+
+
+def picture_name(instance: object, filename: str) -> str:
+    """Where a question's picture is stored: `questions/<32 random hex digits>.<ext>`.
+
+    Nothing of the uploaded file's name, the question, its slug or its answer: the name
+    becomes the URL every phone sees. The extension is the stored format's
+    (quizzes/images.py names the cleaned file), never the upload's.
+    """
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in CONTENT_TYPES:
+        raise ValueError(f"a question's picture is stored as {', '.join(CONTENT_TYPES)}")
+    return f"{PICTURE_FOLDER}/{secrets.token_hex(16)}.{extension}"
 
 
 def validate_unverified(value: object) -> None:
@@ -20,6 +58,20 @@ def validate_unverified(value: object) -> None:
         raise ValidationError(
             f'{exc}. Use [{{"claim": "...", "match": ["..."], "event": "slug"}}, ...].'
         ) from exc
+
+
+def picture_file_save(picture: Picture) -> str:
+    """Write a cleaned picture under a new random name; return the name stored. The file
+    is written before any row names it: a row never names a file that is not there."""
+    field = Question._meta.get_field("image")
+    name = picture_name(None, f"picture.{picture.extension}")
+    return field.storage.save(name, ContentFile(picture.data))
+
+
+def picture_file_bytes(name: str) -> bytes:
+    """A stored picture's bytes (OSError if the file is gone)."""
+    with Question._meta.get_field("image").storage.open(name, "rb") as file:
+        return file.read()
 
 
 class Timeline(models.Model):
@@ -171,11 +223,28 @@ class Question(models.Model):
     )
     # For year_guess questions: the true year (choices are not used).
     answer_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A picture, cleaned by quizzes/images.py before it is stored (the admin's
+    # PictureField, or `picture_file_save` for a YAML load). A replaced file stays (a
+    # game's copy may show it) until `manage.py purge_pictures` finds nothing using it.
+    image = models.FileField(
+        "picture", upload_to=picture_name, blank=True, max_length=100, help_text=PICTURE_HELP
+    )
+    image_alt = models.CharField(
+        "alt text", max_length=PICTURE_ALT_MAX, blank=True, help_text=PICTURE_ALT_HELP
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["quiz", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["quiz", "slug"], name="question_unique_slug_per_quiz"),
+            # A picture nobody can read about is not allowed in, whoever writes the row.
+            models.CheckConstraint(
+                condition=models.Q(image="") | ~models.Q(image_alt=""),
+                name="question_picture_has_alt",
+                violation_error_message="A picture needs its alt text.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +255,21 @@ class Question(models.Model):
         if not (self.explanation or "").strip():
             raise ValidationError(
                 {"explanation": "Every question needs an explanation for the reveal."}
+            )
+        self.clean_picture()
+
+    def clean_picture(self) -> None:
+        """Alt text goes with a picture: required with one, meaningless without."""
+        if self.image and not (self.image_alt or "").strip():
+            raise ValidationError(
+                {
+                    "image_alt": "Describe the picture for students who cannot see it: a "
+                    "picture needs its alt text."
+                }
+            )
+        if not self.image and (self.image_alt or "").strip():
+            raise ValidationError(
+                {"image_alt": "There is no picture to describe: add one, or clear this text."}
             )
 
 

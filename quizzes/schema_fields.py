@@ -36,6 +36,13 @@ QUESTION_SOURCES = ("hand", "generated")
 GENERATOR_KINDS = ("year_of_event", "event_in_year", "effect", "which_first", "actor")
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A question's picture in YAML: a relative path, in the YAML file's folder or below it,
+# with `/` between folders (a file's address, not a Windows path). The file itself is
+# read and checked by quizzes/picture_files.py.
+PICTURE_PATH_RE = re.compile(
+    r"^(?!/)(?:[A-Za-z0-9_][A-Za-z0-9_. -]*/)*[A-Za-z0-9_][A-Za-z0-9_. -]*$"
+)
+PICTURE_PATH_MAX = 200
 
 
 class Type(StrEnum):
@@ -52,6 +59,7 @@ class Type(StrEnum):
     KINDS = "kinds"  # a list of generator kinds, each at most once
     MAPPING = "mapping"  # a mapping read by the table `section`
     LIST = "list"  # a list of mappings, each read by the table `section`
+    PICTURE = "picture"  # a path to a picture file beside the YAML file (PICTURE_PATH_RE)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,11 @@ class Field:
             shown = f"list of generator kinds ({kinds}), each at most once"
         elif self.type is Type.MAPPING:
             shown = f"mapping, see *{self.section}*"
+        elif self.type is Type.PICTURE:
+            shown = (
+                "path of a PNG, JPEG or WebP file in this file's folder or below it, at most "
+                f"{self.max_length} characters"
+            )
         else:
             shown = f"list of mappings, each as *{self.section}*"
         if self.at_least_one:
@@ -309,6 +322,9 @@ TABLES = {
                     column="Question.source",
                 ),
                 _text("generator_kind", "Question.generator_kind", 30),
+                # A picture and its alt text (required with a picture): docs/authoring.md.
+                Field("image", Type.PICTURE, max_length=PICTURE_PATH_MAX),
+                _text("alt", "Question.image_alt", 250),
                 # Read last: the kind's rules (yaml_schema.KIND_RULES) check it.
                 Field("choices", Type.LIST, default=(), section="choice", unique="text"),
             ),
@@ -376,6 +392,7 @@ POINTS_MULTIPLIER_MIN = field("question", "points_multiplier").low
 POINTS_MULTIPLIER_MAX = field("question", "points_multiplier").high
 YEAR_MIN = field("question", "answer_year").low
 YEAR_MAX = field("question", "answer_year").high
+PICTURE_ALT_MAX = field("question", "alt").max_length
 
 
 if __name__ == "__main__":

@@ -93,6 +93,9 @@ class QuestionDoc:
     source: str
     generator_kind: str
     choices: tuple[ChoiceDoc, ...]
+    # The picture's path relative to the YAML file, or None; its alt text ("" without).
+    image: str | None
+    alt: str
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ hand-written questions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +19,18 @@ from django.db.models import Max, Model
 
 from quizzes import lint
 from quizzes.generator import QuestionDraft, generate_questions
+from quizzes.images import Picture
 from quizzes.lint_models import question_data
-from quizzes.models import Choice, Event, Question, Quiz, Timeline
+from quizzes.models import (
+    PICTURE_FOLDER,
+    Choice,
+    Event,
+    Question,
+    Quiz,
+    Timeline,
+    picture_file_bytes,
+    picture_file_save,
+)
 from quizzes.schema_fields import SCHEMA_VERSION, SLUG_MAX, SLUG_RE, TABLES
 from quizzes.yaml_schema import (
     ChoiceDoc,
@@ -194,11 +204,54 @@ def _sync_choices(question: Question, choices: Sequence[ChoiceDoc], report: Load
     report.add("Choice", "created", len(wanted))
 
 
+# The pictures a load stores: per document, the cleaned file of each `image` path.
+Pictures = Mapping[str, Picture]
+NO_PICTURE = {"image": "", "image_alt": "", "image_width": None, "image_height": None}
+
+
+def _stored_bytes(name: str) -> bytes | None:
+    try:
+        return picture_file_bytes(name)
+    except OSError:
+        return None  # the file is gone: the load writes it again
+
+
+def _picture_values(
+    quiz: Quiz, doc: QuestionDoc, pictures: Pictures, report: LoadReport
+) -> dict[str, Any]:
+    """The picture columns a question of the file gets. The same picture as stored (the
+    same cleaned bytes) keeps its file, so a second load changes nothing; another one
+    is written under a new random name first (a dry run writes no file)."""
+    if doc.image is None:
+        return dict(NO_PICTURE)
+    picture = pictures.get(doc.image)
+    if picture is None:
+        raise QuizContentError(
+            f"question '{doc.slug}': the picture '{doc.image}' was not read; load the file "
+            "with `manage.py load_seeds`, which reads the pictures beside it"
+        )
+    stored = Question.objects.filter(quiz=quiz, slug=doc.slug).values_list("image", flat=True)
+    current = stored.first() or ""
+    if current and _stored_bytes(current) == picture.data:
+        name = current
+    elif report.dry_run:
+        name = f"{PICTURE_FOLDER}/(not written: dry run).{picture.extension}"
+    else:
+        name = picture_file_save(picture)
+    return {
+        "image": name,
+        "image_alt": doc.alt,
+        "image_width": picture.width,
+        "image_height": picture.height,
+    }
+
+
 def _sync_questions(
     quiz: Quiz,
     questions: Sequence[QuestionDoc],
     event_ids: dict[str, int],
     report: LoadReport,
+    pictures: Pictures,
 ) -> None:
     for position, doc in enumerate(questions):
         question = _upsert(
@@ -215,6 +268,7 @@ def _sync_questions(
                 "time_limit_s": doc.time_limit_s,
                 "points_multiplier": doc.points_multiplier,
                 "answer_year": doc.answer_year,
+                **_picture_values(quiz, doc, pictures, report),
             },
             report=report,
         )
@@ -228,7 +282,7 @@ def _sync_questions(
         report.add("Choice", "deleted", stale_choices)
 
 
-def _load_document(document: SeedDocument, report: LoadReport) -> None:
+def _load_document(document: SeedDocument, report: LoadReport, pictures: Pictures) -> None:
     doc = document.timeline
     timeline = _upsert(
         Timeline,
@@ -273,20 +327,30 @@ def _load_document(document: SeedDocument, report: LoadReport) -> None:
             report=report,
         )
         questions = quiz_questions_for_load(quiz=quiz_doc, timeline=doc)
-        _sync_questions(quiz, questions, event_ids, report)
+        _sync_questions(quiz, questions, event_ids, report, pictures)
 
 
-def seed_documents_load(*, documents: Sequence[SeedDocument], dry_run: bool = False) -> LoadReport:
-    """Upsert several validated documents in one transaction; `dry_run` rolls it back."""
+def seed_documents_load(
+    *,
+    documents: Sequence[SeedDocument],
+    dry_run: bool = False,
+    pictures: Sequence[Pictures] | None = None,
+) -> LoadReport:
+    """Upsert several validated documents in one transaction; `dry_run` rolls it back.
+
+    `pictures[i]` holds the cleaned pictures document i names by path
+    (quizzes/picture_files.py reads them); a document naming a picture needs them."""
     conflicts = cross_document_errors(
         [(f"document {number}", document) for number, document in enumerate(documents, 1)]
     )
     if conflicts:
         raise QuizContentError("; ".join(conflicts))
+    if pictures is not None and len(pictures) != len(documents):
+        raise QuizContentError("give the pictures of every document, in the same order")
     report = LoadReport(dry_run=dry_run)
     with transaction.atomic():
-        for document in documents:
-            _load_document(document, report)
+        for index, document in enumerate(documents):
+            _load_document(document, report, pictures[index] if pictures is not None else {})
         if dry_run:
             transaction.set_rollback(True)
     return report
@@ -325,6 +389,28 @@ def _event_export(event: Event) -> dict[str, Any]:
     return data
 
 
+def picture_export_path(question: Question) -> str:
+    """Where an exported quiz's picture goes, relative to its YAML file: a folder named
+    after the quiz, a file named after the question (names an author can read; the
+    served URL stays random)."""
+    extension = question.image.name.rsplit(".", 1)[-1]
+    return f"{question.quiz.slug}-images/{question.slug}.{extension}"
+
+
+def quiz_export_pictures(*, quiz: Quiz) -> list[tuple[str, bytes]]:
+    """The picture files of `quiz_export(quiz=quiz)`: (path relative to the YAML, bytes)."""
+    pictures = []
+    for question in quiz.questions.exclude(image="").select_related("quiz"):
+        try:
+            data = picture_file_bytes(question.image.name)
+        except OSError as exc:
+            raise QuizContentError(
+                f"question '{question.slug}': its picture file is missing ({exc})"
+            ) from exc
+        pictures.append((picture_export_path(question), data))
+    return pictures
+
+
 def _question_export(question: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"slug": question.slug, "kind": question.kind, "prompt": question.prompt}
     if question.event_id is not None:
@@ -350,6 +436,9 @@ def _question_export(question: Question) -> dict[str, Any]:
         data["source"] = question.source
     if question.generator_kind:
         data["generator_kind"] = question.generator_kind
+    if question.image:
+        data["image"] = picture_export_path(question)
+        data["alt"] = question.image_alt
     return data
 
 
@@ -379,7 +468,7 @@ def quiz_export(*, quiz: Quiz) -> dict[str, Any]:
         quiz_data["description"] = quiz.description
     if quiz.generator:
         quiz_data["generator"] = dict(quiz.generator)
-    questions = quiz.questions.select_related("event").prefetch_related("choices")
+    questions = quiz.questions.select_related("event", "quiz").prefetch_related("choices")
     quiz_data["questions"] = [_question_export(question) for question in questions]
 
     data = {"version": SCHEMA_VERSION, "timeline": timeline_data, "quizzes": [quiz_data]}

@@ -15,7 +15,9 @@ One stored question, as docs/protocol.md's frames read it:
 `id`, `slug`, `kind`, `prompt`, `choices` ([{"id", "text"}] in the order shown),
 `correct_choice_ids`, `answer_year`, `year_min`, `year_max`, `time_limit_ms`,
 `points_multiplier`, `explanation`, `event` and `neighbours` ({"prev", "next"}: the
-events before and after it on the timeline, or None).
+events before and after it on the timeline, or None), and `image` (`picture`: its
+{"url", "alt", "width", "height"}, or None; games stored before pictures existed have
+no `image` key, which reads as None).
 
 Reads the content models (Django); imports nothing of the live game (classroom/).
 """
@@ -60,6 +62,19 @@ def neighbours(event: Event | None) -> dict[str, Any]:
     }
 
 
+def picture(question: Question) -> dict[str, Any] | None:
+    """A question's picture as the game keeps it: its address (a random name under
+    MEDIA_URL, nothing of the upload's name or the question's), its alt text and size."""
+    if not question.image:
+        return None
+    return {
+        "url": question.image.url,
+        "alt": question.image_alt,
+        "width": question.image_width,
+        "height": question.image_height,
+    }
+
+
 def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) -> dict[str, Any]:
     kind = kinds.get(question.kind)
     dealt = kind.deal(
@@ -86,6 +101,7 @@ def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) 
         "explanation": question.explanation,
         "event": event_dict(event) if event else None,
         "neighbours": neighbours(event),
+        "image": picture(question),
     }
 
 

@@ -433,10 +433,23 @@ def export_questions(*, quiz: Quiz) -> list[ExportQuestion]:
     ]
 
 
+def picture_warnings(*, quiz: Quiz) -> list[str]:
+    """What a spreadsheet of `quiz` loses: its pictures (docs/authoring.md, "Pictures")."""
+    slugs = list(quiz.questions.exclude(image="").values_list("slug", flat=True))
+    if not slugs:
+        return []
+    return [
+        f"{len(slugs)} question(s) have a picture, which a spreadsheet cannot carry "
+        f"({', '.join(slugs)}): export as YAML to keep them. Importing this file back "
+        "into the quiz keeps their pictures."
+    ]
+
+
 def quiz_export_xlsx(*, quiz: Quiz) -> tuple[bytes, list[str]]:
     """The quiz in Kahoot's template layout, and what Kahoot would refuse or lose."""
     questions = export_questions(quiz=quiz)
-    return kahoot_xlsx(title=quiz.title, questions=questions), kahoot_warnings(questions)
+    warnings = kahoot_warnings(questions) + picture_warnings(quiz=quiz)
+    return kahoot_xlsx(title=quiz.title, questions=questions), warnings
 
 
 def quiz_export_csv(*, quiz: Quiz) -> str:

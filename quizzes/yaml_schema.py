@@ -32,6 +32,7 @@ import yaml
 from quizzes.lint import UnverifiedClaim
 from quizzes.schema_fields import (
     GENERATOR_KINDS,
+    PICTURE_PATH_RE,
     SCHEMA_VERSION,
     SLUG_RE,
     TABLES,
@@ -296,6 +297,19 @@ class _Validator:
                 return _MISSING
         return tuple(kinds)
 
+    def read_picture(self, value: Any, path: str, item: Field) -> Any:
+        text = self.read_text(value, path, item)
+        if text is _MISSING:
+            return _MISSING
+        if not PICTURE_PATH_RE.match(text) or ".." in text.split("/"):
+            self.error(
+                path,
+                f"'{text}' is not a path beside this file: write it relative to the YAML "
+                "file, with / between folders, no .. and no leading /",
+            )
+            return _MISSING
+        return text
+
     def read_mapping(self, value: Any, path: str, item: Field) -> Any:
         return self.section(value, path, item.section)
 
@@ -391,6 +405,18 @@ def _question_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -
         )
     if source == "hand" and generator_kind:
         yield "generator_kind", "only generated questions have a generator_kind"
+    yield from _picture_checks(values)
+
+
+def _picture_checks(values: dict[str, Any]) -> Problems:
+    """Alt text goes with a picture: required with one, refused without."""
+    if values["image"] is not None and not values["alt"].strip():
+        yield (
+            "alt",
+            "required with an image: describe what a student needs from the picture",
+        )
+    if values["image"] is None and values["alt"]:
+        yield "alt", "there is no image to describe: add `image` or remove `alt`"
 
 
 _CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], dict], Problems]] = {

@@ -25,3 +25,6 @@ DATABASES = {
     }
 }
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Pictures a test stores land in var/ (ignored by git), never in the checkout's media/;
+# tests that look at the files give each test a folder of its own.
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"

@@ -45,6 +45,9 @@
   };
   var GATE_LENGTH = parseInt(root.getAttribute("data-gate-length"), 10) || 4;
   var results = Q.PhoneResults({ showScreen: function (id) { showScreen(id); } });
+  var picture = Q.PhonePicture({
+    thumb: $("q-picture"), dialog: $("picture-dialog"), closeButton: $("picture-close")
+  });
   var socket = null;
 
   // ---------------------------------------------------------------- screens
@@ -52,6 +55,7 @@
   var SCREENS = ["screen-join", "screen-gate", "screen-wait", "screen-question", "screen-result"];
 
   function showScreen(id) {
+    if (id !== "screen-question") picture.close();
     SCREENS.forEach(function (s) { Q.show($(s), s === id); });
     root.setAttribute("data-screen", id.replace("screen-", ""));
   }
@@ -177,6 +181,7 @@
     Q.setText($("q-index"), "Question " + (question.index + 1) + " of " + question.count);
     Q.setText($("q-prompt"), question.prompt);
     $("q-prompt").classList.toggle("long", (question.prompt || "").length > 140);
+    picture.draw(question.image, question.kind);
     Q.kindOf(question.kind).drawAnswers(question, {
       box: Q.clear($("answers")),
       button: Q.answerButton,

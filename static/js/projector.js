@@ -51,6 +51,7 @@
     ended: $("screen-ended")
   };
   var revealScreen = Q.ProjectorReveal({ screen: screens.reveal });
+  var picture = Q.ProjectorPicture({ screen: screens.question, figure: $("q-picture") });
 
   function showScreen(name) {
     Object.keys(screens).forEach(function (key) { Q.show(screens[key], key === name); });
@@ -162,6 +163,7 @@
     var prompt = $("q-prompt");
     Q.setText(prompt, frame.prompt);
     promptClass(prompt, frame.prompt || "");
+    picture.draw(frame.image);
     var shown = kind.question(frame, tile);
     var tiles = Q.clear($("tiles"));
     tiles.className = "tiles" + (shown.cls ? " " + shown.cls : "");

@@ -1,6 +1,7 @@
 """Take the screenshots in docs/screenshots/ that show teachers the product.
 
     .venv/bin/python -m tests.browser.screenshots            # writes docs/screenshots/*.png
+    .venv/bin/python -m tests.browser.screenshots --only pictures   # one scene's only
 
 It plays a short game of the seed quiz on a real server (as the browser tests do):
 a teacher's projector at 1280x720 and six phones at 360x740, then saves each screen.
@@ -200,9 +201,50 @@ def gate(browsers: Browsers, camera: Camera) -> None:
     camera.shoot(projector, "projector-lobby-gate")
 
 
+PICTURE_QUIZ = ROOT / "docs" / "examples" / "example-picture-quiz.yaml"
+
+
+def pictures(browsers: Browsers, camera: Camera) -> None:
+    """The example picture question (docs/examples/): the projector, a phone, and the
+    phone's picture enlarged."""
+    browsers.server.load_seeds(PICTURE_QUIZ)
+    projector = browsers.projector_page("picture projector")
+    browsers.teacher_logs_in(projector)
+    card = projector.locator('[data-testid="quiz"][data-slug="example-picture-quiz"]')
+    card.get_by_role("button", name="Start a game").click()
+    expect(projector.get_by_test_id("lobby")).to_be_visible()
+    pin = projector.url.rstrip("/").rsplit("/", 1)[1]
+    phones = {name: browsers.phone(f"picture {name}") for name in CLASS[:3]}
+    for name, phone in phones.items():
+        browsers.join(phone, pin, name, via_qr=True)
+    projector.keyboard.press("Space")
+    wait_phase(projector, "question")
+    phone = phones[CLASS[0]]
+    for page in (projector, phone):
+        picture = page.get_by_test_id("question-picture").locator("img")
+        picture.evaluate("n => n.decode()")
+    question = browsers.server.game_questions(pin)[0]
+    tap_choice(phones[CLASS[1]], question["correct_choice_ids"][0])
+    projector.wait_for_timeout(2500)
+    camera.shoot(projector, "projector-picture", settle_ms=0)
+    camera.shoot(phone, "phone-picture")
+    phone.get_by_test_id("question-picture").tap()
+    expect(phone.get_by_test_id("picture-dialog")).to_be_visible()
+    camera.shoot(phone, "phone-picture-enlarged")
+
+
+SCENES = {"game": play, "gate": gate, "pictures": pictures}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--only",
+        choices=tuple(SCENES),
+        action="append",
+        help="take only these scenes' screenshots (repeatable; default: all)",
+    )
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(CHROMIUM_MISSING, file=sys.stderr)
@@ -216,8 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         browsers = Browsers(chromium, server)
         try:
-            play(browsers, camera)
-            gate(browsers, camera)
+            for name, scene in SCENES.items():
+                if not args.only or name in args.only:
+                    scene(browsers, camera)
         finally:
             browsers.close()
             chromium.close()

@@ -75,6 +75,11 @@ class LiveServer:
             raise LookupError(f"no running game has PIN {pin}")
         return json.loads(row[0])
 
+    def load_seeds(self, *paths: Path) -> None:
+        """Load more seed YAML files (their pictures too) into the running server's
+        database and media folder."""
+        _manage(self.env, "load_seeds", *map(str, paths))
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -97,8 +102,13 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 def server_env(db_path: Path) -> dict[str, str]:
     # CI exports REDIS_URL/DATABASE_URL for the scale-out tests; this server is one
-    # process on SQLite serving its own static files.
-    return child_server_env(database_url=f"sqlite:///{db_path}", DJANGO_SERVE_STATIC="1")
+    # process on SQLite serving its own static files, and its pictures from a folder
+    # beside its database (never the checkout's media/).
+    return child_server_env(
+        database_url=f"sqlite:///{db_path}",
+        DJANGO_SERVE_STATIC="1",
+        DJANGO_MEDIA_ROOT=str(db_path.parent / "media"),
+    )
 
 
 @contextlib.contextmanager

@@ -1,5 +1,5 @@
-"""The seed schema, the generator, the linter, the question kinds and the choice dealing are
-pure: importing them loads no Django."""
+"""The seed schema, the generator, the linter, the question kinds, the choice dealing and
+the pictures' checks are pure: importing them loads no Django."""
 
 import subprocess
 import sys
@@ -20,6 +20,8 @@ PROJECT = Path(__file__).resolve().parents[2]
         "quizzes.lint",
         "quizzes.kinds",
         "quizzes.choice_order",
+        "quizzes.images",
+        "quizzes.picture_files",
     ],
 )
 def test_a_pure_module_imports_without_django(module):

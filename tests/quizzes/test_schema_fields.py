@@ -117,6 +117,11 @@ FROM_THE_SHAPE = {
     "Question.position",
     "Choice.question",
     "Choice.position",
+    # A question's picture: the key `image` names a file beside the YAML; the loader
+    # stores the cleaned file under a random name and records its size.
+    "Question.image",
+    "Question.image_width",
+    "Question.image_height",
 }
 
 

@@ -131,6 +131,7 @@ def test_nginx_overwrites_a_client_supplied_x_forwarded_for(tmp_path):
             ports=[upstream.server_address[1]],
             static_root=tmp_path,
             rundir=tmp_path,
+            media_root=tmp_path,
         )
     )
     nginx = subprocess.Popen(
@@ -150,7 +151,7 @@ def test_nginx_overwrites_a_client_supplied_x_forwarded_for(tmp_path):
     )
     try:
         _wait_for_port(port, nginx)
-        for path in ("/", "/ws/play/123456/", "/accounts/login/"):
+        for path in ("/", "/ws/play/123456/", "/accounts/login/", "/admin/"):
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}{path}",
                 headers={"X-Forwarded-For": "203.0.113.99, 198.51.100.1"},

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quizzes.models import Quiz
-from quizzes.services import QuizContentError, quiz_export
-from quizzes.transfer import quiz_export_csv, quiz_export_xlsx
+from quizzes.services import QuizContentError, quiz_export, quiz_export_pictures
+from quizzes.transfer import picture_warnings, quiz_export_csv, quiz_export_xlsx
 from quizzes.yaml_schema import dump_document
 
 FORMATS = ("yaml", "xlsx", "csv")
@@ -18,7 +18,8 @@ FORMATS = ("yaml", "xlsx", "csv")
 class Command(BaseCommand):
     help = (
         "Export a quiz: as seed YAML with its timeline (default), as Kahoot's quiz "
-        "template (--format xlsx, needs -o) or as CSV (--format csv). Stdout unless -o."
+        "template (--format xlsx, needs -o) or as CSV (--format csv). Stdout unless -o. "
+        "A YAML export writes the quiz's pictures beside the file, in <quiz-slug>-images/."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,11 +45,21 @@ class Command(BaseCommand):
                 self.stderr.write(f"Note: {warning}")
         elif fmt == "csv":
             data = quiz_export_csv(quiz=quiz)
+            for warning in picture_warnings(quiz=quiz):
+                self.stderr.write(f"Note: {warning}")
         else:
             try:
                 data = dump_document(quiz_export(quiz=quiz))
+                pictures = quiz_export_pictures(quiz=quiz)
             except QuizContentError as exc:
                 raise CommandError(str(exc)) from exc
+            if pictures:
+                if output is None:
+                    raise CommandError(
+                        "this quiz has pictures, which go in files beside the YAML: "
+                        "give -o FILE to write them"
+                    )
+                self._write_pictures(output.parent, pictures)
         if output is None:
             self.stdout.write(data, ending="")
             return
@@ -61,3 +72,15 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{output}: cannot write the file: {exc}") from exc
         self.stderr.write(f"Wrote quiz '{slug}' to {output}")
+
+    def _write_pictures(self, folder: Path, pictures: list[tuple[str, bytes]]) -> None:
+        for relative, data in pictures:
+            path = folder / relative
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            except OSError as exc:
+                raise CommandError(f"{path}: cannot write the picture: {exc}") from exc
+        self.stderr.write(
+            f"Wrote {len(pictures)} pictures beside it, in {pictures[0][0].split('/')[0]}/"
+        )

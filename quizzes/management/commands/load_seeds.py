@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from quizzes.images import Picture
+from quizzes.picture_files import document_pictures
 from quizzes.services import QuizContentError, seed_documents_load
 from quizzes.yaml_schema import SchemaError, SeedDocument, cross_document_errors, parse_document
 
@@ -43,6 +45,8 @@ class Command(BaseCommand):
 
         errors: list[str] = []
         named: list[tuple[str, SeedDocument]] = []
+        # Each document's pictures, read from beside its file and cleaned as uploads are.
+        pictures: list[dict[str, Picture]] = []
         for path in paths:
             name = _display_name(path)
             try:
@@ -55,6 +59,11 @@ class Command(BaseCommand):
             except SchemaError as exc:
                 errors.extend(exc.prefixed(name))
                 continue
+            try:
+                pictures.append(document_pictures(document, folder=path.parent))
+            except SchemaError as exc:
+                errors.extend(exc.prefixed(name))
+                continue
             named.append((name, document))
         errors += cross_document_errors(named)
         if errors:
@@ -62,7 +71,9 @@ class Command(BaseCommand):
 
         try:
             report = seed_documents_load(
-                documents=[document for _, document in named], dry_run=options["dry_run"]
+                documents=[document for _, document in named],
+                dry_run=options["dry_run"],
+                pictures=pictures,
             )
         except QuizContentError as exc:
             raise CommandError(str(exc)) from exc

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from quizzes.kinds import VERDICT
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -173,8 +175,33 @@ RULES: dict[str, Rule] = {
             WARNING,
             "a true/false statement makes two claims, so it is half true",
         ),
+        Rule(
+            "V701",
+            "verdict-event",
+            ERROR,
+            "a verdict question has no event, or its event's verdict is neither success "
+            "nor failure",
+        ),
+        Rule(
+            "V702",
+            "verdict-contested",
+            ERROR,
+            "a verdict question asks about an event whose verdict the fact check contests "
+            "(an unverified claim on the event matches the verdict)",
+        ),
+        Rule(
+            "V703",
+            "verdict-after-reveal",
+            ERROR,
+            "a verdict question comes after another question on its event, whose reveal "
+            "gives the verdict before the class votes",
+        ),
     )
 }
+
+# The question kind that asks the class for a verdict (quizzes/kinds.py, `Verdict`).
+VERDICT_KIND = VERDICT.name
+VERDICTS_ASKED = ("success", "failure")
 
 
 @dataclass(frozen=True)
@@ -613,7 +640,8 @@ def _choice_length(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
 
 def _explanation_verdict(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
     event = quiz.event(q.event)
-    if event is None or event.verdict not in VERDICT_WORDS:
+    # A verdict question's reveal states the verdict itself, beside its reason.
+    if event is None or event.verdict not in VERDICT_WORDS or q.kind == VERDICT_KIND:
         return
     text = q.explanation.casefold()
     if not any(word in text for word in VERDICT_WORDS[event.verdict]):
@@ -771,6 +799,60 @@ def _two_claims(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
         )
 
 
+def _verdict_event(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    if q.kind != VERDICT_KIND:
+        return
+    event = quiz.event(q.event)
+    if event is None:
+        yield Finding(
+            "V701",
+            q.slug,
+            "A verdict question needs the event the class judges: its verdict is the answer "
+            "the reveal gives.",
+        )
+    elif event.verdict not in VERDICTS_ASKED:
+        yield Finding(
+            "V701",
+            q.slug,
+            f"The event “{event.title}” has the verdict {event.verdict or 'none'}: ask for a "
+            "verdict only on an event the source calls a success or a failure.",
+        )
+
+
+def _verdict_contested(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    event = quiz.event(q.event)
+    if q.kind != VERDICT_KIND or event is None or event.verdict not in VERDICTS_ASKED:
+        return
+    for claim in quiz.unverified:
+        if claim.event == event.slug and any(
+            _has_phrase(event.verdict, text) for text in claim.match
+        ):
+            yield Finding(
+                "V702",
+                q.slug,
+                f"The fact check contests the verdict on “{event.title}” ({claim.claim}): "
+                "ask for a verdict only where it is clear.",
+            )
+            return
+
+
+def _verdict_after_reveal(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    if q.kind != VERDICT_KIND or not q.event:
+        return
+    for other in quiz.questions:
+        if other.slug == q.slug:
+            return
+        if other.event == q.event:
+            yield Finding(
+                "V703",
+                q.slug,
+                f"“{other.slug}” asks about the same event earlier in the quiz, and its reveal "
+                "gives the verdict before the class votes: put the verdict question first.",
+                related=other.slug,
+            )
+            return
+
+
 SINGLE_RULES = (
     _key_longest,
     _key_format,
@@ -783,6 +865,9 @@ SINGLE_RULES = (
     _distractor_true,
     _distractor_maybe_true,
     _two_claims,
+    _verdict_event,
+    _verdict_contested,
+    _verdict_after_reveal,
 )
 
 

@@ -180,12 +180,13 @@ def reveal_host(
     seq: int | None = None,
 ) -> Frame:
     """The projector's reveal. `verdicts_to_come`: slugs of events the class has still to
-    judge in a verdict question; a neighbour among them is shown without its verdict,
-    so the mini-timeline does not give the source's judgement before the class votes."""
+    judge in a verdict question; the question's event or a neighbour among them is
+    shown without its verdict, so the reveal does not give the source's judgement
+    before the class votes."""
     frame = _reveal_common(question)
     neighbours = question.get("neighbours") or {}
 
-    def neighbour(event: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    def shown(event: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return _event(event, verdict_shown=(event or {}).get("slug") not in verdicts_to_come)
 
     frame.update(
@@ -196,10 +197,10 @@ def reveal_host(
             "answered": answered,
             "total": total,
             "correct_count": correct_count,
-            "event": _event(question.get("event")),
+            "event": shown(question.get("event")),
             "neighbours": {
-                "prev": neighbour(neighbours.get("prev")),
-                "next": neighbour(neighbours.get("next")),
+                "prev": shown(neighbours.get("prev")),
+                "next": shown(neighbours.get("next")),
             },
         }
     )

@@ -191,10 +191,17 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "V703",
-            "verdict-after-reveal",
+            "verdict-given-away",
             ERROR,
-            "a verdict question comes after another question on its event, whose reveal "
-            "gives the verdict before the class votes",
+            "an earlier question on a verdict question's event gives the verdict in its "
+            "reveal before the class votes",
+        ),
+        Rule(
+            "V704",
+            "after-the-verdict",
+            ERROR,
+            "a question comes after the verdict question on its event, whose reveal (the "
+            "event's title, date and reason) may answer it",
         ),
     )
 }
@@ -638,10 +645,35 @@ def _choice_length(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
             )
 
 
+def _verdict_question_after(q: LintQuestion, quiz: LintQuiz) -> LintQuestion | None:
+    """The verdict question on q's event that comes after q in the quiz, if any."""
+    if not q.event:
+        return None
+    slugs = [other.slug for other in quiz.questions]
+    at = slugs.index(q.slug) if q.slug in slugs else len(slugs)
+    return next(
+        (
+            other
+            for other in quiz.questions[at + 1 :]
+            if other.kind == VERDICT_KIND and other.event == q.event
+        ),
+        None,
+    )
+
+
+def _gives_verdict(q: LintQuestion, verdict: str) -> str | None:
+    """The word of q's reveal (explanation and notes) that gives `verdict`, if any."""
+    text = _reveal_text(q).casefold()
+    return next((word for word in VERDICT_WORDS.get(verdict, ()) if word in text), None)
+
+
 def _explanation_verdict(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
     event = quiz.event(q.event)
-    # A verdict question's reveal states the verdict itself, beside its reason.
+    # A verdict question's reveal states the verdict itself, beside its reason; before
+    # one on the same event, the reveal must not (V703): the class votes first.
     if event is None or event.verdict not in VERDICT_WORDS or q.kind == VERDICT_KIND:
+        return
+    if _verdict_question_after(q, quiz) is not None:
         return
     text = q.explanation.casefold()
     if not any(word in text for word in VERDICT_WORDS[event.verdict]):
@@ -836,18 +868,39 @@ def _verdict_contested(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
             return
 
 
-def _verdict_after_reveal(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
-    if q.kind != VERDICT_KIND or not q.event:
+def _verdict_given_away(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    event = quiz.event(q.event)
+    if q.kind != VERDICT_KIND or event is None:
         return
     for other in quiz.questions:
         if other.slug == q.slug:
             return
-        if other.event == q.event:
+        word = _gives_verdict(other, event.verdict) if other.event == q.event else None
+        if word:
             yield Finding(
                 "V703",
                 q.slug,
-                f"“{other.slug}” asks about the same event earlier in the quiz, and its reveal "
-                "gives the verdict before the class votes: put the verdict question first.",
+                f"The reveal of “{other.slug}”, on the same event earlier in the quiz, says "
+                f"“{word}”: the class would see the verdict before it votes. Leave the "
+                "verdict out of that reveal (the verdict question gives it).",
+                related=other.slug,
+            )
+            return
+
+
+def _after_the_verdict(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    if q.kind == VERDICT_KIND or not q.event:
+        return
+    for other in quiz.questions:
+        if other.slug == q.slug:
+            return
+        if other.kind == VERDICT_KIND and other.event == q.event:
+            yield Finding(
+                "V704",
+                q.slug,
+                f"It comes after “{other.slug}”, the verdict question on the same event, "
+                "whose reveal shows the event's title, date and reason: put the verdict "
+                "question last on its event.",
                 related=other.slug,
             )
             return
@@ -867,7 +920,8 @@ SINGLE_RULES = (
     _two_claims,
     _verdict_event,
     _verdict_contested,
-    _verdict_after_reveal,
+    _verdict_given_away,
+    _after_the_verdict,
 )
 
 

@@ -22,9 +22,10 @@ EVENTS = [
 ]
 
 
-def verdict_quiz(*, with_verdicts: bool = True) -> Quiz:
+def verdict_quiz(*, with_verdicts: bool = True, fact_on_oil: bool = False) -> Quiz:
     """Q0 a choice on the alliance (its next event, the oil deal, is voted on later);
-    Q1 a verdict on the oil deal; Q2 a verdict on the invasion."""
+    Q1 a verdict on the oil deal; Q2 a verdict on the invasion. `fact_on_oil`: a choice
+    question on the oil deal comes between Q0 and its verdict."""
     timeline = Timeline.objects.create(
         slug="verdict-line", title="Pakistan and the USSR", period_start=1947, period_end=1988
     )
@@ -53,8 +54,20 @@ def verdict_quiz(*, with_verdicts: bool = True) -> Quiz:
     )
     Choice.objects.create(question=first, position=0, text="SEATO", is_correct=True)
     Choice.objects.create(question=first, position=1, text="NATO")
+    if fact_on_oil:
+        fact = Question.objects.create(
+            quiz=quiz,
+            slug="oil-fact",
+            position=1,
+            kind="choice",
+            prompt="Who sent experts?",
+            explanation="The USSR.",
+            event=events["oil-1961"],
+        )
+        Choice.objects.create(question=fact, position=0, text="The USSR", is_correct=True)
+        Choice.objects.create(question=fact, position=1, text="The USA")
     if with_verdicts:
-        for position, slug in ((1, "oil-1961"), (2, "invasion-1979")):
+        for position, slug in ((2, "oil-1961"), (3, "invasion-1979")):
             Question.objects.create(
                 quiz=quiz,
                 slug=f"verdict-{slug}",
@@ -202,6 +215,27 @@ async def test_finished_links_the_answer_page_after_a_game_with_verdict_question
     await host.send({"type": "sync"})
     state = await host.until("state")
     assert state["phase"] == "finished" and state["answer_url"] == finished["answer_url"]
+
+
+async def test_a_reveal_hides_its_own_events_verdict_until_the_class_has_judged_it(teacher):
+    game = await database_sync_to_async(
+        lambda: phases.game_create(quiz=verdict_quiz(fact_on_oil=True), host=teacher)
+    )()
+    host = await host_socket(game, teacher)
+    phone, _ = await join(game.pin, "Ayesha")
+    await host.send({"type": "start"})
+    await host.until("question")
+    await close_and_reveal(host, [phone])
+    await host.send({"type": "next"})
+    await host.until("question")
+    fact, _ = await close_and_reveal(host, [phone])
+    # A question on the oil deal before its verdict: the event's verdict stays unseen.
+    assert fact["event"]["slug"] == "oil-1961"
+    assert fact["event"]["verdict"] is None and fact["event"]["verdict_reason"] is None
+    await host.send({"type": "next"})
+    await host.until("question")
+    vote, _ = await close_and_reveal(host, [phone])
+    assert vote["event"]["verdict"] == "success" and vote["verdict"]["choice_id"]
 
 
 @pytest.mark.parametrize("with_verdicts", [False, True])

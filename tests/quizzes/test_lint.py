@@ -670,11 +670,25 @@ def test_v702_flags_a_verdict_the_fact_check_contests():
     assert only("V702", verdict("war-1971"), unverified=[contested]) == []
 
 
-def test_v703_flags_a_verdict_asked_after_another_question_on_its_event():
-    fact = choice("Which country did the USSR back in December 1971?", "India", "China",
-                  "Iran", slug="fact", event="war-1971")  # fmt: skip
-    assert only("V703", fact, verdict("war-1971")) == ["v"]
-    assert only("V703", verdict("war-1971"), fact) == []
+def test_v703_flags_an_earlier_reveal_that_gives_the_verdict_away():
+    telling = choice("Which country did the USSR back in December 1971?", "India", "China",
+                     "Iran", slug="fact", event="war-1971")  # fmt: skip
+    quiet = choice("Which country did the USSR back in December 1971?", "India", "China",
+                   "Iran", slug="fact", event="war-1971",
+                   explanation="India, with a treaty and three vetoes.")  # fmt: skip
+    assert only("V703", telling, verdict("war-1971")) == ["v"]
+    # Before its verdict question, a reveal on the event need not give the verdict (X401).
+    assert codes(quiet, verdict("war-1971")) == []
+    assert only("X401", quiet) == ["fact"]
+
+
+def test_v704_flags_a_question_asked_after_the_verdict_on_its_event():
+    # The verdict's reveal shows the event's title and date: it may answer what follows.
+    later = year_guess("In which year did the war split Pakistan?", 1971, event="war-1971")
+    assert only("V704", verdict("war-1971"), later) == ["yg"]
+    assert only("V704", later, verdict("war-1971")) == []
+    elsewhere = year_guess("In which year did Bhutto visit Moscow?", 1972, event="bhutto-1972")
+    assert only("V704", verdict("war-1971"), elsewhere) == []
 
 
 def test_a_verdict_reveal_need_not_repeat_the_verdict_word():
@@ -684,5 +698,6 @@ def test_a_verdict_reveal_need_not_repeat_the_verdict_word():
 
 
 def test_every_verdict_rule_is_listed():
-    assert {"V701", "V702", "V703"} <= set(RULES)
-    assert all(RULES[code].severity == "error" for code in ("V701", "V702", "V703"))
+    codes_ = ("V701", "V702", "V703", "V704")
+    assert set(codes_) <= set(RULES)
+    assert all(RULES[code].severity == "error" for code in codes_)

@@ -158,8 +158,16 @@ def test_the_seed_asks_for_a_verdict_in_every_period_and_only_where_it_is_clear(
     assert {period_of(events[q.event].year) for q in verdicts} == {p[0] for p in PERIODS}
     asked = {q.event for q in verdicts}
     assert not asked & (set(CONTESTED) | {"sino-indian-war-1962"})
+    order = [q.slug for q in quiz.questions]
     for question in verdicts:
         assert events[question.event].verdict in ("success", "failure"), question.slug
+        # Last on its event, after the questions that tell what happened (their reveals
+        # leave the verdict to it): nothing after it is answered by its reveal.
+        same = [q for q in quiz.questions if q.event == question.event]
+        assert same[-1] is question and len(same) >= 2, question.slug
+        for earlier in same[:-1]:
+            assert events[question.event].verdict not in earlier.explanation, earlier.slug
+        assert order.index(question.slug) > order.index(same[0].slug)
         # A judgement question; the reason reads after "The model answer says: X —".
         assert "a success or a failure" in question.prompt, question.slug
         assert question.explanation.startswith("because "), question.slug

@@ -253,3 +253,14 @@ def test_the_answer_page_prints_on_a4_without_the_sites_navigation(teacher_clien
     assert "background: #fff !important" in printed
     assert "break-inside: avoid-page" in printed
     assert settings.STATIC_URL == "/static/"
+
+
+def test_the_report_xlsx_has_a_verdict_round_sheet_with_numbers_as_numbers(teacher_client, voted):
+    import openpyxl
+
+    content = teacher_client.get(f"/host/{voted.pin}/report.xlsx").content
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Verdict round"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][-2:] == ["agreed with the model answer", "agreed %"]
+    assert rows[1] == [4, f"Pakistan joins SEATO {XSS}", "September 1954", "failure", 1, 2, 2, 66.7]
+    assert rows[2][-2:] == [1, 50.0]

@@ -34,6 +34,7 @@ ANSWER_KEYS = frozenset(
         "correct",
         "correct_count",
         "distribution",
+        "verdict_choice_id",
     }
 )
 
@@ -135,11 +136,14 @@ def answer_count(*, question_id: int, answered: int, total: int, seq: int | None
     )
 
 
-def _event(event: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _event(event: Mapping[str, Any] | None, *, verdict_shown: bool = True) -> dict[str, Any] | None:
     if not event:
         return None
     keys = ("slug", "title", "year", "date_label", "effect", "verdict", "verdict_reason")
-    return {key: event.get(key) for key in keys}
+    shown = {key: event.get(key) for key in keys}
+    if not verdict_shown:
+        shown.update(verdict=None, verdict_reason=None)
+    return shown
 
 
 def _reveal_common(question: Mapping[str, Any]) -> Frame:
@@ -187,10 +191,19 @@ def reveal_host(
     total: int,
     correct_count: int,
     reason: str | None = None,
+    verdicts_to_come: frozenset[str] = frozenset(),
     seq: int | None = None,
 ) -> Frame:
+    """The projector's reveal. `verdicts_to_come`: slugs of events the class has still to
+    judge in a verdict question; the question's event or a neighbour among them is
+    shown without its verdict, so the reveal does not give the source's judgement
+    before the class votes."""
     frame = _reveal_common(question)
     neighbours = question.get("neighbours") or {}
+
+    def shown(event: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        return _event(event, verdict_shown=(event or {}).get("slug") not in verdicts_to_come)
+
     frame.update(
         {
             "prompt": question["prompt"],
@@ -199,10 +212,10 @@ def reveal_host(
             "answered": answered,
             "total": total,
             "correct_count": correct_count,
-            "event": _event(question.get("event")),
+            "event": shown(question.get("event")),
             "neighbours": {
-                "prev": _event(neighbours.get("prev")),
-                "next": _event(neighbours.get("next")),
+                "prev": shown(neighbours.get("prev")),
+                "next": shown(neighbours.get("next")),
             },
         }
     )
@@ -235,17 +248,19 @@ def finished_host(
     podium: Sequence[Mapping[str, Any]],
     report_url: str,
     timeline_url: str | None,
+    answer_url: str | None = None,
     seq: int | None = None,
 ) -> Frame:
-    return _with_seq(
-        {
-            "type": "finished",
-            "podium": [_entry(e) for e in podium],
-            "report_url": report_url,
-            "timeline_url": timeline_url,
-        },
-        seq,
-    )
+    """`answer_url` (the answer page) only for a game that had verdict questions."""
+    frame: Frame = {
+        "type": "finished",
+        "podium": [_entry(e) for e in podium],
+        "report_url": report_url,
+        "timeline_url": timeline_url,
+    }
+    if answer_url is not None:
+        frame["answer_url"] = answer_url
+    return _with_seq(frame, seq)
 
 
 def finished_player(*, rank: int | None, score: int, count: int, seq: int | None = None) -> Frame:
@@ -412,6 +427,7 @@ def host_state(
     options: Mapping[str, bool],
     allowed_actions: Sequence[str],
     join_gate: Mapping[str, Any] | None = None,
+    answer_url: str | None = None,
     seq: int | None = None,
 ) -> Frame:
     return _with_seq(
@@ -427,6 +443,7 @@ def host_state(
             "podium": [_entry(e) for e in podium] if podium is not None else None,
             "report_url": report_url,
             "timeline_url": timeline_url,
+            "answer_url": answer_url,
             "options": {k: bool(v) for k, v in options.items()},
             "allowed_actions": sorted(allowed_actions),
             "join_gate": _join_gate(join_gate),

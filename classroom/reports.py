@@ -10,6 +10,10 @@ Definitions (also printed on the report page):
 - A question's accuracy is correct answers / players in the game (kicked players
   left out), for the same reason.
 - Only a fully right answer is correct: a right order, the exact year.
+- A verdict question is a vote, not a test: no answer to it is right or wrong, so it is
+  left out of every accuracy figure (a player's, a question's, a period's, the class's).
+  The report counts instead how many of those who voted agreed with the source's
+  verdict (the model answer's), and the share of the votes that is.
 """
 
 import csv
@@ -24,6 +28,7 @@ from django.utils import timezone
 
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
+from classroom.verdicts import VERDICT_COLUMNS, VerdictRow, is_verdict, verdict_cells, verdict_row
 from quizzes import kinds
 from quizzes.spreadsheet import safe_text_cell
 
@@ -74,10 +79,18 @@ class QuestionRow:
     year: int | None = None
     date_label: str = ""
     verdict: str = ""
+    # False for a vote (a verdict question): no accuracy, left out of every figure.
+    judged: bool = True
 
     @property
     def kind_label(self) -> str:
         return kinds.label(self.kind)
+
+    @property
+    def mark(self) -> str:
+        """The word the summary marks a row with ("correct", "model answer")."""
+        kind = self._kind
+        return kind.report_mark if kind else "correct"
 
     @property
     def _kind(self) -> kinds.Kind | None:
@@ -118,6 +131,8 @@ class GameReport:
     asked: int
     player_count: int
     average_accuracy: float | None
+    # The verdict questions asked, one row each, in the order asked.
+    verdict_round: list[VerdictRow] = field(default_factory=list)
 
     @property
     def not_asked(self) -> list[QuestionRow]:
@@ -229,10 +244,13 @@ def _group(label: str, rows: list[QuestionRow], player_count: int) -> GroupRow:
     )
 
 
-def _player_rows(players: list[Player], answers: list[Answer], asked: int) -> list[PlayerRow]:
-    """The players in rank order (ties share a rank), then the kicked ones, unranked."""
+def _player_rows(
+    players: list[Player], answers: list[Answer], asked: int, judged: set[int]
+) -> list[PlayerRow]:
+    """The players in rank order (ties share a rank), then the kicked ones, unranked.
+    `judged`: the indexes of the questions asked that have a right answer (no votes)."""
     correct_by_player: Counter[int] = Counter(
-        a.player_id for a in answers if a.correct and a.question_index < asked
+        a.player_id for a in answers if a.correct and a.question_index in judged
     )
     ranks = competition_ranks({p.id: p.score for p in players if not p.kicked})
     return [
@@ -241,8 +259,8 @@ def _player_rows(players: list[Player], answers: list[Answer], asked: int) -> li
             nickname=player.nickname,
             score=player.score,
             correct=correct_by_player[player.id],
-            asked=asked,
-            accuracy=_percent(correct_by_player[player.id], asked),
+            asked=len(judged),
+            accuracy=_percent(correct_by_player[player.id], len(judged)),
             kicked=player.kicked,
         )
         for player in sorted(players, key=lambda p: p.kicked)
@@ -255,6 +273,7 @@ def _question_row(
     correct = sum(1 for a in given if a.correct)
     times = [a.elapsed_ms for a in given]
     year = _question_year(question)
+    judged = _judged(question)
     return QuestionRow(
         number=index + 1,
         prompt=str(question.get("prompt", "")),
@@ -262,13 +281,20 @@ def _question_row(
         asked=asked,
         answered=len(given),
         correct=correct,
-        accuracy=_percent(correct, player_count) if asked else None,
+        accuracy=_percent(correct, player_count) if asked and judged else None,
         average_seconds=round(sum(times) / len(times) / 1000.0, 1) if times else None,
         distribution=_distribution(question, given, player_count),
         year=year,
         date_label=_question_date(question, year),
         verdict=_question_verdict(question),
+        judged=judged,
     )
+
+
+def _judged(question: dict[str, Any]) -> bool:
+    """Whether an answer to `question` can be right or wrong (not for a vote)."""
+    kind = kinds.KINDS.get(str(question.get("kind", "choice")))
+    return kind.judged if kind else True
 
 
 def game_report(*, game: Game) -> GameReport:
@@ -282,7 +308,8 @@ def game_report(*, game: Game) -> GameReport:
     reached = game.question_index + 1 if game.question_index is not None else 0
     asked = min(len(snapshot), max([reached, *(i + 1 for i in answered_indexes)]))
     player_count = sum(1 for p in players if not p.kicked)
-    player_rows = _player_rows(players, answers, asked)
+    judged = {i for i in range(asked) if _judged(snapshot[i])}
+    player_rows = _player_rows(players, answers, asked, judged)
     kicked_ids = {p.id for p in players if p.kicked}
     by_index: dict[int, list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -293,7 +320,8 @@ def game_report(*, game: Game) -> GameReport:
         for index, question in enumerate(snapshot)
     ]
 
-    asked_rows = [row for row in question_rows if row.asked]
+    # Accuracy is about questions with a right answer: votes are counted apart.
+    asked_rows = [row for row in question_rows if row.asked and row.judged]
     periods = [
         _group(label, [r for r in asked_rows if period_of(r.year) == label], player_count)
         for label, _start, _end in PERIODS
@@ -311,7 +339,12 @@ def game_report(*, game: Game) -> GameReport:
         verdicts=verdicts,
         asked=asked,
         player_count=player_count,
-        average_accuracy=_percent(total_correct, asked * player_count),
+        average_accuracy=_percent(total_correct, len(judged) * player_count),
+        verdict_round=[
+            verdict_row(index, snapshot[index], by_index.get(index, []))
+            for index in range(asked)
+            if is_verdict(snapshot[index])
+        ],
     )
 
 
@@ -398,6 +431,10 @@ def report_csv(*, report: GameReport) -> str:
     section("Questions", [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions])
     section("By period", _group_rows("period", report.periods))
     section("By event verdict", _group_rows("verdict", report.verdicts))
+    if report.verdict_round:
+        section(
+            "Verdict round", [VERDICT_COLUMNS] + [verdict_cells(v) for v in report.verdict_round]
+        )
     return buffer.getvalue()
 
 
@@ -426,6 +463,10 @@ def report_xlsx(*, report: GameReport) -> bytes:
         "By period": _group_rows("period", report.periods),
         "By verdict": _group_rows("verdict", report.verdicts),
     }
+    if report.verdict_round:
+        sheets["Verdict round"] = [VERDICT_COLUMNS] + [
+            verdict_cells(v) for v in report.verdict_round
+        ]
     for title, rows in sheets.items():
         _sheet_rows(workbook.create_sheet(title), rows)
     buffer = io.BytesIO()
@@ -440,9 +481,12 @@ def _sheet_rows(sheet: Any, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _distribution_text(q: QuestionRow) -> str:
+    def marked(c: ChoiceCount) -> str:
+        return f" ({q.mark})" if c.correct else ""
+
     return "; ".join(
-        f"{c.label}: {c.text} = {c.count}{' (correct)' if c.correct else ''}"
+        f"{c.label}: {c.text} = {c.count}{marked(c)}"
         if c.label != c.text
-        else f"{c.label} = {c.count}{' (correct)' if c.correct else ''}"
+        else f"{c.label} = {c.count}{marked(c)}"
         for c in q.distribution
     )

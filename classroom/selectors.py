@@ -220,6 +220,7 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
         podium=podium_entries,
         report_url=report_url(game) if finished else None,
         timeline_url=timeline_url(game) if finished else None,
+        answer_url=answer_url(game) if finished else None,
         options=public_options(game),
         allowed_actions=[str(a) for a in allowed_actions(phase)],
         join_gate=join_gate.shown(game),
@@ -262,7 +263,28 @@ def host_reveal(
         total=total,
         correct_count=sum(1 for a in answers if a.correct),
         reason=reason,
+        verdicts_to_come=verdicts_to_come(game),
     )
+
+
+def _verdict_events(questions: Sequence[dict[str, Any]]) -> set[str]:
+    return {
+        q["event"]["slug"]
+        for q in questions
+        if q.get("kind") == kinds.VERDICT.name and isinstance(q.get("event"), dict)
+    }
+
+
+def verdicts_to_come(game: Game) -> frozenset[str]:
+    """Slugs of the events of the verdict questions after the current one: the class
+    has still to judge them, so no reveal shows their verdict before then."""
+    return frozenset(_verdict_events(game.questions[game.question_index + 1 :]))
+
+
+def verdicts_asked(game: Game) -> bool:
+    """Whether the game has reached a verdict question (the answer page has votes)."""
+    reached = game.questions[: max(game.question_index + 1, 0)]
+    return any(q.get("kind") == kinds.VERDICT.name for q in reached)
 
 
 def standings(game: Game) -> list[Standing]:
@@ -356,6 +378,12 @@ def join_url(pin: str, base_url: str = "") -> str:
 
 def report_url(game: Game) -> str:
     return reverse("report", kwargs={"pin": game.pin})
+
+
+def answer_url(game: Game) -> str | None:
+    """The answer page (the class's verdicts beside the source's), for a game that
+    asked verdict questions; None otherwise."""
+    return reverse("answer", kwargs={"pin": game.pin}) if verdicts_asked(game) else None
 
 
 def timeline_url(game: Game) -> str | None:

@@ -14,6 +14,7 @@ urlpatterns = [
     re_path(rf"^host/{PIN}/report/$", views.report, name="report"),
     re_path(rf"^host/{PIN}/report\.csv$", views.report_download, name="report_csv"),
     re_path(rf"^host/{PIN}/report\.xlsx$", views.report_download_xlsx, name="report_xlsx"),
+    re_path(rf"^host/{PIN}/answer/$", views.answer, name="answer"),
     path("games/<int:game_id>/delete/", views.game_delete, name="game_delete"),
     path("play/", views.play, name="play"),
     re_path(rf"^play/{PIN}/$", views.play, name="play_pin"),

@@ -1,4 +1,5 @@
-"""The HTML pages: teacher dashboard, game launch, projector, phone, reports.
+"""The HTML pages: teacher dashboard, game launch, projector, phone, reports, and
+the answer page of a game with verdict questions.
 
 The live game itself runs over websockets (`classroom.consumers`); these views only
 render the pages that speak to it, and read or delete stored rows.
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classroom import gate, pins, selectors
+from classroom.answer import game_outline
 from classroom.errors import ClientError
 from classroom.models import Game
 from classroom.qr import qr_svg
@@ -143,7 +145,30 @@ def report(request: HttpRequest, pin: str) -> HttpResponse:
     return render(
         request,
         "classroom/report.html",
-        {"report": game_report(game=game), "timeline_url": selectors.timeline_url(game)},
+        {
+            "report": game_report(game=game),
+            "timeline_url": selectors.timeline_url(game),
+            "answer_url": selectors.answer_url(game),
+        },
+    )
+
+
+@login_required
+@require_GET
+def answer(request: HttpRequest, pin: str) -> HttpResponse:
+    """The answer page: the class's verdicts beside the model answer's, period by
+    period, as the outline of the essay answer (classroom/answer.py). Printable."""
+    game = _game_for(request, pin)
+    if not selectors.verdicts_asked(game):
+        raise Http404("This game asked no verdict questions, so it has no answer page.")
+    return render(
+        request,
+        "classroom/answer.html",
+        {
+            "game": game,
+            "outline": game_outline(game=game),
+            "report_url": selectors.report_url(game),
+        },
     )
 
 

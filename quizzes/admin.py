@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from quizzes import admin_import
 from quizzes.generator import GENERATOR_KINDS, config_from
 from quizzes.images import MAX_BYTES, Picture, PictureRefused, picture_from_file
+from quizzes.kinds import VERDICT_CHOICES
 from quizzes.lint_models import question_findings
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 from quizzes.schema_fields import TIME_LIMIT_MAX, TIME_LIMIT_MIN
@@ -253,6 +254,17 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
             problems.append(
                 "A guess-the-year question has no choices: remove them and set the answer year."
             )
+        elif kind == Question.Kind.VERDICT:
+            if count and sorted(row["text"] for row in rows) != sorted(VERDICT_CHOICES):
+                problems.append(
+                    "A verdict question needs no choices: the class always sees “Success” and "
+                    "“Failure”. Remove them."
+                )
+            if correct:
+                problems.append(
+                    "A verdict question has no correct choice: the event's verdict is the "
+                    "model answer shown at the reveal."
+                )
         if problems:
             raise forms.ValidationError(problems)
 
@@ -322,9 +334,23 @@ class QuestionAdminForm(forms.ModelForm):
             return ""
         return alt
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "explanation" in self.fields:
+            # Still required (below), except that a verdict question may take its
+            # event's verdict_reason.
+            self.fields["explanation"].required = False
+            self.fields["explanation"].help_text = (
+                "Shown at the reveal. A verdict question left blank takes its event's "
+                "verdict reason."
+            )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         kind = cleaned.get("kind")
+        self._clean_explanation(cleaned)
+        if kind == Question.Kind.VERDICT:
+            self._clean_verdict(cleaned)
         answer_year = cleaned.get("answer_year")
         if kind == Question.Kind.YEAR_GUESS and answer_year is None:
             self.add_error("answer_year", "A guess-the-year question needs its answer year.")
@@ -342,6 +368,26 @@ class QuestionAdminForm(forms.ModelForm):
         if quiz and event and event.timeline_id != quiz.timeline_id:
             self.add_error("event", "Pick an event from this quiz's timeline.")
         return cleaned
+
+    def _clean_explanation(self, cleaned: dict[str, Any]) -> None:
+        if (cleaned.get("explanation") or "").strip():
+            return
+        event = cleaned.get("event")
+        if cleaned.get("kind") == Question.Kind.VERDICT and event and event.verdict_reason.strip():
+            cleaned["explanation"] = event.verdict_reason.strip()
+        elif "explanation" not in self.errors:
+            self.add_error("explanation", "Every question needs an explanation for the reveal.")
+
+    def _clean_verdict(self, cleaned: dict[str, Any]) -> None:
+        event = cleaned.get("event")
+        if event is None:
+            self.add_error("event", "A verdict question needs the event the class judges.")
+        elif event.verdict not in (Event.Verdict.SUCCESS, Event.Verdict.FAILURE):
+            self.add_error(
+                "event",
+                f"“{event.title}” has the verdict {event.get_verdict_display().lower()}: pick "
+                "an event the source calls a success or a failure.",
+            )
 
 
 @admin.register(Question)

@@ -11,6 +11,7 @@ one of the dealers below (quizzes/kinds.py):
   in (the phone's two buttons must not move between questions).
 - `deal_never_in_order` (`order`): a random order that is never the right one.
 - `deal_nothing` (`year_guess`): no choices.
+- `deal_as_written` (`verdict`): the order given, always (Success, then Failure).
 
 Every choice gets an opaque id: a random whole number drawn for this game, unique
 within it. Ids are drawn independently of the shown order, of which choice is right
@@ -114,6 +115,16 @@ def deal_true_first(
         return NOTHING
     items = _with_ids(authored, rng, taken)
     return _dealt(sorted(items, key=lambda item: 0 if _is_true(item[1]) else 1))
+
+
+def deal_as_written(
+    authored: Sequence[AuthoredChoice], rng: random.Random, taken: set[int]
+) -> DealtChoices:
+    """The choices in the order given, never moved: a fixed pair the phone's buttons
+    keep from question to question (Success, then Failure). The ids are still random."""
+    if not authored:
+        return NOTHING
+    return _dealt(_with_ids(authored, rng, taken))
 
 
 def deal_never_in_order(

@@ -2,17 +2,21 @@
 
 One class per kind, one entry in `KINDS`. A kind says:
 
-- how a game deals its choices (`deal`, one of quizzes/choice_order.py's dealers) and
-  what else of the key a game stores with the question (`key_fields`: a year guess's
-  year and the range the phone offers);
+- which choices a game deals (`authored`: those the editor wrote, or ones the kind
+  makes itself, like a verdict's Success and Failure keyed by the event's verdict), how
+  it deals them (`deal`, one of quizzes/choice_order.py's dealers) and what else of the
+  key a game stores with the question (`key_fields`: a year guess's year and the range
+  the phone offers, a verdict's source choice);
 - what a question frame shows beyond the prompt and the choices (`public_fields`),
   never the key, and what a reveal adds to `correct_choice_ids` (`reveal_fields`);
 - how an answer frame is checked against the question (`check`: the answer in the
   kind's shape, or `Refused`), and how that value is kept in an Answer row and read
   back (`columns`, `value`);
 - how much credit an answer earns (`credit`: the fraction of the speed points and
-  whether it is fully right) and whether the kind is scored at all (`scored`);
-  classroom/scoring.py keeps the speed, multiplier and streak rules and asks the kind;
+  whether it is fully right), whether the kind is scored at all (`scored`) and whether
+  an answer can be right or wrong at all (`judged`: not for a poll, which every
+  accuracy figure leaves out); classroom/scoring.py keeps the speed, multiplier and
+  streak rules and asks the kind;
 - how the class's answers are counted for the projector's reveal (`distribution`) and
   summarised in the teacher's report (`report`, `report_columns`, `report_marks_correct`);
 - what a phone is told it answered (`echo` in its snapshot, `your_fields` in its reveal).
@@ -20,8 +24,8 @@ One class per kind, one entry in `KINDS`. A kind says:
 The projector and the phone draw each kind from one table entry (static/js/kinds.js).
 Adding a kind: docs/architecture.md, "Adding a question kind".
 
-An answer's value, by kind: one choice id (`choice`, `true_false`), the list of choice
-ids earliest first (`order`), a year (`year_guess`).
+An answer's value, by kind: one choice id (`choice`, `true_false`, `verdict`), the list
+of choice ids earliest first (`order`), a year (`year_guess`).
 
 Pure: stdlib only. The content (quizzes/) and the live game (classroom/) both import it.
 """
@@ -36,8 +40,10 @@ from itertools import combinations
 from typing import Any, ClassVar, Protocol
 
 from quizzes.choice_order import (
+    NOTHING,
     AuthoredChoice,
     DealtChoices,
+    deal_as_written,
     deal_never_in_order,
     deal_nothing,
     deal_shuffled,
@@ -52,6 +58,10 @@ YEAR_MAX = 9999
 YEAR_GUESS_SPAN = 10
 # The report's letters for choices, in the order the class saw them.
 LETTERS = "ABCDEFGH"
+# A verdict question's choices, in the order every class sees them, and the event
+# verdict (quizzes/models.py, `Event.Verdict`) each one stands for.
+VERDICT_CHOICES = ("Success", "Failure")
+VERDICT_OF_CHOICE = {"Success": "success", "Failure": "failure"}
 
 Question = Mapping[str, Any]
 Dealer = Callable[[Sequence[AuthoredChoice], random.Random, set[int]], DealtChoices]
@@ -169,9 +179,21 @@ class Kind:
     dealer: ClassVar[Dealer] = staticmethod(deal_shuffled)
     # False: an answer scores nothing and leaves the streak as it was (a poll).
     scored: ClassVar[bool] = True
-    # The report's headings over a question's summary, and whether it marks right rows.
+    # False: no answer is right or wrong (a poll); the question is left out of every
+    # accuracy figure (the report's, the class's) instead of counting as all wrong.
+    judged: ClassVar[bool] = True
+    # The report's headings over a question's summary, whether it marks a row, and the
+    # word it marks it with.
     report_columns: ClassVar[tuple[str, str]] = ("Choice", "Answers")
     report_marks_correct: ClassVar[bool] = True
+    report_mark: ClassVar[str] = "correct"
+
+    def authored(
+        self, written: Sequence[AuthoredChoice], *, event: Mapping[str, Any] | None
+    ) -> list[AuthoredChoice]:
+        """The choices a game deals: by default those the editor wrote. `event` is the
+        question's event as the snapshot keeps it (quizzes/snapshot.py), or None."""
+        return list(written)
 
     def deal(
         self, authored: Sequence[AuthoredChoice], rng: random.Random, taken: set[int]
@@ -179,10 +201,16 @@ class Kind:
         return type(self).dealer(authored, rng, taken)
 
     def key_fields(
-        self, *, answer_year: int | None, period: tuple[int, int] | None, rng: random.Random
+        self,
+        *,
+        answer_year: int | None,
+        period: tuple[int, int] | None,
+        rng: random.Random,
+        dealt: DealtChoices = NOTHING,
     ) -> dict[str, Any]:
         """Snapshot fields beyond the choices: {} or values for `answer_year`,
-        `year_min` and `year_max` (stored as None otherwise)."""
+        `year_min` and `year_max` (stored as None otherwise), or a key kept elsewhere
+        than `correct_choice_ids` (which it may then set: a poll has none)."""
         return {}
 
     def public_fields(self, question: Question) -> dict[str, Any]:
@@ -322,7 +350,12 @@ class YearGuess(Kind):
     report_columns = ("Year", "Answers")
 
     def key_fields(
-        self, *, answer_year: int | None, period: tuple[int, int] | None, rng: random.Random
+        self,
+        *,
+        answer_year: int | None,
+        period: tuple[int, int] | None,
+        rng: random.Random,
+        dealt: DealtChoices = NOTHING,
     ) -> dict[str, Any]:
         year = int(answer_year)  # type: ignore[arg-type]
         if period is not None:
@@ -387,7 +420,113 @@ class YearGuess(Kind):
         ]
 
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (Choice(), TrueFalse(), Order(), YearGuess())}
+@dataclass(frozen=True)
+class VerdictCount:
+    """The class's votes on one verdict question beside the source's verdict."""
+
+    success: int
+    failure: int
+    # The source's verdict: "success", "failure", or "" when it gives none.
+    source: str
+
+    @property
+    def voted(self) -> int:
+        return self.success + self.failure
+
+    @property
+    def agreed(self) -> int:
+        """Votes that match the source's verdict (0 when it gives none)."""
+        return {"success": self.success, "failure": self.failure}.get(self.source, 0)
+
+    @property
+    def majority(self) -> str:
+        """The class's verdict: "success", "failure", "split" (a tie) or "" (no votes)."""
+        if not self.voted:
+            return ""
+        if self.success == self.failure:
+            return "split"
+        return "success" if self.success > self.failure else "failure"
+
+
+class Verdict(Kind):
+    """The class judges one event: Success or Failure, always in that order. A poll:
+    no answer is right or wrong before the reveal, none scores and the streak stays as
+    it was. The choices are the kind's own, keyed by the event's verdict (the source's,
+    i.e. the model answer's); the reveal gives that verdict with its reason beside the
+    class's vote, and `correct_choice_ids` stays empty."""
+
+    name = "verdict"
+    label = "Verdict: success or failure"
+    dealer = staticmethod(deal_as_written)
+    scored = False
+    judged = False
+    report_columns = ("Verdict", "Votes")
+    report_mark = "model answer"
+
+    def authored(
+        self, written: Sequence[AuthoredChoice], *, event: Mapping[str, Any] | None
+    ) -> list[AuthoredChoice]:
+        # Whatever the editor wrote (nothing, or Success and Failure), the pair is the
+        # kind's and the key is the event's: an edited event verdict follows through.
+        verdict = (event or {}).get("verdict")
+        return [
+            AuthoredChoice(text=text, is_correct=VERDICT_OF_CHOICE[text] == verdict)
+            for text in VERDICT_CHOICES
+        ]
+
+    def key_fields(
+        self,
+        *,
+        answer_year: int | None,
+        period: tuple[int, int] | None,
+        rng: random.Random,
+        dealt: DealtChoices = NOTHING,
+    ) -> dict[str, Any]:
+        source = dealt.correct_choice_ids
+        # Nothing is "correct" in a poll: the source's choice is kept apart, for the
+        # reveal alone. None when the event gives no verdict (edited since authoring).
+        return {"correct_choice_ids": [], "verdict_choice_id": source[0] if source else None}
+
+    def reveal_fields(self, question: Question) -> dict[str, Any]:
+        event = question.get("event")
+        return {
+            "verdict": {
+                "choice_id": question.get("verdict_choice_id"),
+                "reason": str(question.get("explanation") or ""),
+                "event": (
+                    {"title": event.get("title"), "date": event.get("date_label")}
+                    if isinstance(event, Mapping)
+                    else None
+                ),
+            }
+        }
+
+    def credit(
+        self, answer: Any, *, correct_choice_ids: Sequence[int], correct_year: int | None
+    ) -> Credit:
+        if not _is_int(answer):
+            raise ValueError(f"A verdict answer is one choice id, not {answer!r}.")
+        return Credit(0.0, False)
+
+    def count(self, question: Question, values: Iterable[Any]) -> VerdictCount:
+        """The class's votes on `question` and the source's verdict."""
+        texts = {c.get("id"): c.get("text") for c in question.get("choices") or []}
+        votes = Counter(VERDICT_OF_CHOICE.get(texts.get(value)) for value in values)
+        source = VERDICT_OF_CHOICE.get(texts.get(question.get("verdict_choice_id")), "")
+        return VerdictCount(success=votes["success"], failure=votes["failure"], source=source)
+
+    def report(self, question: Question, values: Iterable[Any]) -> list[Tally]:
+        counts = Counter(value for value in values if value is not None)
+        source = question.get("verdict_choice_id")
+        return _lettered(question["choices"], counts, lambda choice_id: choice_id == source)
+
+
+# The verdict kind itself: the report and the answer page count its votes.
+VERDICT = Verdict()
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind for kind in (Choice(), TrueFalse(), Order(), YearGuess(), VERDICT)
+}
 
 
 def get(name: str) -> Kind:

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from quizzes.kinds import VERDICT
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -173,8 +175,40 @@ RULES: dict[str, Rule] = {
             WARNING,
             "a true/false statement makes two claims, so it is half true",
         ),
+        Rule(
+            "V701",
+            "verdict-event",
+            ERROR,
+            "a verdict question has no event, or its event's verdict is neither success "
+            "nor failure",
+        ),
+        Rule(
+            "V702",
+            "verdict-contested",
+            ERROR,
+            "a verdict question asks about an event whose verdict the fact check contests "
+            "(an unverified claim on the event matches the verdict)",
+        ),
+        Rule(
+            "V703",
+            "verdict-given-away",
+            ERROR,
+            "an earlier question on a verdict question's event gives the verdict in its "
+            "reveal before the class votes",
+        ),
+        Rule(
+            "V704",
+            "after-the-verdict",
+            ERROR,
+            "a question comes after the verdict question on its event, whose reveal (the "
+            "event's title, date and reason) may answer it",
+        ),
     )
 }
+
+# The question kind that asks the class for a verdict (quizzes/kinds.py, `Verdict`).
+VERDICT_KIND = VERDICT.name
+VERDICTS_ASKED = ("success", "failure")
 
 
 @dataclass(frozen=True)
@@ -611,9 +645,35 @@ def _choice_length(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
             )
 
 
+def _verdict_question_after(q: LintQuestion, quiz: LintQuiz) -> LintQuestion | None:
+    """The verdict question on q's event that comes after q in the quiz, if any."""
+    if not q.event:
+        return None
+    slugs = [other.slug for other in quiz.questions]
+    at = slugs.index(q.slug) if q.slug in slugs else len(slugs)
+    return next(
+        (
+            other
+            for other in quiz.questions[at + 1 :]
+            if other.kind == VERDICT_KIND and other.event == q.event
+        ),
+        None,
+    )
+
+
+def _gives_verdict(q: LintQuestion, verdict: str) -> str | None:
+    """The word of q's reveal (explanation and notes) that gives `verdict`, if any."""
+    text = _reveal_text(q).casefold()
+    return next((word for word in VERDICT_WORDS.get(verdict, ()) if word in text), None)
+
+
 def _explanation_verdict(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
     event = quiz.event(q.event)
-    if event is None or event.verdict not in VERDICT_WORDS:
+    # A verdict question's reveal states the verdict itself, beside its reason; before
+    # one on the same event, the reveal must not (V703): the class votes first.
+    if event is None or event.verdict not in VERDICT_WORDS or q.kind == VERDICT_KIND:
+        return
+    if _verdict_question_after(q, quiz) is not None:
         return
     text = q.explanation.casefold()
     if not any(word in text for word in VERDICT_WORDS[event.verdict]):
@@ -771,6 +831,81 @@ def _two_claims(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
         )
 
 
+def _verdict_event(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    if q.kind != VERDICT_KIND:
+        return
+    event = quiz.event(q.event)
+    if event is None:
+        yield Finding(
+            "V701",
+            q.slug,
+            "A verdict question needs the event the class judges: its verdict is the answer "
+            "the reveal gives.",
+        )
+    elif event.verdict not in VERDICTS_ASKED:
+        yield Finding(
+            "V701",
+            q.slug,
+            f"The event “{event.title}” has the verdict {event.verdict or 'none'}: ask for a "
+            "verdict only on an event the source calls a success or a failure.",
+        )
+
+
+def _verdict_contested(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    event = quiz.event(q.event)
+    if q.kind != VERDICT_KIND or event is None or event.verdict not in VERDICTS_ASKED:
+        return
+    for claim in quiz.unverified:
+        if claim.event == event.slug and any(
+            _has_phrase(event.verdict, text) for text in claim.match
+        ):
+            yield Finding(
+                "V702",
+                q.slug,
+                f"The fact check contests the verdict on “{event.title}” ({claim.claim}): "
+                "ask for a verdict only where it is clear.",
+            )
+            return
+
+
+def _verdict_given_away(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    event = quiz.event(q.event)
+    if q.kind != VERDICT_KIND or event is None:
+        return
+    for other in quiz.questions:
+        if other.slug == q.slug:
+            return
+        word = _gives_verdict(other, event.verdict) if other.event == q.event else None
+        if word:
+            yield Finding(
+                "V703",
+                q.slug,
+                f"The reveal of “{other.slug}”, on the same event earlier in the quiz, says "
+                f"“{word}”: the class would see the verdict before it votes. Leave the "
+                "verdict out of that reveal (the verdict question gives it).",
+                related=other.slug,
+            )
+            return
+
+
+def _after_the_verdict(q: LintQuestion, quiz: LintQuiz) -> Iterator[Finding]:
+    if q.kind == VERDICT_KIND or not q.event:
+        return
+    for other in quiz.questions:
+        if other.slug == q.slug:
+            return
+        if other.kind == VERDICT_KIND and other.event == q.event:
+            yield Finding(
+                "V704",
+                q.slug,
+                f"It comes after “{other.slug}”, the verdict question on the same event, "
+                "whose reveal shows the event's title, date and reason: put the verdict "
+                "question last on its event.",
+                related=other.slug,
+            )
+            return
+
+
 SINGLE_RULES = (
     _key_longest,
     _key_format,
@@ -783,6 +918,10 @@ SINGLE_RULES = (
     _distractor_true,
     _distractor_maybe_true,
     _two_claims,
+    _verdict_event,
+    _verdict_contested,
+    _verdict_given_away,
+    _after_the_verdict,
 )
 
 

@@ -193,7 +193,7 @@ class Quiz(models.Model):
 
 class Question(models.Model):
     # The kinds and their names are declared once, in quizzes/kinds.py (CHOICE,
-    # TRUE_FALSE, ORDER, YEAR_GUESS, ...: one member per kind).
+    # TRUE_FALSE, ORDER, YEAR_GUESS, VERDICT: one member per kind).
     Kind = models.TextChoices(
         "Kind", [(kind.name.upper(), (kind.name, kind.label)) for kind in KINDS.values()]
     )
@@ -213,7 +213,9 @@ class Question(models.Model):
         Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
     )
     prompt = models.TextField()
-    explanation = models.TextField()
+    # Required (`clean`); blank in forms only so a verdict question can take its event's
+    # verdict_reason when the editor writes none (docs/yaml-schema.md, "verdict").
+    explanation = models.TextField(blank=True)
     time_limit_s = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(5), MaxValueValidator(240)]
     )

@@ -312,7 +312,15 @@ TABLES = {
                     high=2,
                     column="Question.points_multiplier",
                 ),
-                _required_text("explanation", "Question.explanation"),
+                # Required, but a verdict question may leave it to its event's
+                # verdict_reason (yaml_schema._question_checks says which).
+                Field(
+                    "explanation",
+                    Type.TEXT,
+                    default="",
+                    nonempty=True,
+                    column="Question.explanation",
+                ),
                 _year("answer_year", "Question.answer_year"),
                 Field(
                     "source",

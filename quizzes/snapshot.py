@@ -15,9 +15,10 @@ One stored question, as docs/protocol.md's frames read it:
 `id`, `slug`, `kind`, `prompt`, `choices` ([{"id", "text"}] in the order shown),
 `correct_choice_ids`, `answer_year`, `year_min`, `year_max`, `time_limit_ms`,
 `points_multiplier`, `explanation`, `event` and `neighbours` ({"prev", "next"}: the
-events before and after it on the timeline, or None), and `image` (`picture`: its
+events before and after it on the timeline, or None), `image` (`picture`: its
 {"url", "alt", "width", "height"}, or None; games stored before pictures existed have
-no `image` key, which reads as None).
+no `image` key, which reads as None); a verdict question also keeps
+`verdict_choice_id` (the source's choice), its `correct_choice_ids` being [].
 
 Reads the content models (Django); imports nothing of the live game (classroom/).
 """
@@ -77,12 +78,10 @@ def picture(question: Question) -> dict[str, Any] | None:
 
 def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) -> dict[str, Any]:
     kind = kinds.get(question.kind)
-    dealt = kind.deal(
-        [AuthoredChoice(text=c.text, is_correct=c.is_correct) for c in question.choices.all()],
-        rng,
-        taken,
-    )
     event = question.event
+    shown_event = event_dict(event) if event else None
+    written = [AuthoredChoice(text=c.text, is_correct=c.is_correct) for c in question.choices.all()]
+    dealt = kind.deal(kind.authored(written, event=shown_event), rng, taken)
     timeline = event.timeline if event else question.quiz.timeline
     period = (timeline.period_start, timeline.period_end) if timeline is not None else None
     return {
@@ -95,11 +94,11 @@ def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) 
         "answer_year": None,
         "year_min": None,
         "year_max": None,
-        **kind.key_fields(answer_year=question.answer_year, period=period, rng=rng),
+        **kind.key_fields(answer_year=question.answer_year, period=period, rng=rng, dealt=dealt),
         "time_limit_ms": int(question.time_limit_s) * 1000,
         "points_multiplier": int(question.points_multiplier),
         "explanation": question.explanation,
-        "event": event_dict(event) if event else None,
+        "event": shown_event,
         "neighbours": neighbours(event),
         "image": picture(question),
     }

@@ -43,6 +43,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from quizzes.kinds import VERDICT
 from quizzes.schema_fields import (
     CHOICE_NOTE_MAX,
     CHOICE_TEXT_MAX,
@@ -57,6 +58,9 @@ from quizzes.schema_fields import (
     YEAR_MIN,
 )
 from quizzes.yaml_schema import TRUE_FALSE_TEXTS
+
+# A kind a spreadsheet cannot carry: it needs its event (quizzes/kinds.py, `Verdict`).
+VERDICT_KIND = VERDICT.name
 
 # -- Limits (docs/authoring.md, "Limits") -------------------------------------------------
 
@@ -1013,6 +1017,13 @@ def _kind_rules(
                 "in the right order and leave this empty",
                 shown,
             )
+    elif kind == VERDICT_KIND:
+        reader.problem(
+            "kind",
+            "a verdict question needs the event the class judges, which a spreadsheet "
+            "cannot name: write it in the quiz's YAML or in the admin",
+            kind,
+        )
     elif kind == "year_guess":
         if count:
             reader.problem("answer_1", "a guess-the-year question has no answers")
@@ -1101,6 +1112,12 @@ def kahoot_warnings(questions: Sequence[ExportQuestion]) -> list[str]:
     notes: list[str] = []
     for number, q in enumerate(questions, start=1):
         label = f"Question {number} (“{q.prompt[:40]}”)"
+        if q.kind == VERDICT_KIND:
+            notes.append(
+                f"{label} is left out: a verdict question needs its event, which a "
+                "spreadsheet cannot name. The YAML export keeps it."
+            )
+            continue
         if q.kind not in ("choice", "true_false"):
             notes.append(
                 f"{label} is left out: Kahoot's template holds only quiz and true-or-false "
@@ -1185,11 +1202,15 @@ def kahoot_xlsx(*, title: str, questions: Sequence[ExportQuestion]) -> bytes:
 
 def quiz_csv(questions: Iterable[ExportQuestion]) -> str:
     """The questions as CSV with the full header (CSV_COLUMNS); text that a spreadsheet
-    would run as a formula gets an apostrophe in front, which the importer removes."""
+    would run as a formula gets an apostrophe in front, which the importer removes.
+    Verdict questions are left out: they need their event, which the CSV cannot name
+    (the YAML export keeps them)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for q in questions:
+        if q.kind == VERDICT_KIND:
+            continue
         answers = [c.text for c in q.choices] + [""] * (ANSWERS - len(q.choices))
         notes = [c.note for c in q.choices] + [""] * (ANSWERS - len(q.choices))
         values = {

@@ -14,9 +14,11 @@ checked against a month that is not a number). The caller prefixes the file name
 (`SchemaError.prefixed`).
 
 The tables live in `schema_fields.py` and the documents in `seed_documents.py`; what
-is left here (a little over 500 lines) is one pass over one document: the YAML loader,
+is left here (about 600 lines) is one pass over one document: the YAML loader,
 a reader a type, the checks across fields and the kind rules, which share the
-validator's error list and paths.
+validator's error list and paths. A section's values may be completed from elsewhere in
+the document once they pass (`_FILLS`: a verdict question's explanation from its
+event's verdict_reason).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from quizzes.kinds import VERDICT, VERDICT_CHOICES
 from quizzes.lint import UnverifiedClaim
 from quizzes.schema_fields import (
     GENERATOR_KINDS,
@@ -168,7 +171,11 @@ class _Validator:
         problems = list(_CHECKS[name](values, data, self.seen)) if name in _CHECKS else []
         for key, message in problems:
             self.error(f"{path}.{key}" if path else key, message)
-        return _MISSING if problems else _DOCUMENTS[name](**values)
+        if problems:
+            return _MISSING
+        if name in _FILLS:
+            values = _FILLS[name](values, self.seen)
+        return _DOCUMENTS[name](**values)
 
     def mapping(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -396,7 +403,10 @@ def _question_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -
     kind, answer_year = values["kind"], values["answer_year"]
     if kind != "year_guess" and answer_year is not None:
         yield "answer_year", "only year_guess questions have an answer_year"
-    yield from KIND_RULES[kind](values, data)
+    # Only a verdict question may take its explanation from elsewhere (its event).
+    if kind != VERDICT.name and not values["explanation"]:
+        yield "explanation", "required"
+    yield from KIND_RULES[kind](values, data, seen)
     source, generator_kind = values["source"], values["generator_kind"]
     if source == "generated" and generator_kind not in GENERATOR_KINDS:
         yield (
@@ -428,6 +438,28 @@ _CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], dict], Problems]] =
     "question": _question_checks,
 }
 
+
+def _event_of(values: dict[str, Any], seen: dict) -> EventDoc | None:
+    """The question's event, when the document's timeline has been read whole."""
+    events = seen.get("timeline.events", _MISSING)
+    if events is _MISSING or values["event"] is None:
+        return None
+    return next((event for event in events if event.slug == values["event"]), None)
+
+
+def _question_fill(values: dict[str, Any], seen: dict) -> dict[str, Any]:
+    if values["kind"] == VERDICT.name and not values["explanation"]:
+        event = _event_of(values, seen)
+        # The checks made sure there is a reason to take when nothing was written.
+        return {**values, "explanation": event.verdict_reason.strip() if event else ""}
+    return values
+
+
+# What is completed in a section whose values passed, from the rest of the document.
+_FILLS: dict[str, Callable[[dict[str, Any], dict], dict[str, Any]]] = {
+    "question": _question_fill,
+}
+
 # What each section is read into, from its values by key.
 _DOCUMENTS: dict[str, Callable[..., Any]] = {
     "document": SeedDocument,
@@ -446,7 +478,8 @@ _DOCUMENTS: dict[str, Callable[..., Any]] = {
 
 
 # -- Question kinds: what each kind asks of its choices -----------------------------------
-# One function a kind, given the question's values and raw mapping.
+# One function a kind, given the question's values, its raw mapping and what the
+# document said elsewhere (`seen`: the timeline's events, for a verdict question).
 
 
 def _exactly_one_correct(choices: tuple[ChoiceDoc, ...]) -> Problems:
@@ -455,7 +488,7 @@ def _exactly_one_correct(choices: tuple[ChoiceDoc, ...]) -> Problems:
         yield "choices", f"exactly one choice must be correct, got {correct}"
 
 
-def _choice_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+def _choice_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
     choices = values["choices"]
     if not 2 <= len(choices) <= 4:
         yield "choices", f"a choice question needs 2-4 choices, got {len(choices)}"
@@ -463,7 +496,7 @@ def _choice_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
         yield from _exactly_one_correct(choices)
 
 
-def _true_false_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+def _true_false_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
     choices = values["choices"]
     if sorted(choice.text for choice in choices) != sorted(TRUE_FALSE_TEXTS):
         yield "choices", 'a true_false question has exactly two choices, "True" and "False"'
@@ -471,7 +504,7 @@ def _true_false_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
         yield from _exactly_one_correct(choices)
 
 
-def _order_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+def _order_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
     choices = values["choices"]
     if not 3 <= len(choices) <= 4:
         yield "choices", f"an order question needs 3-4 choices, got {len(choices)}"
@@ -488,18 +521,59 @@ def _order_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
         )
 
 
-def _year_guess_kind(values: dict[str, Any], data: dict[str, Any]) -> Problems:
+def _year_guess_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
     if values["choices"]:
         yield "choices", "year_guess questions have no choices"
     if values["answer_year"] is None:
         yield "answer_year", "required for year_guess questions"
 
 
-KIND_RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], Problems]] = {
+def _verdict_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    # The choices are implied (Success, then Failure) and the key is the event's
+    # verdict: an author writes no choices, or exactly those two without flags.
+    texts = sorted(choice.text for choice in values["choices"])
+    if texts and texts != sorted(VERDICT_CHOICES):
+        yield (
+            "choices",
+            'a verdict question has no choices to write (they are "Success" and "Failure"); '
+            "leave them out",
+        )
+    flagged = [
+        i
+        for i, raw in enumerate(data.get("choices") or [])
+        if isinstance(raw, dict) and "correct" in raw
+    ]
+    if flagged:
+        yield (
+            f"choices[{flagged[0]}].correct",
+            "a verdict question takes its answer from its event's verdict: remove the flag",
+        )
+    if values["event"] is None:
+        yield "event", "required for verdict questions: the event the class judges"
+        return
+    event = _event_of(values, seen)
+    if event is None:
+        # Questions read alone (a spreadsheet's): the event cannot be checked here.
+        return
+    if event.verdict not in ("success", "failure"):
+        yield (
+            "event",
+            f"'{event.slug}' has the verdict {event.verdict}: a verdict question needs an "
+            "event the source calls a success or a failure",
+        )
+    elif not values["explanation"] and not event.verdict_reason.strip():
+        yield (
+            "explanation",
+            f"required: '{event.slug}' has no verdict_reason to take the explanation from",
+        )
+
+
+KIND_RULES: dict[str, Callable[[dict[str, Any], dict[str, Any], dict], Problems]] = {
     "choice": _choice_kind,
     "true_false": _true_false_kind,
     "order": _order_kind,
     "year_guess": _year_guess_kind,
+    "verdict": _verdict_kind,
 }
 
 

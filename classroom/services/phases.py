@@ -174,6 +174,7 @@ def _finish(game: Game) -> None:
                 podium=podium(standings),
                 report_url=selectors.report_url(game),
                 timeline_url=selectors.timeline_url(game),
+                answer_url=selectors.answer_url(game),
             ),
             players=frames.finished_player(rank=None, score=0, count=count),
             per_player=per_player,

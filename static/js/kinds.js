@@ -11,6 +11,14 @@
      drawAnswers(question, ui)    the phone's answer controls (ui: see phone.js)
      gave(reveal)                 whether the phone's reveal says it answered
      revealDetail(reveal, textOf) the phone's line about the right answer, or ""
+   and, where a kind differs from the others (all optional; `verdict` has them):
+     vote                         true: nobody is right or wrong (the bars, the answer line)
+     chartTitle                   a heading over the projector's reveal chart
+     stats(frame)                 the projector's line under the chart
+     showsEventReason             false: the reveal already gives the event's reason
+     received(choiceText)         what the phone says once its answer is stored
+     result(reveal, textOf)       the phone's result screen: {result, title, points,
+                                  detail}, instead of right / nearly / wrong
 
    Loaded after common.js, before projector.js or phone.js: Quiz.kindOf(name). */
 (function () {
@@ -278,7 +286,75 @@
     }
   };
 
-  Q.KINDS = { choice: choice, true_false: trueFalse, order: order, year_guess: yearGuess };
+  /* A verdict question: the class votes Success or Failure on one event; nobody is
+     right or wrong. The reveal's `verdict` {choice_id, reason, event} is the model
+     answer's (the source's) judgement, always shown as theirs, never as the truth. */
+  function modelSays(reveal, textOf) {
+    var verdict = reveal.verdict || {};
+    var text = textOf(verdict.choice_id);
+    if (!text) return "The model answer gives no verdict on this event.";
+    return "The model answer says: " + text + (verdict.reason ? " — " + verdict.reason : ".");
+  }
+
+  var verdict = Object.assign({}, choice, {
+    label: "Verdict: success or failure?",
+    question: function (frame, tile) {
+      return { items: choiceTiles(frame, tile),
+               hint: "Vote on your phone: there is no right or wrong answer",
+               rows: 1, cls: "tiles-verdict" };
+    },
+    // The class's votes; the model answer's side is tagged, never marked correct.
+    bars: function (frame, choices) {
+      var source = (frame.verdict || {}).choice_id;
+      return choiceBars(frame, choices, false).map(function (row) {
+        row.correct = false;
+        row.vote = true;
+        if (row.choiceId === source) row.tag = "model answer";
+        return row;
+      });
+    },
+    answerText: function (frame, textOf) {
+      var text = textOf((frame.verdict || {}).choice_id);
+      return text ? "The model answer says: " + text : "The model answer gives no verdict";
+    },
+    revealDetail: modelSays,
+    vote: true,
+    chartTitle: "The class's vote",
+    stats: function (frame) {
+      var distribution = frame.distribution || {};
+      var votes = Object.keys(distribution).reduce(function (n, k) { return n + distribution[k]; }, 0);
+      var source = (frame.verdict || {}).choice_id;
+      var line = Q.plural(votes, "vote", "votes");
+      if (source !== null && source !== undefined && votes) {
+        var agreed = distribution[String(source)] || 0;
+        line += " · " + agreed + " agree with the model answer (" + Math.round(100 * agreed / votes) + " %)";
+      }
+      return line;
+    },
+    showsEventReason: false,
+    received: function (choiceText) {
+      return (choiceText ? "You said: " + choiceText + ". " : "") +
+        "Look at the screen: the class's vote and the model answer come when time is up.";
+    },
+    result: function (reveal, textOf) {
+      var mine = textOf(reveal.your_choice_id);
+      var source = (reveal.verdict || {}).choice_id;
+      var agrees = "";
+      if (mine && source !== null && source !== undefined) {
+        agrees = reveal.your_choice_id === source
+          ? "The model answer agrees with you" : "The model answer sees it the other way";
+      }
+      return {
+        result: "vote",
+        title: mine ? "You said: " + mine : "No vote this time",
+        points: agrees,
+        detail: modelSays(reveal, textOf)
+      };
+    }
+  });
+
+  Q.KINDS = { choice: choice, true_false: trueFalse, order: order, year_guess: yearGuess,
+              verdict: verdict };
 
   /* The entry of kind `name`; a kind this page does not know is drawn as choices. */
   Q.kindOf = function (name) {

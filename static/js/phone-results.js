@@ -1,6 +1,7 @@
 /* The phone's result screen: after a question (its reveal: right, nearly or not, the
    points, the streak, the rank), at the scoreboard and at the end. What it says about
-   the right answer is the question kind's (static/js/kinds.js, revealDetail).
+   the right answer is the question kind's (static/js/kinds.js, revealDetail); a kind
+   with its own `result` (a vote) draws the whole screen its way.
 
    Loaded after kinds.js, before phone.js, which makes one:
    Quiz.PhoneResults({showScreen(id)}) -> {reveal(frame, textOf), scoreboard(frame),
@@ -37,6 +38,15 @@
     /* `textOf(choiceId)`: the text of one of the question's choices. */
     function reveal(frame, textOf) {
       var kind = Q.kindOf(frame.kind);
+      var rank;
+      if (kind.result) {
+        // A kind with its own result (a vote): no right or wrong, no points line.
+        var own = kind.result(frame, textOf);
+        rank = rankText(frame.rank, null);
+        if (typeof frame.score === "number") rank += (rank ? " · " : "") + frame.score + " points";
+        draw(own.result, own.title, own.points, own.detail, rank, false);
+        return;
+      }
       var result, title;
       if (frame.correct) { result = "correct"; title = "Correct!"; }
       else if (!kind.gave(frame)) { result = "wrong"; title = "No answer this time"; }
@@ -47,7 +57,7 @@
       if (detail) details.push(detail);
       if (frame.streak >= 2) details.push("Answer streak: " + frame.streak + " in a row!");
       // The reveal carries no player count, and the one from joining is stale by now.
-      var rank = rankText(frame.rank, null);
+      rank = rankText(frame.rank, null);
       if (typeof frame.score === "number") rank += (rank ? " · " : "") + frame.score + " points";
       draw(result, title, "+" + (frame.points || 0) + " points", details.join(" "), rank, false);
     }

@@ -191,7 +191,7 @@
     });
     countdown.start(question.remaining_ms, question.time_limit_ms);
     if (yourAnswer && yourAnswer.question_id === question.question_id) {
-      answerReceived();
+      answerReceived(yourAnswer.choice_id);
       return;
     }
     showScreen("screen-question");
@@ -214,11 +214,15 @@
     else status("Reconnecting… your answer will be sent.");
   }
 
-  function answerReceived() {
+  /* `choiceId`: the choice stored, when the server said which (a vote is repeated). */
+  function answerReceived(choiceId) {
     app.answered = true;
     app.pending = null;
     disableAnswers();
-    showWait("Answer received", "Look at the screen: the answer comes when time is up.", "received");
+    var kind = app.question ? Q.kindOf(app.question.kind) : null;
+    var text = kind && kind.received ? kind.received(choiceText(choiceId))
+      : "Look at the screen: the answer comes when time is up.";
+    showWait("Answer received", text, "received");
     status("Answer received");
     root.setAttribute("data-answered", "true");
   }
@@ -386,7 +390,7 @@
       case "state": drawState(frame); break;
       case "question": Q.show($("teacher-away"), false); drawQuestion(frame, null); break;
       case "answer_received":
-        if (!app.question || frame.question_id === app.question.question_id) answerReceived();
+        if (!app.question || frame.question_id === app.question.question_id) answerReceived(frame.choice_id);
         break;
       case "reveal": drawReveal(frame); break;
       case "scoreboard": drawScoreboard(frame); break;

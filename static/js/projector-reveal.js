@@ -11,6 +11,14 @@
   var Q = window.Quiz;
   var $ = function (id) { return document.getElementById(id); };
 
+  /* An event's verdict is the model answer's judgement, not a fact: every badge says
+     whose it is (docs/teaching.md). "Neither" covers both a neutral verdict and none
+     given. */
+  var VERDICTS = { success: "success", failure: "failure", neutral: "neither" };
+  Q.verdictBadge = function (verdict) {
+    return VERDICTS[verdict] ? "Model answer: " + VERDICTS[verdict] : "";
+  };
+
   Q.ProjectorReveal = function (options) {
     var screen = options.screen;
 
@@ -22,16 +30,19 @@
       Q.append(label, Q.el("span", { class: "bar-text", text: opts.label }));
       if (opts.position) Q.append(label, Q.el("span", { class: "bar-tick", text: Q.ordinal(opts.position) }));
       else if (opts.correct) Q.append(label, Q.el("span", { class: "bar-tick", "aria-hidden": "true", text: "✓ correct" }));
+      else if (opts.tag) Q.append(label, Q.el("span", { class: "bar-tick bar-tag", "aria-hidden": "true", text: opts.tag }));
       return Q.el("li", {
-        class: "bar " + (opts.correct ? "correct" : "wrong"),
+        class: "bar " + (opts.vote ? "vote" : opts.correct ? "correct" : "wrong"),
         "data-testid": "bar",
         "data-choice-id": opts.choiceId,
         "data-year": opts.year,
         "data-count": opts.count,
         "data-correct": opts.correct ? "true" : "false",
+        "data-tag": opts.tag || null,
         "aria-label": opts.position
           ? Q.ordinal(opts.position) + ", " + opts.label + ": " + Q.plural(opts.count, "player", "players") + " put it here"
-          : opts.label + ": " + Q.plural(opts.count, "answer", "answers") + (opts.correct ? " (correct)" : "")
+          : opts.label + ": " + Q.plural(opts.count, "answer", "answers") +
+            (opts.correct ? " (correct)" : opts.tag ? " (" + opts.tag + ")" : "")
       }, [Q.el("span", { class: "bar-count", text: opts.count }),
           Q.el("span", { class: "bar-track" }, fill),
           label]);
@@ -54,13 +65,11 @@
       return Q.kindOf(frame.kind).answerText(frame, function (id) { return byId[id]; });
     }
 
-    var VERDICTS = { success: "Success", failure: "Failure", neutral: "Neutral" };
-
     function timelineItem(event, current) {
       if (!event) {
         return Q.el("li", { class: "tl-item tl-empty", "aria-hidden": "true" }, "–");
       }
-      var verdict = VERDICTS[event.verdict] || "";
+      var verdict = Q.verdictBadge(event.verdict);
       return Q.el("li", {
         class: "tl-item" + (current ? " tl-current" : ""),
         "data-testid": current ? "timeline-current" : "timeline-neighbour",
@@ -77,26 +86,38 @@
       Q.setText($("event-title"), event.title + " (" + (event.date_label || event.year) + ")");
       var verdict = $("event-verdict");
       verdict.className = "verdict verdict-" + (event.verdict || "neutral");
-      Q.setText(verdict, VERDICTS[event.verdict] ? VERDICTS[event.verdict] + " for the relationship" : "");
+      // No badge while the class has still to judge this event (the server sends none).
+      Q.setText(verdict, Q.verdictBadge(event.verdict));
+      Q.show(verdict, !!event.verdict);
       var neighbours = frame.neighbours || {};
       var list = Q.clear($("timeline"));
       list.appendChild(timelineItem(neighbours.prev, false));
       list.appendChild(timelineItem(event, true));
       list.appendChild(timelineItem(neighbours.next, false));
-      Q.setText($("event-reason"), event.verdict_reason || "");
+      // A verdict question's reveal has given the reason already (kinds.js).
+      var reason = Q.kindOf(frame.kind).showsEventReason === false ? "" : event.verdict_reason;
+      Q.setText($("event-reason"), reason || "");
     }
 
     function drawReveal(frame, question) {
+      var kind = Q.kindOf(frame.kind);
       Q.setText($("reveal-prompt"), frame.prompt || (question && question.prompt) || "");
       var choices = frame.choices || (question && question.choices) || [];
+      var title = $("chart-title");
+      Q.setText(title, kind.chartTitle || "");
+      Q.show(title, !!kind.chartTitle);
       drawBars(frame, choices);
       Q.setText($("correct-answer"), correctAnswerText(frame, choices));
+      $("correct-answer").classList.toggle("is-model", !!kind.vote);
       Q.setText($("explanation"), frame.explanation || "");
       var stats = "";
-      if (typeof frame.answered === "number") {
+      if (kind.stats) {
+        stats = kind.stats(frame);
+      } else if (typeof frame.answered === "number") {
         stats = (frame.correct_count || 0) + " of " + Q.plural(frame.answered, "answer", "answers") +
-          " correct" + (typeof frame.total === "number" ? " · " + Q.plural(frame.total, "player", "players") : "");
+          " correct";
       }
+      if (stats && typeof frame.total === "number") stats += " · " + Q.plural(frame.total, "player", "players");
       Q.setText($("reveal-stats"), stats);
       drawEvent(frame);
       fitReveal();

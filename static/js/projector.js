@@ -246,7 +246,7 @@
     drawScoreboard(frame.top);
   }
 
-  function drawPodium(podium, reportUrl, timelineUrl) {
+  function drawPodium(podium, reportUrl, timelineUrl, answerUrl) {
     [1, 2, 3].forEach(function (place) {
       var slot = document.querySelector('[data-testid="podium-' + place + '"]');
       var entry = (podium || [])[place - 1];
@@ -262,12 +262,15 @@
       $("timeline-link").setAttribute("href", timelineUrl + "?podium=" + pin);
       Q.show($("timeline-link"), true);
     }
+    // Only a game that asked verdict questions has an answer page.
+    if (answerUrl) $("answer-link").setAttribute("href", answerUrl);
+    Q.show($("answer-link"), !!answerUrl);
   }
 
   function onFinished(frame) {
     countdown.stop();
     setPhase("finished");
-    drawPodium(frame.podium, frame.report_url, frame.timeline_url);
+    drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
     sound.play("finish");
   }
 
@@ -285,7 +288,7 @@
     if (phase === "question" && frame.question) drawQuestion(frame.question);
     if ((phase === "reveal" || phase === "scoreboard") && frame.reveal) revealScreen.draw(frame.reveal, game.question);
     if (phase === "scoreboard" || (phase === "finished" && frame.top)) drawScoreboard(frame.top);
-    if (phase === "finished") drawPodium(frame.podium, frame.report_url, frame.timeline_url);
+    if (phase === "finished") drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
   }
 
   // ---------------------------------------------------------------- socket

@@ -233,7 +233,48 @@ def pictures(browsers: Browsers, camera: Camera) -> None:
     camera.shoot(phone, "phone-picture-enlarged")
 
 
-SCENES = {"game": play, "gate": gate, "pictures": pictures}
+def verdict(browsers: Browsers, camera: Camera) -> None:
+    """The verdict round: a phone voting, the projector's reveal of the class's vote
+    beside the model answer's verdict, the phone's result, and the answer page."""
+    projector = browsers.projector_page("verdict projector")
+    browsers.teacher_logs_in(projector)
+    pin = browsers.start_seed_quiz(projector)
+    phones = {name: browsers.phone(f"verdict {name}") for name in CLASS}
+    for name in CLASS:
+        browsers.join(phones[name], pin, name, via_qr=True)
+    questions = browsers.server.game_questions(pin)
+    number = next(i for i, q in enumerate(questions) if q["kind"] == "verdict")
+    question = questions[number]
+    ids = {c["text"]: c["id"] for c in question["choices"]}
+    projector.keyboard.press("Space")
+    for _ in range(number):
+        wait_phase(projector, "question")
+        projector.get_by_test_id("close").click()
+        wait_phase(projector, "reveal")
+        projector.get_by_test_id("next").click()
+    wait_phase(projector, "question")
+    first = phones[CLASS[0]]
+    expect(first.get_by_test_id("answer")).to_have_count(2)
+    camera.shoot(first, "phone-verdict")
+    votes = ["Failure", "Failure", "Success", "Failure", "Success", "Failure"]
+    for index, (name, vote) in enumerate(zip(CLASS, votes, strict=True)):
+        tap_choice(phones[name], ids[vote], last=index == len(CLASS) - 1)
+    wait_phase(projector, "reveal")
+    camera.shoot(projector, "projector-verdict-reveal", settle_ms=900)
+    camera.shoot(phones[CLASS[2]], "phone-verdict-result")
+    projector.get_by_test_id("end").click()
+    wait_phase(projector, "finished")
+    projector.get_by_test_id("answer-link").click()
+    expect(projector.get_by_test_id("answer-page")).to_be_visible()
+    camera.shoot(
+        projector,
+        "answer-page",
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": 1400},
+    )
+
+
+SCENES = {"game": play, "gate": gate, "pictures": pictures, "verdict": verdict}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -135,6 +135,10 @@ def _play_seed_game(quiz: Quiz, teacher, seed: int, monkeypatch) -> tuple[int, i
         elif kind == "order":
             guess = {"choice_ids": tuple(c["id"] for c in on_the_wire["choices"])}
             known = {"choice_ids": tuple(question["correct_choice_ids"])}
+        elif kind == "verdict":
+            # A vote scores nothing either way; the knowers agree with the model answer.
+            guess = {"choice_id": on_the_wire["choices"][0]["id"]}
+            known = {"choice_id": question["verdict_choice_id"]}
         else:
             guess = {"choice_id": on_the_wire["choices"][0]["id"]}
             known = {"choice_id": question["correct_choice_ids"][0]}

@@ -1,6 +1,6 @@
 """A new question kind is one entry in quizzes/kinds.py: declared here (a poll, scored
-nothing, like the `verdict` kind to come), it is dealt, shown, answered, counted,
-revealed and reported by the game without a change anywhere else."""
+nothing, like the `verdict` kind), it is dealt, shown, answered, counted, revealed and
+reported by the game without a change anywhere else."""
 
 import pytest
 

@@ -338,3 +338,47 @@ def test_points_are_always_between_zero_and_the_maximum(kwargs):
 @given(st.integers(-(10**6), 10**7), st.integers(1, 10**6))
 def test_speed_points_are_between_500_and_1000(elapsed, limit):
     assert 500 <= speed_points(elapsed_ms=elapsed, time_limit_ms=limit) <= 1000
+
+
+# --- the verdict round: a vote ----------------------------------------------------------
+
+
+def vote(answer, *, streak_before=3, **kw):
+    return score_answer(
+        kind="verdict",
+        correct_choice_ids=[],
+        answer=answer,
+        correct_year=None,
+        elapsed_ms=500,
+        time_limit_ms=20_000,
+        streak_before=streak_before,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize("answer", [21, 22, None])
+def test_a_vote_scores_nothing_and_leaves_the_streak_alone(answer):
+    # Either side, or no vote at all: no points, not correct, the streak as it was.
+    kept = AnswerScore(correct=False, base_points=0, streak_bonus=0, points=0, streak=3)
+    assert vote(answer) == kept
+    assert vote(answer, multiplier=2, accuracy_only=True) == kept
+
+
+def test_replay_passes_a_vote_without_touching_scores_streaks_or_correct_counts():
+    questions = [
+        QUESTIONS[0],
+        QuestionRules(kind="verdict", correct_choice_ids=(), time_limit_ms=20_000),
+        QUESTIONS[0],
+    ]
+    answers = [
+        RecordedAnswer(player_id=1, question_index=0, answer=11, elapsed_ms=0),
+        RecordedAnswer(player_id=1, question_index=1, answer=21, elapsed_ms=0),
+        RecordedAnswer(player_id=1, question_index=2, answer=11, elapsed_ms=0),
+        RecordedAnswer(player_id=2, question_index=0, answer=11, elapsed_ms=0),
+        RecordedAnswer(player_id=2, question_index=2, answer=11, elapsed_ms=0),
+    ]
+    totals = replay_scores(questions=questions, answers=answers, player_ids=[1, 2])
+    # The second right answer is the second in a row, vote or no vote between them.
+    for player in (1, 2):
+        assert totals[player].score == 1000 + 1100
+        assert totals[player].streak == 2 and totals[player].correct_count == 2

@@ -270,7 +270,11 @@ def test_adding_a_valid_question_with_choices_saves_both(admin_client, loaded):
         ),
         ({"time_limit_s": "4"}, GOOD_CHOICES, "Ensure this value is greater than or equal to 5."),
         ({"time_limit_s": "241"}, GOOD_CHOICES, "Ensure this value is less than or equal to 240."),
-        ({"explanation": "   "}, GOOD_CHOICES, "This field is required."),
+        (
+            {"explanation": "   "},
+            GOOD_CHOICES,
+            "Every question needs an explanation for the reveal.",
+        ),
         (
             {"source": "generated"},
             GOOD_CHOICES,
@@ -440,3 +444,68 @@ def test_quiz_form_rejects_bad_generator_settings(admin_client, loaded):
     assert "Use the keys count, kinds, seed, time_limit_s" in response.content.decode()
     loaded.refresh_from_db()
     assert loaded.generator["seed"] == 1947
+
+
+# --- the verdict round ------------------------------------------------------------------
+
+
+def verdict_post(loaded, event_slug: str, **overrides) -> dict:
+    event = Event.objects.get(timeline=loaded.timeline, slug=event_slug)
+    fields = {
+        "kind": "verdict",
+        "prompt": "Was it a success or a failure for Pakistan–USSR relations?",
+        "event": str(event.pk),
+        "explanation": "",
+    }
+    return question_post(loaded, **(fields | overrides))
+
+
+def test_an_editor_creates_a_verdict_question_without_choices_or_explanation(admin_client, loaded):
+    response = admin_client.post(
+        reverse("admin:quizzes_question_add"),
+        verdict_post(loaded, "oil-agreement") | choice_formset([]),
+    )
+
+    assert response.status_code == 302
+    question = Question.objects.get(slug="new-question")
+    # The explanation is the event's reason; the choices are the kind's own.
+    assert question.kind == "verdict" and not question.choices.exists()
+    assert question.explanation == "Practical help that Pakistan needed."
+
+
+@pytest.mark.parametrize(
+    ("event_slug", "rows", "message"),
+    [
+        ("relations-opened", [], "has the verdict neutral: pick an event the source calls"),
+        ("ayub-visit", [], "Every question needs an explanation for the reveal."),
+        (
+            "oil-agreement",
+            GOOD_CHOICES,
+            "A verdict question needs no choices: the class always sees",
+        ),
+        (
+            "oil-agreement",
+            [
+                {"position": "0", "text": "Success", "is_correct": True},
+                {"position": "1", "text": "Failure"},
+            ],
+            "A verdict question has no correct choice",
+        ),
+    ],
+)
+def test_an_invalid_verdict_question_is_refused_with_a_clear_message(
+    admin_client, loaded, event_slug, rows, message
+):
+    data = verdict_post(loaded, event_slug) | choice_formset(rows)
+
+    response = admin_client.post(reverse("admin:quizzes_question_add"), data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.filter(slug="new-question").exists()
+
+
+def test_a_verdict_question_needs_its_event(admin_client, loaded):
+    data = verdict_post(loaded, "oil-agreement", event="", explanation="because.")
+    response = admin_client.post(reverse("admin:quizzes_question_add"), data | choice_formset([]))
+    assert "A verdict question needs the event the class judges." in response.content.decode()

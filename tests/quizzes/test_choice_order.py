@@ -158,3 +158,18 @@ def test_the_same_seed_deals_the_same_game_and_another_seed_another():
 
 def test_a_year_guess_has_no_choices():
     assert deal("year_guess", [], random.Random(1), set()).choices == []
+
+
+def test_a_verdict_is_dealt_as_written_under_fresh_random_ids():
+    from quizzes.choice_order import deal_as_written
+
+    authored = [AuthoredChoice("Success"), AuthoredChoice("Failure", is_correct=True)]
+    taken: set[int] = set()
+    dealt = deal_as_written(authored, random.Random(7), taken)
+    assert [c["text"] for c in dealt.choices] == ["Success", "Failure"]
+    assert dealt.correct_choice_ids == [dealt.choices[1]["id"]]
+    assert all(ID_MIN <= c["id"] <= ID_MAX for c in dealt.choices) and len(taken) == 2
+    # The kind writes its own pair; without an event there is no source verdict to key.
+    alone = deal("verdict", kinds.get("verdict").authored([], event=None), random.Random(7), set())
+    assert [c["text"] for c in alone.choices] == ["Success", "Failure"]
+    assert alone.correct_choice_ids == []

@@ -125,7 +125,10 @@ def test_the_seed_quiz_survives_a_csv_round_trip():
     for quiz in Quiz.objects.all():
         report = import_file(name=f"{quiz.slug}.csv", data=quiz_export_csv(quiz=quiz).encode())
         copy = Quiz.objects.get(slug=report.quiz_slug)
-        assert stored(copy) == stored(quiz), quiz.slug
+        # A verdict question needs its event, which a CSV cannot name: the export leaves
+        # it out (the YAML export keeps it), so the others move up one place each.
+        kept = [row[:1] + row[2:] for row in stored(quiz) if row[2] != "verdict"]
+        assert [row[:1] + row[2:] for row in stored(copy)] == kept, quiz.slug
 
 
 def test_the_xlsx_has_kahoots_layout_and_no_formula_anywhere(quiz):
@@ -205,3 +208,16 @@ def test_export_quiz_still_writes_yaml_by_default():
     out = StringIO()
     call_command("export_quiz", slug, stdout=out, stderr=StringIO())
     assert out.getvalue().startswith("version: 1\n")
+
+
+def test_a_verdict_question_is_left_out_of_both_spreadsheets_and_kept_by_the_yaml(quiz):
+    add(quiz, "verdict", "verdict", "Was it a success or a failure?")
+    _, warnings = quiz_export_xlsx(quiz=quiz)
+    assert any(
+        "(“Was it a success or a failure?”) is left out: a verdict question needs its event"
+        in warning
+        for warning in warnings
+    )
+    rows = list(csv.DictReader(io.StringIO(quiz_export_csv(quiz=quiz))))
+    assert "verdict" not in [row["kind"] for row in rows]
+    assert len(rows) == quiz.questions.count() - 1

@@ -207,3 +207,11 @@ def test_the_example_in_the_authoring_docs_imports_cleanly():
     assert parsed.problems == []
     assert [q.kind for q in parsed.questions] == ["choice", "true_false"]
     assert parsed.questions[0].explanation.startswith("Kosygin, the Soviet Premier")
+
+
+def test_a_verdict_question_cannot_come_from_a_spreadsheet():
+    # It needs the event the class judges, which no column names.
+    problem = only_problem([["question", "kind"], ["Was Tashkent a success?", "verdict"]])
+    assert problem.column == "B" and problem.row == 2
+    assert "a verdict question needs the event the class judges" in problem.message
+    assert "write it in the quiz's YAML or in the admin" in problem.message

@@ -2,6 +2,7 @@
 summaries, and that a kind is one entry. Pure: no database, no event loop."""
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 import pytest
@@ -82,7 +83,7 @@ def refusal(question, sent):
 
 
 def test_every_kind_the_game_knows_is_declared_once():
-    assert list(kinds.KINDS) == ["choice", "true_false", "order", "year_guess"]
+    assert list(kinds.KINDS) == ["choice", "true_false", "order", "year_guess", "verdict"]
     assert all(name == kind.name for name, kind in kinds.KINDS.items())
     with pytest.raises(ValueError, match="Unknown question kind: 'essay'"):
         kinds.get("essay")
@@ -207,3 +208,108 @@ def test_credit_is_the_kinds_fraction_and_rightness():
     assert partial == kinds.Credit(pytest.approx(2 / 3), False)
     near = kinds.get("year_guess").credit(1968, correct_choice_ids=[], correct_year=1966)
     assert near == kinds.Credit(pytest.approx(0.8), False)
+
+
+# --- the verdict round: a vote on one event ----------------------------------------------
+
+
+def verdict_question(verdict="failure", rng=None, written=()):
+    """A verdict question as a game stores it, dealt for an event with `verdict`."""
+    kind = kinds.get("verdict")
+    rng = rng or random.Random(1)
+    event = {"slug": "war-1971", "title": "The 1971 war", "date_label": "16 December 1971"}
+    event["verdict"] = verdict
+    dealt = kind.deal(kind.authored(list(written), event=event), rng, set())
+    return {
+        "kind": "verdict",
+        "choices": dealt.choices,
+        "correct_choice_ids": dealt.correct_choice_ids,
+        **kind.key_fields(answer_year=None, period=None, rng=rng, dealt=dealt),
+        "explanation": "because it took sides.",
+        "event": event,
+    }
+
+
+def test_a_verdict_question_always_offers_success_then_failure():
+    from quizzes.choice_order import AuthoredChoice
+
+    for written in ((), (AuthoredChoice("Failure"), AuthoredChoice("Success", True))):
+        question = verdict_question(written=written)
+        assert [c["text"] for c in question["choices"]] == ["Success", "Failure"]
+    kind = kinds.get("verdict")
+    assert kind.label == "Verdict: success or failure"
+    assert not kind.scored and not kind.judged
+
+
+def test_a_verdict_question_keeps_the_events_verdict_apart_from_any_right_answer():
+    question = verdict_question("failure")
+    failure = question["choices"][1]["id"]
+    # Nothing is right in a vote: the source's choice is kept for the reveal alone.
+    assert question["correct_choice_ids"] == []
+    assert question["verdict_choice_id"] == failure
+    assert (
+        verdict_question("success")["verdict_choice_id"]
+        == verdict_question("success")["choices"][0]["id"]
+    )
+    # An event edited to neutral since: the question says the source gives no verdict.
+    assert verdict_question("neutral")["verdict_choice_id"] is None
+
+
+def test_a_verdict_reveal_gives_the_source_verdict_its_reason_and_event():
+    question = verdict_question("failure")
+    assert kinds.get("verdict").public_fields(question) == {}
+    assert kinds.get("verdict").reveal_fields(question) == {
+        "verdict": {
+            "choice_id": question["verdict_choice_id"],
+            "reason": "because it took sides.",
+            "event": {"title": "The 1971 war", "date": "16 December 1971"},
+        }
+    }
+
+
+def test_a_vote_earns_nothing_and_is_never_right():
+    question = verdict_question("failure")
+    kind = kinds.get("verdict")
+    for choice in question["choices"]:
+        value = kind.check(question, Sent(choice_id=choice["id"]))
+        assert kind.credit(value, correct_choice_ids=[], correct_year=None) == kinds.Credit(
+            0.0, False
+        )
+    assert refusal(question, Sent(choice_id=12)) == (
+        "unknown_choice",
+        "That is not one of this question's choices.",
+    )
+    with pytest.raises(ValueError, match="one choice id"):
+        kind.credit([1, 2], correct_choice_ids=[], correct_year=None)
+
+
+def test_the_class_votes_are_counted_beside_the_source_verdict():
+    question = verdict_question("failure")
+    success, failure = (c["id"] for c in question["choices"])
+    kind = kinds.VERDICT
+    assert kind.distribution(question, [success, failure, failure, None]) == {
+        str(success): 1,
+        str(failure): 2,
+    }
+    count = kind.count(question, [success, failure, failure, None, 999])
+    assert (count.success, count.failure, count.voted, count.agreed) == (1, 2, 3, 2)
+    assert (count.source, count.majority) == ("failure", "failure")
+    assert kind.count(question, [success, failure]).majority == "split"
+    assert kind.count(question, []).majority == ""
+    rows = kind.report(question, [success, failure, failure])
+    assert [(t.label, t.text, t.count, t.correct) for t in rows] == [
+        ("A", "Success", 1, False),
+        ("B", "Failure", 2, True),
+    ]
+    assert kind.report_mark == "model answer" and kind.report_columns == ("Verdict", "Votes")
+
+
+def test_nothing_in_a_verdict_questions_ids_tells_the_source_verdict():
+    # Which of the two ids is lower must not say which is the source's: about half each.
+    lower = Counter(
+        (lambda q: q["verdict_choice_id"] == min(c["id"] for c in q["choices"]))(
+            verdict_question("failure", random.Random(seed))
+        )
+        for seed in range(2000)
+    )
+    assert abs(lower[True] - 1000) < 110, lower

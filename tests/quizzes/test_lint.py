@@ -641,3 +641,63 @@ def test_lint_candidate_reports_findings_on_either_side_of_a_new_pair():
     found = {(f.code, f.question) for f in lint_candidate(candidate, quiz)}
     assert ("R202", "gen") in found  # the hand prompt says 1965
     assert ("R202", "hand") in found  # the candidate's prompt names Ayub Khan
+
+
+# -- V7xx the verdict round ------------------------------------------------------------
+
+
+def verdict(event, slug="v", explanation="because Moscow took India's side.", prompt=None):
+    return question(
+        "verdict",
+        prompt or "Was it a success or a failure for Pakistan–USSR relations?",
+        slug=slug,
+        event=event,
+        explanation=explanation,
+    )
+
+
+def test_v701_flags_a_verdict_question_without_an_event_or_on_a_neutral_one():
+    assert only("V701", verdict(None), verdict("kosygin-1968", slug="v2")) == ["v", "v2"]
+    assert only("V701", verdict("war-1971")) == []
+
+
+def test_v702_flags_a_verdict_the_fact_check_contests():
+    contested = UnverifiedClaim("The verdict on Tashkent is only implied", ("success",), "tashkent")
+    elsewhere = UnverifiedClaim("A claim about the date", ("1966",), "tashkent")
+    assert only("V702", verdict("tashkent"), unverified=[contested]) == ["v"]
+    # A doubt about another detail of the event, or another event, is no doubt on the verdict.
+    assert only("V702", verdict("tashkent"), unverified=[elsewhere]) == []
+    assert only("V702", verdict("war-1971"), unverified=[contested]) == []
+
+
+def test_v703_flags_an_earlier_reveal_that_gives_the_verdict_away():
+    telling = choice("Which country did the USSR back in December 1971?", "India", "China",
+                     "Iran", slug="fact", event="war-1971")  # fmt: skip
+    quiet = choice("Which country did the USSR back in December 1971?", "India", "China",
+                   "Iran", slug="fact", event="war-1971",
+                   explanation="India, with a treaty and three vetoes.")  # fmt: skip
+    assert only("V703", telling, verdict("war-1971")) == ["v"]
+    # Before its verdict question, a reveal on the event need not give the verdict (X401).
+    assert codes(quiet, verdict("war-1971")) == []
+    assert only("X401", quiet) == ["fact"]
+
+
+def test_v704_flags_a_question_asked_after_the_verdict_on_its_event():
+    # The verdict's reveal shows the event's title and date: it may answer what follows.
+    later = year_guess("In which year did the war split Pakistan?", 1971, event="war-1971")
+    assert only("V704", verdict("war-1971"), later) == ["yg"]
+    assert only("V704", later, verdict("war-1971")) == []
+    elsewhere = year_guess("In which year did Bhutto visit Moscow?", 1972, event="bhutto-1972")
+    assert only("V704", verdict("war-1971"), elsewhere) == []
+
+
+def test_a_verdict_reveal_need_not_repeat_the_verdict_word():
+    # The reveal states the model answer's verdict itself: X401 does not apply.
+    assert only("X401", verdict("war-1971")) == []
+    assert codes(verdict("war-1971")) == []
+
+
+def test_every_verdict_rule_is_listed():
+    codes_ = ("V701", "V702", "V703", "V704")
+    assert set(codes_) <= set(RULES)
+    assert all(RULES[code].severity == "error" for code in codes_)

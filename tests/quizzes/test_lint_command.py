@@ -24,7 +24,7 @@ def lint(*args: str) -> str:
 
 def test_the_seed_file_lints_clean_and_says_so():
     out = lint("--file", str(SEED))
-    assert out.strip().endswith("0 errors, 0 warnings in 1 quiz of 45 questions.")
+    assert out.strip().endswith("0 errors, 0 warnings in 1 quiz of 50 questions.")
 
 
 def test_a_loaded_quiz_lints_by_slug(small_doc):

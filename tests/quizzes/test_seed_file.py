@@ -98,7 +98,13 @@ def test_every_seed_quiz_in_the_database_lints_clean():
 
 def test_the_seed_quiz_keeps_every_kind_and_generated_questions():
     quiz = _seed_lint_quiz()
-    assert {q.kind for q in quiz.questions} == {"choice", "true_false", "order", "year_guess"}
+    assert {q.kind for q in quiz.questions} == {
+        "choice",
+        "true_false",
+        "order",
+        "year_guess",
+        "verdict",
+    }
     assert {q.source for q in quiz.questions} == {"hand", "generated"}
 
 
@@ -128,3 +134,49 @@ def test_students_see_mid_1980s_not_an_inferred_year_for_the_nuclear_warning(
     section = html[html.index('id="event-nuclear-warning-mid-1980s"') :]
     section = section[: section.index("</li>")]
     assert "mid-1980s" in section and "1986" not in section
+
+
+# Events whose verdict the fact check contests (seed-facts.md): the Liaquat "snub", the
+# 1956 missed chance, 1962 and 1963 (unverified loan and Kashmir neutrality), Tashkent
+# (a success only implied, and bitterly unpopular in Pakistan).
+CONTESTED = {
+    "liaquat-us-visit-1950": "failure",
+    "soviet-thaw-1956": "failure",
+    "china-border-soviet-air-1963": "success",
+    "tashkent-declaration": "success",
+}
+
+
+def test_the_seed_asks_for_a_verdict_in_every_period_and_only_where_it_is_clear():
+    from classroom.reports import PERIODS, period_of
+
+    document = parse_document(SEED.read_text(encoding="utf-8"))
+    quiz = next(q for q in document.quizzes if q.slug == QUIZ_SLUG)
+    events = {event.slug: event for event in document.timeline.events}
+    verdicts = [q for q in quiz.questions if q.kind == "verdict"]
+    assert len(verdicts) >= 6
+    assert {period_of(events[q.event].year) for q in verdicts} == {p[0] for p in PERIODS}
+    asked = {q.event for q in verdicts}
+    assert not asked & (set(CONTESTED) | {"sino-indian-war-1962"})
+    order = [q.slug for q in quiz.questions]
+    for question in verdicts:
+        assert events[question.event].verdict in ("success", "failure"), question.slug
+        # Last on its event, after the questions that tell what happened (their reveals
+        # leave the verdict to it): nothing after it is answered by its reveal.
+        same = [q for q in quiz.questions if q.event == question.event]
+        assert same[-1] is question and len(same) >= 2, question.slug
+        for earlier in same[:-1]:
+            assert events[question.event].verdict not in earlier.explanation, earlier.slug
+        assert order.index(question.slug) > order.index(same[0].slug)
+        # A judgement question; the reason reads after "The model answer says: X —".
+        assert "a success or a failure" in question.prompt, question.slug
+        assert question.explanation.startswith("because "), question.slug
+        assert question.choices == (), question.slug
+    # The contested verdicts are marked, so the linter refuses a verdict question on one.
+    marked = {
+        (claim.event, word)
+        for claim in document.timeline.unverified
+        for word in claim.match
+        if word in ("success", "failure")
+    }
+    assert set(CONTESTED.items()) <= marked

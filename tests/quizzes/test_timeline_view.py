@@ -99,3 +99,19 @@ def test_a_visitor_without_a_teachers_login_gets_the_login_page(client, quiz_wit
     assert 'name="password"' in followed
     for hidden in ("U-2 shot down", "Tashkent", "1966", "data-verdict"):
         assert hidden not in followed
+
+
+def test_every_verdict_the_class_sees_says_it_is_the_model_answers(
+    teacher_client, quiz_with_timeline
+):
+    # The projector opens this page after a game: a verdict is a judgement, not a fact.
+    html = teacher_client.get(reverse("timeline", args=["pk-quiz"])).content.decode()
+    badges = [
+        badge.split(">", 1)[1]
+        for badge in html.split('data-testid="event-verdict"')[1:]
+        for badge in [badge.split("</span>", 1)[0]]
+    ]
+    assert badges == ["Model answer: failure", "Model answer: success"]
+    assert "The model answer&#x27;s verdict" in html or "The model answer's verdict" in html
+    assert "the model answer calls it a success" in html
+    assert ">Success<" not in html and ">Failure<" not in html

@@ -235,7 +235,7 @@ def test_every_problem_is_reported_at_once(small_data):
         ),
         (
             lambda d: question(d, 0).update(kind="multiple"),
-            "quizzes[0].questions[0].kind: expected one of choice, true_false, order, year_guess; got 'multiple'",
+            "quizzes[0].questions[0].kind: expected one of choice, true_false, order, year_guess, verdict; got 'multiple'",
         ),
         (lambda d: question(d, 0).pop("prompt"), "quizzes[0].questions[0].prompt: required"),
         (
@@ -472,3 +472,72 @@ def test_unverified_claims_and_date_text_are_read(small_doc):
     funeral = next(e for e in timeline.events if e.slug == "andropov-funeral")
     assert funeral.date_text == "early 1984?"
     assert next(e for e in timeline.events if e.slug == "tashkent").date_text == ""
+
+
+# --- the verdict round -------------------------------------------------------------------
+
+
+def with_verdict(data: dict, **fields) -> dict:
+    """`data` with a verdict question added to its quiz."""
+    added = {"slug": "verdict-oil", "kind": "verdict", "prompt": "Success or failure?"}
+    added["event"] = "oil-agreement"
+    added.update(fields)
+    data["quizzes"][0]["questions"].append({k: v for k, v in added.items() if v is not None})
+    return data
+
+
+def the_verdict(data: dict):
+    return validate_document(data).quizzes[0].questions[-1]
+
+
+def test_a_verdict_question_needs_no_choices_and_takes_its_explanation_from_its_event(
+    small_data,
+):
+    verdict = the_verdict(with_verdict(copy.deepcopy(small_data)))
+    assert verdict.kind == "verdict" and verdict.choices == ()
+    assert verdict.explanation == "Practical help that Pakistan needed."
+    # An explanation written is kept; so are the two implied choices, written out.
+    written = [{"text": "Success"}, {"text": "Failure"}]
+    verdict = the_verdict(
+        with_verdict(small_data, explanation="because it helped.", choices=written)
+    )
+    assert verdict.explanation == "because it helped."
+    assert [c.text for c in verdict.choices] == ["Success", "Failure"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"event": None},
+            "quizzes[0].questions[4].event: required for verdict questions: the event the class judges",
+        ),
+        (
+            {"event": "relations-opened"},
+            "quizzes[0].questions[4].event: 'relations-opened' has the verdict neutral: a verdict question needs an event the source calls a success or a failure",
+        ),
+        (
+            {"event": "ayub-visit"},
+            "quizzes[0].questions[4].explanation: required: 'ayub-visit' has no verdict_reason to take the explanation from",
+        ),
+        (
+            {"choices": [{"text": "Yes"}, {"text": "No"}]},
+            'quizzes[0].questions[4].choices: a verdict question has no choices to write (they are "Success" and "Failure"); leave them out',
+        ),
+        (
+            {"choices": [{"text": "Success", "correct": True}, {"text": "Failure"}]},
+            "quizzes[0].questions[4].choices[0].correct: a verdict question takes its answer from its event's verdict: remove the flag",
+        ),
+        (
+            {"answer_year": 1961},
+            "quizzes[0].questions[4].answer_year: only year_guess questions have an answer_year",
+        ),
+    ],
+)
+def test_each_verdict_rule_gives_its_message(small_data, fields, message):
+    assert message in errors_for(with_verdict(small_data, **fields))
+
+
+def test_only_a_verdict_question_may_leave_out_its_explanation(small_data):
+    del question(small_data, 0)["explanation"]
+    assert errors_for(small_data) == ["quizzes[0].questions[0].explanation: required"]

@@ -5,6 +5,8 @@ each draws from a reveal. The browser suite draws them in a real page."""
 import json
 from functools import partial
 
+import pytest
+
 from quizzes import kinds
 
 from .node_js import needs_node
@@ -90,3 +92,86 @@ def test_a_phone_knows_whether_it_answered_by_kind():
         """
     )
     assert gave == [True, False, True, False, True, False]
+
+
+# --- the verdict round: a vote, and the model answer's verdict beside it ----------------
+
+VOTE = [{"id": 40, "text": "Success"}, {"id": 17, "text": "Failure"}]
+VERDICT_REVEAL = {
+    "kind": "verdict",
+    "correct_choice_ids": [],
+    "distribution": {"40": 3, "17": 9},
+    "verdict": {"choice_id": 17, "reason": "because Moscow took sides.", "event": None},
+}
+
+
+def test_the_projector_draws_the_class_vote_with_no_side_marked_right():
+    bars = run_js(f"return Q.KINDS.verdict.bars({json.dumps(VERDICT_REVEAL)}, {json.dumps(VOTE)});")
+    assert [(b["label"], b["count"], b["correct"], b.get("tag"), b["vote"]) for b in bars] == [
+        ("Success", 3, False, None, True),
+        ("Failure", 9, False, "model answer", True),
+    ]
+    lines = run_js(
+        f"""
+        const text = function (id) {{ return {{40: "Success", 17: "Failure"}}[id]; }};
+        const frame = {json.dumps(VERDICT_REVEAL)};
+        return [Q.KINDS.verdict.answerText(frame, text), Q.KINDS.verdict.stats(frame),
+                Q.KINDS.verdict.chartTitle, Q.KINDS.verdict.question({{choices: []}},
+                function () {{}}).hint];
+        """
+    )
+    assert lines == [
+        "The model answer says: Failure",
+        "12 votes · 9 agree with the model answer (75 %)",
+        "The class's vote",
+        "Vote on your phone: there is no right or wrong answer",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mine", "title", "agreement"),
+    [
+        (17, "You said: Failure", "The model answer agrees with you"),
+        (40, "You said: Success", "The model answer sees it the other way"),
+        (None, "No vote this time", ""),
+    ],
+)
+def test_a_phone_says_what_it_voted_and_whether_the_model_answer_agrees(mine, title, agreement):
+    reveal = {**VERDICT_REVEAL, "your_choice_id": mine, "correct": False, "points": 0}
+    result = run_js(
+        f"""
+        const text = function (id) {{ return {{40: "Success", 17: "Failure"}}[id]; }};
+        return Q.KINDS.verdict.result({json.dumps(reveal)}, text);
+        """
+    )
+    assert result == {
+        "result": "vote",
+        "title": title,
+        "points": agreement,
+        "detail": "The model answer says: Failure — because Moscow took sides.",
+    }
+    # Never right or wrong: a vote has neither.
+    assert not {"Correct!", "Not this time", "Nearly!"} & set(result.values())
+
+
+def test_a_phone_repeats_its_vote_once_stored():
+    said = run_js(
+        'return [Q.KINDS.verdict.received("Failure"), Q.KINDS.verdict.received(null),'
+        " Q.KINDS.choice.received === undefined];"
+    )
+    assert said[0].startswith("You said: Failure. ")
+    assert not said[1].startswith("You said") and said[2] is True
+
+
+def test_every_verdict_badge_says_whose_verdict_it_is():
+    badges = run_scripts(
+        'return ["success", "failure", "neutral", "", null].map(Q.verdictBadge);',
+        scripts=("common.js", "kinds.js", "projector-reveal.js"),
+    )
+    assert badges == [
+        "Model answer: success",
+        "Model answer: failure",
+        "Model answer: neither",
+        "",
+        "",
+    ]

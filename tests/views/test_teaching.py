@@ -22,7 +22,17 @@ def seed_quiz(db) -> Quiz:
 
 def test_the_seed_quiz_asks_every_kind_of_question(seed_quiz):
     kinds = set(seed_quiz.questions.values_list("kind", flat=True))
-    assert kinds == set(Question.Kind.values) == {"choice", "true_false", "order", "year_guess"}
+    assert (
+        kinds
+        == set(Question.Kind.values)
+        == {
+            "choice",
+            "true_false",
+            "order",
+            "year_guess",
+            "verdict",
+        }
+    )
 
 
 def test_the_seed_timeline_charts_every_event_of_1947_to_1988_on_its_side_and_verdict(

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from quizzes import periods as timeline_periods
 from quizzes.lint import UnverifiedClaim
 from quizzes.schema_fields import (
     GENERATOR_KINDS,
@@ -340,6 +341,13 @@ def _period_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> 
         yield "start", f"start ({values['start']}) is after end ({values['end']})"
 
 
+def _timeline_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    start, end = values["period"]
+    found = timeline_periods.problems(values["periods"], timeline_start=start, timeline_end=end)
+    for index, key, message in found:
+        yield ("periods" if index is None else f"periods[{index}].{key}"), message
+
+
 def _claim_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
     event, events = values["event"], seen.get("timeline.events", _MISSING)
     if event is not None and events is not _MISSING and event not in {e.slug for e in events}:
@@ -395,6 +403,7 @@ def _question_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -
 
 _CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], dict], Problems]] = {
     "period": _period_checks,
+    "timeline": _timeline_checks,
     "unverified claim": _claim_checks,
     "event": _event_checks,
     "key actor": _key_actor_checks,
@@ -409,6 +418,7 @@ _DOCUMENTS: dict[str, Callable[..., Any]] = {
         period_start=period[0], period_end=period[1], **values
     ),
     "period": lambda start, end: (start, end),
+    "timeline period": timeline_periods.Period,
     "unverified claim": UnverifiedClaim,
     "event": EventDoc,
     "key actor": KeyActorDoc,

@@ -20,6 +20,7 @@ PROJECT = Path(__file__).resolve().parents[2]
         "quizzes.lint",
         "quizzes.kinds",
         "quizzes.choice_order",
+        "quizzes.periods",
     ],
 )
 def test_a_pure_module_imports_without_django(module):

@@ -176,6 +176,9 @@ def reveal_host(
 ) -> Frame:
     frame = _reveal_common(question)
     neighbours = question.get("neighbours") or {}
+    # A later question of the game asks about this event: it is shown at that one
+    # (quizzes/selection.py, conceal_later_events).
+    shown = question.get("event_shown", True)
     frame.update(
         {
             "prompt": question["prompt"],
@@ -184,7 +187,7 @@ def reveal_host(
             "answered": answered,
             "total": total,
             "correct_count": correct_count,
-            "event": _event(question.get("event")),
+            "event": _event(question.get("event")) if shown else None,
             "neighbours": {
                 "prev": _event(neighbours.get("prev")),
                 "next": _event(neighbours.get("next")),

@@ -69,7 +69,6 @@ def pick(offer: Material, setup: GameSetup) -> selection.Selection:
                 quiz=offer.slug,
                 count=setup.questions,
                 periods=setup.periods or slugs,
-                order=setup.order,
             ),
         )
     except ValueError as exc:

@@ -20,6 +20,7 @@ The rules (docs/teaching.md explains them to a teacher):
   same date keep the quiz's order. Shuffled is a random order.
 - The same setup on the same quiz picks the same questions in the same order: the
   randomness is seeded from the quiz and the setup (`seed_for`), never from the clock.
+  Shuffling does not change which questions are picked, only their order.
   (The answer choices are still dealt with the operating system's randomness, per game:
   quizzes/choice_order.py.)
 """
@@ -81,10 +82,10 @@ class Selection:
     eligible: int
 
 
-def seed_for(*, quiz: str, count: int | None, periods: Iterable[str], order: str) -> int:
+def seed_for(*, quiz: str, count: int | None, periods: Iterable[str]) -> int:
     """The selection's seed: the quiz's slug and what the setup says about which
-    questions and in what order (not the time scale, the teams or the clock)."""
-    key = "|".join([quiz, "all" if count is None else str(count), ",".join(sorted(periods)), order])
+    questions (not the order, the time scale, the teams or the clock)."""
+    key = "|".join([quiz, "all" if count is None else str(count), ",".join(sorted(periods))])
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
 
 
@@ -155,7 +156,8 @@ def select(
 
     ordered = timeline_order(picked)
     if order == "shuffled":
-        rng.shuffle(ordered)
+        # Its own stream: shuffling must not change which questions were picked.
+        random.Random(f"{seed}:shuffled").shuffle(ordered)
     return Selection(
         chosen=tuple(candidate.id for candidate in ordered),
         left_out=tuple((c.id, left_out[c.id]) for c in in_quiz_order if c.id in left_out),

@@ -167,11 +167,8 @@ def gate(browsers: Browsers, camera: Camera) -> None:
     """A game with "Shapes to join": the projector's lobby and a phone tapping them."""
     projector = browsers.projector_page("gate projector")
     browsers.teacher_logs_in(projector)
-    card = projector.locator(f'[data-testid="quiz"][data-slug="{SEED_QUIZ}"]')
-    card.get_by_label("Shapes to join").check()
-    card.get_by_role("button", name="Start a game").click()
+    pin = browsers.start_seed_quiz(projector, join_gate=True)
     expect(projector.get_by_test_id("join-gate")).to_be_visible()
-    pin = projector.url.rstrip("/").rsplit("/", 1)[1]
 
     def shapes() -> list[str]:
         return projector.get_by_test_id("gate-shape").evaluate_all(

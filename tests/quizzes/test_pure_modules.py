@@ -21,6 +21,7 @@ PROJECT = Path(__file__).resolve().parents[2]
         "quizzes.kinds",
         "quizzes.choice_order",
         "quizzes.periods",
+        "quizzes.selection",
     ],
 )
 def test_a_pure_module_imports_without_django(module):

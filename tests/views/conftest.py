@@ -2,14 +2,17 @@
 
 import hashlib
 import itertools
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from classroom.models import Answer, Game, Player
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 
 _tokens = itertools.count(1)
+SEED_QUIZ = "pakistan-ussr-1947-1988"
 
 
 @pytest.fixture
@@ -136,6 +139,13 @@ def quiz(db, timeline):
         answer_year=1979,
     )
     return quiz
+
+
+@pytest.fixture
+def seed_quiz(db) -> Quiz:
+    """The seed quiz, loaded as `load_seeds` loads it."""
+    call_command("load_seeds", stdout=StringIO(), stderr=StringIO())
+    return Quiz.objects.select_related("timeline").get(slug=SEED_QUIZ)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from classroom.game_setup import GameSetup
 from classroom.models import Game
 from classroom.reports import csv_safe, game_report
 from classroom.services.phases import game_create
@@ -143,7 +144,13 @@ def _sections(body: str) -> dict[str, list[list[str]]]:
     sections: dict[str, list[list[str]]] = {}
     current = None
     for row in csv.reader(io.StringIO(body)):
-        if len(row) == 1 and row[0] in {"Players", "Questions", "By period", "By event verdict"}:
+        if len(row) == 1 and row[0] in {
+            "Players",
+            "Questions",
+            "By period",
+            "By event verdict",
+            "Not asked",
+        }:
             current = sections.setdefault(row[0], [])
         elif current is not None and row:
             current.append(row)
@@ -238,7 +245,7 @@ def test_the_report_lists_questions_not_asked_apart(teacher_client, game):
     assert html.count('data-testid="question-row"') == 1
     assert 'data-testid="not-asked"' in html
     assert "Not asked in this game: 2 questions" in html
-    assert "2 the game ended before this question" in html
+    assert "The game ended before this question: 2" in html
 
 
 def test_a_teacher_reads_the_events_own_date_not_a_year_inferred_for_it(
@@ -273,3 +280,64 @@ def test_a_teacher_reads_the_events_own_date_not_a_year_inferred_for_it(
         "January 1966",
         "mid-1980s",
     ]
+
+
+def test_the_report_says_which_questions_were_not_asked_and_why(teacher_client, quiz, teacher):
+    game = game_create(quiz=quiz, host=teacher, setup=GameSetup(questions=1, periods=("1958-71",)))
+    Game.objects.filter(pk=game.pk).update(question_index=0, phase="finished")
+    game.refresh_from_db()
+    report = game_report(game=game)
+    assert report.setup_words == "1 question · about 1 minute · 1958–71"
+    reasons = sorted((row.prompt, row.reason, row.period) for row in report.not_asked)
+    assert reasons == [
+        (
+            "In which year did Soviet troops enter Afghanistan?",
+            "not in the chosen periods",
+            "1979–88",
+        ),
+        ("The U-2 flew from Peshawar.", "the game was limited to 1 question", "1958–71"),
+    ]
+    # Only the chosen period has a row in the table by period.
+    assert [g.label for g in report.periods] == ["1958–71: The U-2 crisis, then a thaw"]
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert "Set up as: 1 question · about 1 minute · 1958–71" in html
+    assert "Not asked in this game: 2 questions" in html
+    assert "The game was limited to 1 question: 1 · Not in the chosen periods: 1" in html
+    assert html.count('data-testid="not-asked-row"') == 2
+    rows = _sections(teacher_client.get(f"/host/{game.pin}/report.csv").content.decode())
+    assert rows["Not asked"][0] == ["prompt", "kind", "period", "why not"]
+    assert rows["Not asked"][1][:3] == ["The U-2 flew from Peshawar.", "true_false", "1958–71"]
+
+
+def test_a_game_that_ended_early_says_which_questions_it_did_not_reach(
+    teacher_client, quiz, teacher
+):
+    game = game_create(quiz=quiz, host=teacher, setup=GameSetup(periods=("1958-71",)))
+    Game.objects.filter(pk=game.pk).update(question_index=0, phase="finished")
+    game.refresh_from_db()
+    reasons = [(row.prompt, row.reason) for row in game_report(game=game).not_asked]
+    assert reasons == [
+        ("Who brokered the Tashkent Declaration?", "the game ended before this question"),
+        ("In which year did Soviet troops enter Afghanistan?", "not in the chosen periods"),
+    ]
+
+
+def test_a_game_started_before_setups_existed_reads_as_the_defaults(quiz, teacher):
+    game = game_create(quiz=quiz, host=teacher)
+    Game.objects.filter(pk=game.pk).update(
+        setup={}, selection={}, question_index=2, phase="finished"
+    )
+    game.refresh_from_db()
+    report = game_report(game=game)
+    assert report.setup_words == "3 questions · about 2 minutes"
+    # Its periods are the quiz timeline's today.
+    assert len(report.periods) == 4 and report.not_asked == []
+
+
+def test_a_quiz_without_periods_has_no_table_by_period(teacher_client, quiz, teacher, timeline):
+    timeline.periods = []
+    timeline.save()
+    game = game_create(quiz=quiz, host=teacher)
+    assert game_report(game=game).periods == []
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert 'data-testid="no-periods"' in html and 'data-testid="periods-table"' not in html

@@ -156,6 +156,14 @@ def test_homework_is_stored_with_its_closing_time_in_the_teachers_zone(teacher_c
     assert setup.closes_at.strftime("%Y-%m-%dT%H:%M") == local
 
 
+def test_a_closing_time_with_its_own_offset_is_taken_as_written(teacher_client, quiz):
+    when = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    written = when.astimezone(timezone.get_fixed_timezone(-180)).isoformat()
+    response = post(teacher_client, mode="self_paced", closes_at=written, timezone="Asia/Tokyo")
+    assert response.status_code == 302
+    assert GameSetup.from_stored(Game.objects.get().setup).closes_at == when
+
+
 def test_a_live_game_ignores_a_closing_time_left_in_the_form(teacher_client, quiz):
     assert post(teacher_client, mode="live", closes_at=in_a_day()).status_code == 302
     assert GameSetup.from_stored(Game.objects.get().setup).closes_at is None

@@ -11,7 +11,6 @@ original form) still starts a live game of every question.
 
 from __future__ import annotations
 
-import functools
 import zoneinfo
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,9 +93,12 @@ class StrictBooleanField(forms.Field):
         return
 
 
-@functools.cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+def _time_zone(name: str) -> zoneinfo.ZoneInfo | None:
+    """The IANA zone called `name`, or None (a made-up or malformed name)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 class SetupForm(forms.Form):
@@ -231,13 +233,14 @@ class SetupForm(forms.Form):
             return
         zone_name = (data.get("timezone") or "").strip()
         if zone_name:
-            if zone_name not in _time_zones():
+            zone = _time_zone(zone_name)
+            if zone is None:
                 self.add_error("timezone", f"“{zone_name}” is not a time zone.")
                 return
             sent = parse_datetime(str(self.data.get("closes_at", "")).strip())
             if sent is not None and sent.tzinfo is None:
                 # A local time without an offset (what the page sends): the teacher's.
-                closes_at = timezone.make_aware(sent, zoneinfo.ZoneInfo(zone_name))
+                closes_at = timezone.make_aware(sent, zone)
         now = timezone.now()
         if closes_at <= now:
             self.add_error("closes_at", "Pick a time in the future.")

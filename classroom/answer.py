@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from classroom import reports
+from classroom import report_setup
 from classroom.models import Answer, Game
 from classroom.verdicts import (
     MAJORITY_LABELS,
@@ -34,33 +34,23 @@ from classroom.verdicts import (
     percent,
     verdict_row,
 )
+from quizzes.periods import Period, period_of
 
 # "Z. A. Bhutto" and "H. S. Suhrawardy" hold no sentence end: a full stop after a
 # single capital is an initial.
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z]\.)(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 
-Period = tuple[str, int, int]
-
 
 def game_periods(game: Game) -> list[Period]:
-    """The periods the page groups by: (label, first year, year the next one starts).
-
-    Today the lesson's periods of classroom/reports.py; when the timeline carries its
-    own (`Timeline.periods`), this one call switches to them.
-    """
-    return list(reports.PERIODS)
+    """The periods the page groups by: the timeline's as stored with the game (every one:
+    the essay answer covers the whole relationship, whatever the game was set up on)."""
+    return list(report_setup.game_periods(game))
 
 
-def period_of(year: int | None, periods: Sequence[Period]) -> str | None:
-    """The label of the period `year` falls in (reports.period_of's rule: each period
-    runs up to the next one's first year; the last includes its end year)."""
-    if year is None:
-        return None
-    for index, (label, start, end) in enumerate(periods):
-        last = index == len(periods) - 1
-        if start <= year < end or (last and year == end):
-            return label
-    return None
+def period_label(year: int | None, periods: Sequence[Period]) -> str | None:
+    """The title of the period `year` falls in (quizzes/periods.py holds the rule)."""
+    period = period_of(year, periods)
+    return period.title if period is not None else None
 
 
 def first_sentence(text: str) -> str:
@@ -201,13 +191,14 @@ def outline(
     judged_slugs = set()
     for row in votes:
         # The same event judged twice (two questions) is listed twice: two votes.
-        by_period[period_of(row.year, periods)].append(_voted_event(row, timeline))
+        by_period[period_label(row.year, periods)].append(_voted_event(row, timeline))
         judged_slugs.add(row.slug)
     for event in timeline.values():
         if event.slug not in judged_slugs:
-            by_period[period_of(event.year, periods)].append(_timeline_event(event))
+            by_period[period_label(event.year, periods)].append(_timeline_event(event))
     shown = []
-    for label, _start, _end in periods:
+    for period in periods:
+        label = period.title
         # Events without a year of their own (none in practice) go last.
         listed = sorted(by_period.get(label, []), key=lambda e: (e.year is None, e.year or 0))
         voted = [event.vote for event in listed if event.vote is not None]

@@ -204,6 +204,9 @@ def reveal_host(
     def shown(event: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return _event(event, verdict_shown=(event or {}).get("slug") not in verdicts_to_come)
 
+    # A later question of the game asks about this event: it is shown at that one
+    # (quizzes/selection.py, conceal_later_events).
+    event_shown = question.get("event_shown", True)
     frame.update(
         {
             "prompt": question["prompt"],
@@ -212,7 +215,7 @@ def reveal_host(
             "answered": answered,
             "total": total,
             "correct_count": correct_count,
-            "event": shown(question.get("event")),
+            "event": shown(question.get("event")) if event_shown else None,
             "neighbours": {
                 "prev": shown(neighbours.get("prev")),
                 "next": shown(neighbours.get("next")),

@@ -42,8 +42,19 @@ class Game(models.Model):
     # The open projector socket (its channel name), empty when none: a newer projector
     # tab replaces it, so the old tab closing does not tell phones the teacher left.
     host_connection = models.CharField(max_length=100, blank=True, default="")
-    # Host options: accuracy_only, generated_names_only, ...
+    # The lobby's switches as they are now (accuracy_only, generated_names_only,
+    # join_gate): the setup gives their first values, `set_options` changes them.
     options = models.JSONField(default=dict, blank=True)
+    # The teacher's setup as the game was started (classroom/game_setup.py,
+    # `GameSetup.from_stored(game.setup)`): questions, periods, order, time_scale,
+    # mode, closes_at, teams, reading_s and the switches' first values. {} for games
+    # started before setups existed (read as the defaults).
+    setup = models.JSONField(default=dict, blank=True)
+    # What the server made of the setup (classroom/services/phases.py, game_create):
+    # "periods" (the quiz timeline's periods at start), "eligible", "estimate_s" and
+    # "left_out" [{"id", "slug", "prompt", "kind", "period", "reason"}]: the quiz's
+    # questions the game does not ask, and why (quizzes/selection.py), for the report.
+    selection = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -131,3 +142,20 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.player} → q{self.question_index}"
+
+
+class LastSetup(models.Model):
+    """A teacher's last game setup, to fill the setup page the next time (kept in the
+    database, not the session: it follows the teacher to another computer)."""
+
+    teacher = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="last_setup"
+    )
+    # The quiz it was for: its periods mean nothing for another quiz.
+    quiz_slug = models.CharField(max_length=100, blank=True)
+    # `GameSetup.as_stored()` (classroom/game_setup.py).
+    setup = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"last setup of {self.teacher}"

@@ -14,6 +14,10 @@ Definitions (also printed on the report page):
   left out of every accuracy figure (a player's, a question's, a period's, the class's).
   The report counts instead how many of those who voted agreed with the source's
   verdict (the model answer's), and the share of the votes that is.
+- The periods are the quiz timeline's as they were when the game started (stored with
+  the game); a question is in its event's period (quizzes/periods.py).
+- Questions not asked: those the game's setup left out (with the selection's reason,
+  quizzes/selection.py) and those the game did not reach before it ended.
 """
 
 import csv
@@ -26,21 +30,14 @@ import openpyxl
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from classroom import setups
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
+from classroom.report_setup import NotAskedRow, chosen_periods, game_periods, not_asked
 from classroom.verdicts import VERDICT_COLUMNS, VerdictRow, is_verdict, verdict_cells, verdict_row
 from quizzes import kinds
+from quizzes.periods import Period, period_of
 from quizzes.spreadsheet import safe_text_cell
-
-# The periods of the Pakistan–USSR relationship the lesson is built on. Each period
-# starts in its first year and runs up to (not including) the next period's first
-# year; the last one includes its end year.
-PERIODS: list[tuple[str, int, int]] = [
-    ("1947–58", 1947, 1958),
-    ("1958–71", 1958, 1971),
-    ("1971–79", 1971, 1979),
-    ("1979–88", 1979, 1988),
-]
 
 
 @dataclass
@@ -133,10 +130,15 @@ class GameReport:
     average_accuracy: float | None
     # The verdict questions asked, one row each, in the order asked.
     verdict_round: list[VerdictRow] = field(default_factory=list)
+    # Every question of the quiz the class was not asked, and why.
+    not_asked: list[NotAskedRow] = field(default_factory=list)
+    # The game's setup in plain words (classroom/setups.py).
+    setup_words: str = ""
 
     @property
-    def not_asked(self) -> list[QuestionRow]:
-        return [q for q in self.questions if not q.asked]
+    def not_asked_reasons(self) -> list[tuple[str, int]]:
+        """(reason, how many questions) in the order the reasons first appear."""
+        return list(Counter(row.reason for row in self.not_asked).items())
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -183,14 +185,13 @@ def _correct_ids(question: dict[str, Any]) -> list[Any]:
     return [c.get("id") for c in question.get("choices") or [] if c.get("correct")]
 
 
-def period_of(year: int | None) -> str | None:
-    if year is None:
-        return None
-    for label, start, end in PERIODS:
-        last = label == PERIODS[-1][0]
-        if start <= year < end or (last and year == end):
-            return label
-    return None
+def _question_period(question: dict[str, Any], periods: tuple[Period, ...]) -> str | None:
+    """The slug of the question's period: as the game stored it, else by its year."""
+    if "period" in question:
+        stored = question["period"]
+        return stored if isinstance(stored, str) else None
+    period = period_of(_question_year(question), periods)
+    return period.slug if period else None
 
 
 def _stored_value(value: Any) -> Any:
@@ -322,9 +323,17 @@ def game_report(*, game: Game) -> GameReport:
 
     # Accuracy is about questions with a right answer: votes are counted apart.
     asked_rows = [row for row in question_rows if row.asked and row.judged]
+    known = game_periods(game)
+    in_period = {
+        index: _question_period(question, known) for index, question in enumerate(snapshot)
+    }
     periods = [
-        _group(label, [r for r in asked_rows if period_of(r.year) == label], player_count)
-        for label, _start, _end in PERIODS
+        _group(
+            period.title,
+            [r for r in asked_rows if in_period[r.number - 1] == period.slug],
+            player_count,
+        )
+        for period in chosen_periods(game, known)
     ]
     verdicts = [
         _group(label, [r for r in asked_rows if r.verdict == key], player_count)
@@ -345,6 +354,10 @@ def game_report(*, game: Game) -> GameReport:
             for index in range(asked)
             if is_verdict(snapshot[index])
         ],
+        not_asked=not_asked(
+            game, [(r.prompt, r.kind) for r in question_rows if not r.asked], known
+        ),
+        setup_words=setups.words(game),
     )
 
 
@@ -402,6 +415,12 @@ def _question_cells(q: QuestionRow) -> tuple[Any, ...]:
     )
 
 
+def _not_asked_rows(report: GameReport) -> list[tuple[Any, ...]]:
+    return [("prompt", "kind", "period", "why not")] + [
+        (row.prompt, row.kind, row.period or None, row.reason) for row in report.not_asked
+    ]
+
+
 def _group_rows(first: str, groups: list[GroupRow]) -> list[tuple[Any, ...]]:
     return [(first, *GROUP_COLUMNS)] + [(g.label, g.questions, g.accuracy) for g in groups]
 
@@ -427,6 +446,7 @@ def report_csv(*, report: GameReport) -> str:
         writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
 
     writer.writerow([_csv_cell(c) for c in ("Game", report.game.title, "PIN", report.game.pin)])
+    writer.writerow([_csv_cell(c) for c in ("Setup", report.setup_words)])
     section("Players", [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players])
     section("Questions", [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions])
     section("By period", _group_rows("period", report.periods))
@@ -435,6 +455,7 @@ def report_csv(*, report: GameReport) -> str:
         section(
             "Verdict round", [VERDICT_COLUMNS] + [verdict_cells(v) for v in report.verdict_round]
         )
+    section("Not asked", _not_asked_rows(report))
     return buffer.getvalue()
 
 
@@ -451,6 +472,7 @@ def report_xlsx(*, report: GameReport) -> bytes:
         [
             ("Game", game.title),
             ("PIN", game.pin),
+            ("Setup", report.setup_words),
             ("Started", timezone.localtime(game.created_at).strftime("%Y-%m-%d %H:%M")),
             ("Players", report.player_count),
             ("Questions asked", report.asked),
@@ -462,6 +484,7 @@ def report_xlsx(*, report: GameReport) -> bytes:
         "Questions": [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions],
         "By period": _group_rows("period", report.periods),
         "By verdict": _group_rows("verdict", report.verdicts),
+        "Not asked": _not_asked_rows(report),
     }
     if report.verdict_round:
         sheets["Verdict round"] = [VERDICT_COLUMNS] + [

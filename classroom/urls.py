@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", views.dashboard, name="dashboard"),
     path("host/start/", views.game_start, name="game_start"),
+    path("host/start/estimate/", views.game_setup_estimate, name="game_setup_estimate"),
     re_path(rf"^host/{PIN}/$", views.projector, name="projector"),
     re_path(rf"^host/{PIN}/report/$", views.report, name="report"),
     re_path(rf"^host/{PIN}/report\.csv$", views.report_download, name="report_csv"),

@@ -6,20 +6,25 @@ render the pages that speak to it, and read or delete stored rows.
 """
 
 import contextlib
+from collections import Counter
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from classroom import gate, pins, selectors
+from classroom import game_setup, gate, pins, selectors, setups
 from classroom.answer import game_outline
 from classroom.errors import ClientError
+from classroom.forms import SetupForm, initial_for
+from classroom.game_setup import GameSetup, SetupError
 from classroom.models import Game
 from classroom.qr import qr_svg
 from classroom.reports import game_report, report_csv, report_xlsx
@@ -47,43 +52,162 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "classroom/dashboard.html", _dashboard_context(request))
 
 
-@login_required
-@require_POST
-def game_start(request: HttpRequest) -> HttpResponse:
-    slug = (request.POST.get("quiz") or "").strip()
-    error = ""
-    quiz = Quiz.objects.filter(slug=slug).first() if slug else None
+def _playable(slug: str) -> tuple[Quiz | None, str]:
+    """The quiz a start names, or why it cannot be started."""
+    quiz = Quiz.objects.select_related("timeline").filter(slug=slug).first() if slug else None
     if not slug:
-        error = "Choose a quiz to start."
-    elif quiz is None:
-        error = f"There is no quiz called “{slug}”. Pick one from the list."
-    elif not quiz.questions.exists():
-        error = f"“{quiz.title}” has no questions yet, so it cannot be played."
-    options, option_error = _start_options(request)
-    error = error or option_error
-    if not error:
+        return None, "Choose a quiz to start."
+    if quiz is None:
+        return None, f"There is no quiz called “{slug}”. Pick one from the list."
+    if not quiz.questions.exists():
+        return None, f"“{quiz.title}” has no questions yet, so it cannot be played."
+    return quiz, ""
+
+
+def _setup_form(quiz: Quiz, offer: setups.Material, data: Any = None, **kwargs: Any) -> SetupForm:
+    counts = Counter(candidate.period for candidate in offer.candidates)
+    choices = [
+        (period.slug, f"{period.title} ({counts[period.slug]} questions)")
+        for period in offer.periods
+    ]
+    return SetupForm(data, period_choices=choices, question_count=len(offer.candidates), **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def game_start(request: HttpRequest) -> HttpResponse:
+    """GET: the setup page of a quiz (`?quiz=<slug>`, `&preset=<key>`). POST: start the
+    game the form describes (docs/protocol.md, "Game setup"), or show it again with a
+    message next to each bad value (400) and start nothing."""
+    source = request.POST if request.method == "POST" else request.GET
+    slug = (source.get("quiz") or "").strip()
+    quiz, error = _playable(slug)
+    if quiz is None:
+        if request.method == "GET" and not slug:
+            return redirect("dashboard")
+        context = _dashboard_context(request)
+        context["start_error"] = error
+        return render(request, "classroom/dashboard.html", context, status=400)
+    offer = setups.material(quiz)
+    if request.method == "GET":
+        last = setups.last_choice(teacher=request.user, offer=offer)
+        setup, notice = last.setup, ""
+        preset_key = request.GET.get("preset", "")
+        if preset_key:
+            chosen = {p.key: p for p in game_setup.presets(offer.period_slugs)}.get(preset_key)
+            if chosen is None:
+                notice = "There is no such quick choice; the form shows your last choice."
+            else:
+                setup = game_setup.apply_preset(setup, chosen)
+        initial = initial_for(setup, period_slugs=offer.period_slugs)
+        if last.homework_again and not preset_key:
+            initial["mode"] = game_setup.SELF_PACED
+        initial["quiz"] = quiz.slug
+        form = _setup_form(quiz, offer, initial=initial)
+        return _setup_page(request, quiz, offer, form, setup=setup, notice=notice)
+    form = _setup_form(quiz, offer, request.POST)
+    if form.is_valid():
+        setup = form.setup()
         try:
-            game = phases.game_create(quiz=quiz, host=request.user, options=options)
+            game = phases.game_create(quiz=quiz, host=request.user, setup=setup)
+        except SetupError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         except (ValueError, ValidationError, RuntimeError) as exc:
-            error = f"The game could not be started: {_first_message(exc)}"
+            form.add_error(None, f"The game could not be started: {_first_message(exc)}")
         else:
             return redirect("projector", pin=game.pin)
-    context = _dashboard_context(request)
-    context["start_error"] = error
-    return render(request, "classroom/dashboard.html", context, status=400)
+    return _setup_page(request, quiz, offer, form, setup=None, status=400)
 
 
-# What a checkbox of the start form may send: checked ("on", or an API client's "1" or
-# "true"), or nothing / "0" / "false" for unchecked.
-_CHECKED = {"on": True, "1": True, "true": True, "": False, "0": False, "false": False}
+def _preset_links(quiz: Quiz, offer: setups.Material) -> list[dict[str, Any]]:
+    """The quick choices of the setup page, each a link that fills the form, labelled
+    with what it asks of this quiz ("Starter: 10 questions, ~8 min")."""
+    links = []
+    for preset in game_setup.presets(offer.period_slugs):
+        try:
+            look = setups.preview(offer, game_setup.apply_preset(GameSetup(), preset))
+        except SetupError:
+            continue  # a period without questions offers nothing to play
+        periods = preset.changes["periods"]
+        period = next((p for p in offer.periods if (p.slug,) == periods), None)
+        query = urlencode({"quiz": quiz.slug, "preset": preset.key})
+        links.append(
+            {
+                "key": preset.key,
+                "one_period": period is not None,
+                "label": preset.label.format(
+                    count=look.count, minutes=look.minutes, title=period.title if period else ""
+                ),
+                "detail": f"{look.count} questions, ~{look.minutes} min" if period else "",
+                "url": f"{reverse('game_start')}?{query}",
+            }
+        )
+    return links
 
 
-def _start_options(request: HttpRequest) -> tuple[dict[str, bool], str]:
-    """The game options of the start form (docs/protocol.md, "Game setup"), or a message."""
-    raw = request.POST.get("join_gate", "").strip().lower()
-    if raw not in _CHECKED:
-        return {}, "“Shapes to join” must be ticked or not; start the game again."
-    return {"join_gate": _CHECKED[raw]}, ""
+def _setup_page(
+    request: HttpRequest,
+    quiz: Quiz,
+    offer: setups.Material,
+    form: SetupForm,
+    *,
+    setup: GameSetup | None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    form.mark_errors()
+    shown = setup
+    if shown is None and form.is_bound and not form.errors:
+        shown = form.setup()
+    preview = None
+    if shown is not None:
+        with contextlib.suppress(SetupError):
+            preview = setups.preview(offer, shown)
+    presets = _preset_links(quiz, offer)
+    return render(
+        request,
+        "classroom/setup.html",
+        {
+            "quiz": quiz,
+            "form": form,
+            "preview": preview,
+            "presets": [p for p in presets if not p["one_period"]],
+            "period_presets": [p for p in presets if p["one_period"]],
+            "notice": notice,
+            "question_count": len(offer.candidates),
+            "estimate_url": reverse("game_setup_estimate"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def game_setup_estimate(request: HttpRequest) -> JsonResponse:
+    """How many questions the setup page's current values ask and about how long the
+    game takes (the page asks as the teacher changes the form): the same selection and
+    estimate as the game (classroom/setups.py). A bad value: 400 with the messages."""
+    quiz, error = _playable((request.GET.get("quiz") or "").strip())
+    if quiz is None:
+        return JsonResponse({"errors": {"quiz": [error]}}, status=400)
+    offer = setups.material(quiz)
+    form = _setup_form(quiz, offer, request.GET)
+    if form.is_valid():
+        try:
+            look = setups.preview(offer, form.setup())
+        except SetupError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            return JsonResponse(
+                {
+                    "questions": look.count,
+                    "seconds": look.seconds,
+                    "minutes": look.minutes,
+                    "summary": look.summary,
+                }
+            )
+    errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    return JsonResponse({"errors": errors}, status=400)
 
 
 def _first_message(exc: Exception) -> str:
@@ -128,6 +252,7 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
             "report_url": reverse("report", kwargs={"pin": game.pin}),
             "question_count": len(game.questions or []),
             "options": game.options or {},
+            "setup_words": setups.words(game),
         },
     )
 

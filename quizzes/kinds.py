@@ -182,6 +182,10 @@ class Kind:
     # False: no answer is right or wrong (a poll); the question is left out of every
     # accuracy figure (the report's, the class's) instead of counting as all wrong.
     judged: ClassVar[bool] = True
+    # True: asked after every other question of the game on its event (a vote on an
+    # event comes once the class has learnt what happened, and its reveal, which gives
+    # the event's title, date and verdict, answers nothing still to come).
+    asked_last_on_its_event: ClassVar[bool] = False
     # The report's headings over a question's summary, whether it marks a row, and the
     # word it marks it with.
     report_columns: ClassVar[tuple[str, str]] = ("Choice", "Answers")
@@ -460,6 +464,7 @@ class Verdict(Kind):
     dealer = staticmethod(deal_as_written)
     scored = False
     judged = False
+    asked_last_on_its_event = True
     report_columns = ("Verdict", "Votes")
     report_mark = "model answer"
 

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from quizzes import periods as timeline_periods
 from quizzes.images import CONTENT_TYPES, Picture
 from quizzes.kinds import KINDS
 from quizzes.lint import unverified_from
@@ -50,6 +51,12 @@ def picture_name(instance: object, filename: str) -> str:
     return f"{PICTURE_FOLDER}/{secrets.token_hex(16)}.{extension}"
 
 
+PERIODS_EXAMPLE = (
+    '[{"slug": "1947-58", "title": "1947–58: Neutral, then the Western alliances", '
+    '"start": 1947, "end": 1958}, {"slug": "1958-71", ...}]'
+)
+
+
 def validate_unverified(value: object) -> None:
     """The timeline's unverified claims must be what the linter can read."""
     try:
@@ -74,6 +81,21 @@ def picture_file_bytes(name: str) -> bytes:
         return file.read()
 
 
+def validate_periods(value: object) -> None:
+    """The timeline's periods must be what quizzes/periods.py reads, in order and
+    contiguous (that they lie inside the timeline's period is `Timeline.clean`'s)."""
+    try:
+        periods = timeline_periods.from_stored(value)
+    except ValueError as exc:
+        raise ValidationError(f"{exc}. Use {PERIODS_EXAMPLE}.") from exc
+    messages = [
+        f"period {index + 1}: {message}" if index is not None else message
+        for index, _key, message in timeline_periods.order_problems(periods)
+    ]
+    if messages:
+        raise ValidationError(messages)
+
+
 class Timeline(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
@@ -85,12 +107,50 @@ class Timeline(models.Model):
     # Claims the fact check could not confirm: [{"claim", "match": [...], "event"?}].
     # The quiz linter refuses a question whose keyed statement contains a `match` text.
     unverified = models.JSONField(default=list, blank=True, validators=[validate_unverified])
+    # The parts the period is taught in, in order: [{"slug", "title", "start", "end"}]
+    # (quizzes/periods.py). A JSON list rather than a model of its own: the list is
+    # read and written whole (YAML, export, the admin), its rule is about the whole list
+    # (contiguous, in order), and nothing links to one period (a game copies them).
+    periods = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_periods],
+        help_text=(
+            "The parts of the period a teacher can choose when starting a game, in order, "
+            "each starting the year the one before ends (the last includes its end year). "
+            f"Leave [] for none. Example: {PERIODS_EXAMPLE}"
+        ),
+    )
 
     class Meta:
         ordering = ["slug"]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            periods = timeline_periods.from_stored(self.periods)
+        except ValueError:
+            return  # the field's own validator reports it
+        if self.period_start is None or self.period_end is None:
+            return
+        messages = [
+            f"period {index + 1}: {message}"
+            for index, _key, message in timeline_periods.outside(
+                periods, timeline_start=self.period_start, timeline_end=self.period_end
+            )
+        ]
+        if messages:
+            raise ValidationError({"periods": messages})
+
+    def period_list(self) -> tuple[timeline_periods.Period, ...]:
+        """The periods as `Period`s (an unreadable stored list reads as none)."""
+        try:
+            return timeline_periods.from_stored(self.periods)
+        except ValueError:
+            return ()
 
 
 class Event(models.Model):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from quizzes import periods
 from quizzes.kinds import KINDS
 
 SCHEMA_VERSION = 1
@@ -196,6 +197,16 @@ TABLES = {
                 _text("description", "Timeline.description"),
                 _text("overall_verdict", "Timeline.overall_verdict"),
                 Field("period", Type.MAPPING, required=True, section="period"),
+                # The parts the period is taught in (quizzes/periods.py): a game is set
+                # up on some of them, and the report groups its questions by them.
+                Field(
+                    "periods",
+                    Type.LIST,
+                    default=(),
+                    section="timeline period",
+                    unique="slug",
+                    column="Timeline.periods",
+                ),
                 Field(
                     "events",
                     Type.LIST,
@@ -219,6 +230,15 @@ TABLES = {
             (
                 _year("start", "Timeline.period_start", required=True),
                 _year("end", "Timeline.period_end", required=True),
+            ),
+        ),
+        Table(
+            "timeline period",
+            (
+                _slug("slug", "", max_length=periods.SLUG_MAX),
+                _required_text("title", max_length=periods.TITLE_MAX),
+                _year("start", "", required=True),
+                _year("end", "", required=True),
             ),
         ),
         Table(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizzes.lint import UnverifiedClaim
+from quizzes.periods import Period
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class TimelineDoc:
     overall_verdict: str
     period_start: int
     period_end: int
+    # The parts the period is taught in, in order (quizzes/periods.py); may be empty.
+    periods: tuple[Period, ...]
     events: tuple[EventDoc, ...]
     # Claims the fact check could not confirm; the linter refuses a question keying one.
     unverified: tuple[UnverifiedClaim, ...]

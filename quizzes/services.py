@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Model
 
 from quizzes import lint
+from quizzes import periods as timeline_periods
 from quizzes.generator import QuestionDraft, generate_questions
 from quizzes.images import Picture
 from quizzes.lint_models import question_data
@@ -292,6 +293,7 @@ def _load_document(document: SeedDocument, report: LoadReport, pictures: Picture
             "description": doc.description,
             "period_start": doc.period_start,
             "period_end": doc.period_end,
+            "periods": timeline_periods.as_stored(doc.periods),
             "overall_verdict": doc.overall_verdict,
             "unverified": _unverified_list(doc.unverified),
         },
@@ -457,6 +459,9 @@ def quiz_export(*, quiz: Quiz) -> dict[str, Any]:
     if timeline.description:
         timeline_data["description"] = timeline.description
     timeline_data["period"] = {"start": timeline.period_start, "end": timeline.period_end}
+    if timeline.periods:
+        # As stored: an unreadable list fails the validation below, by the schema's words.
+        timeline_data["periods"] = timeline.periods
     if timeline.overall_verdict:
         timeline_data["overall_verdict"] = timeline.overall_verdict
     timeline_data["events"] = [_event_export(event) for event in timeline.events.all()]

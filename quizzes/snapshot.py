@@ -14,11 +14,19 @@ the range the phone offers).
 One stored question, as docs/protocol.md's frames read it:
 `id`, `slug`, `kind`, `prompt`, `choices` ([{"id", "text"}] in the order shown),
 `correct_choice_ids`, `answer_year`, `year_min`, `year_max`, `time_limit_ms`,
-`points_multiplier`, `explanation`, `event` and `neighbours` ({"prev", "next"}: the
-events before and after it on the timeline, or None), `image` (`picture`: its
+`points_multiplier`, `explanation`, `event`, `neighbours` ({"prev", "next"}: the
+events before and after it on the timeline, or None), `event_shown` (False when a later
+question of the game asks about the same event: the reveal then shows no event) and
+`period` (the slug of its event's period, or None), `image` (`picture`: its
 {"url", "alt", "width", "height"}, or None; games stored before pictures existed have
 no `image` key, which reads as None); a verdict question also keeps
 `verdict_choice_id` (the source's choice), its `correct_choice_ids` being [].
+
+A game asks the questions a selection picked (quizzes/selection.py), in its order:
+`candidates` is what the selection reads of a quiz, and `quiz_snapshot` builds the
+chosen ones, every time limit multiplied by the game's time scale, with nothing shown
+at a reveal that gives away a later question's answer
+(`selection.conceal_later_events`).
 
 Reads the content models (Django); imports nothing of the live game (classroom/).
 """
@@ -26,11 +34,14 @@ Reads the content models (Django); imports nothing of the live game (classroom/)
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from quizzes import kinds
 from quizzes.choice_order import AuthoredChoice
 from quizzes.models import Event, Question, Quiz
+from quizzes.periods import Period, period_of
+from quizzes.selection import Candidate, conceal_later_events
 
 
 def event_dict(event: Event) -> dict[str, Any]:
@@ -76,7 +87,46 @@ def picture(question: Question) -> dict[str, Any] | None:
     }
 
 
-def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) -> dict[str, Any]:
+def _questions(quiz: Quiz) -> list[Question]:
+    return list(
+        quiz.questions.select_related("event__timeline", "quiz__timeline")
+        .prefetch_related("choices")
+        .order_by("position", "id")
+    )
+
+
+def _period_slug(question: Question, periods: Sequence[Period]) -> str | None:
+    period = period_of(question.event.year, periods) if question.event else None
+    return period.slug if period else None
+
+
+def candidates(*, quiz: Quiz, periods: Sequence[Period]) -> list[Candidate]:
+    """The quiz's questions as the selection reads them, with the period each is in."""
+    return [
+        Candidate(
+            id=question.id,
+            position=question.position,
+            kind=question.kind,
+            event=question.event.slug if question.event else None,
+            date=(
+                (question.event.year, question.event.month or 0, question.event.day or 0)
+                if question.event
+                else None
+            ),
+            period=_period_slug(question, periods),
+        )
+        for question in quiz.questions.select_related("event").order_by("position", "id")
+    ]
+
+
+def _snapshot_question(
+    question: Question,
+    rng: random.Random,
+    taken: set[int],
+    *,
+    time_scale: float,
+    periods: Sequence[Period],
+) -> dict[str, Any]:
     kind = kinds.get(question.kind)
     event = question.event
     shown_event = event_dict(event) if event else None
@@ -95,24 +145,39 @@ def _snapshot_question(question: Question, rng: random.Random, taken: set[int]) 
         "year_min": None,
         "year_max": None,
         **kind.key_fields(answer_year=question.answer_year, period=period, rng=rng, dealt=dealt),
-        "time_limit_ms": int(question.time_limit_s) * 1000,
+        "time_limit_ms": round(int(question.time_limit_s) * 1000 * time_scale),
         "points_multiplier": int(question.points_multiplier),
         "explanation": question.explanation,
         "event": shown_event,
         "neighbours": neighbours(event),
+        "period": _period_slug(question, periods),
         "image": picture(question),
     }
 
 
-def quiz_snapshot(*, quiz: Quiz, rng: random.Random | None = None) -> list[dict[str, Any]]:
-    """The questions of `quiz` as a game stores them (see the module docstring)."""
+def quiz_snapshot(
+    *,
+    quiz: Quiz,
+    rng: random.Random | None = None,
+    question_ids: Sequence[int] | None = None,
+    time_scale: float = 1,
+    periods: Sequence[Period] = (),
+) -> list[dict[str, Any]]:
+    """The questions of `quiz` as a game stores them (see the module docstring): those
+    of `question_ids` in that order (every question in the quiz's order by default),
+    time limits times `time_scale`, each placed in one of `periods` if it can be."""
     # The operating system's randomness by default: the dealt order and ids must not be
     # predictable from anything a player sees (a seeded Random is for tests).
     rng = rng or random.SystemRandom()
     taken: set[int] = set()
-    questions = (
-        quiz.questions.select_related("event__timeline", "quiz__timeline")
-        .prefetch_related("choices")
-        .order_by("position", "id")
-    )
-    return [_snapshot_question(q, rng, taken) for q in questions]
+    questions = _questions(quiz)
+    if question_ids is not None:
+        by_id = {question.id: question for question in questions}
+        missing = [i for i in question_ids if i not in by_id]
+        if missing:
+            raise ValueError(f"the quiz has no question with id {missing[0]}")
+        questions = [by_id[i] for i in question_ids]
+    snapshot = [
+        _snapshot_question(q, rng, taken, time_scale=time_scale, periods=periods) for q in questions
+    ]
+    return conceal_later_events(snapshot)

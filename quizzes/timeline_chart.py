@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizzes.periods import Period
+
 WIDTH = 1200
 HEIGHT = 560
 MARGIN_X = 40
@@ -22,14 +24,6 @@ FIRST_LEVEL_OFFSET = 40
 CHAR_WIDTH = 6.6  # average width of a 12 px label character, for overlap checks
 # Short enough that the seed's 31 events fit in MAX_LEVELS levels without overlapping.
 LABEL_MAX_CHARS = 26
-
-# The periods a teacher's report groups questions by.
-PERIODS: tuple[tuple[int, int, str], ...] = (
-    (1947, 1958, "1947–58"),
-    (1958, 1971, "1958–71"),
-    (1971, 1979, "1971–79"),
-    (1979, 1988, "1979–88"),
-)
 
 
 @dataclass(frozen=True)
@@ -107,8 +101,12 @@ def x_for(year: int, month: int | None, *, start: int, end: int) -> float:
     return MARGIN_X + ((year - start) + fraction_of_year) / span * (WIDTH - 2 * MARGIN_X)
 
 
-def layout(events: Iterable[ChartEvent], *, start: int, end: int) -> Chart:
-    """Place every event of the period; events outside [start, end] are left out."""
+def layout(
+    events: Iterable[ChartEvent], *, start: int, end: int, periods: Sequence[Period] = ()
+) -> Chart:
+    """Place every event of the period; events outside [start, end] are left out. Each
+    of the timeline's `periods` (quizzes/periods.py) is a shaded band, labelled with
+    its years."""
     chart = Chart(
         width=WIDTH,
         height=HEIGHT,
@@ -152,14 +150,15 @@ def layout(events: Iterable[ChartEvent], *, start: int, end: int) -> Chart:
         chart.failures += event.verdict == "failure"
     for year in range(start - start % 5 + 5 if start % 5 else start, end + 1, 5):
         chart.ticks.append(Tick(x=round(x_for(year, 1, start=start, end=end), 1), year=year))
-    for band_start, band_end, label in PERIODS:
-        if band_end < start or band_start > end:
+    for period in periods:
+        if period.end < start or period.start > end:
             continue
-        x1 = x_for(max(band_start, start), 1, start=start, end=end)
+        x1 = x_for(max(period.start, start), 1, start=start, end=end)
         x2 = WIDTH - MARGIN_X
-        if band_end < end:
-            x2 = x_for(band_end, 1, start=start, end=end)
-        chart.bands.append(Band(x=round(x1, 1), width=round(x2 - x1, 1), label=label))
+        # A period ends where the next begins (its end year is the next one's first).
+        if period.end < end:
+            x2 = x_for(period.end, 1, start=start, end=end)
+        chart.bands.append(Band(x=round(x1, 1), width=round(x2 - x1, 1), label=period.years))
     return chart
 
 

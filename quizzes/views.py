@@ -35,7 +35,10 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
     events = list(line.events.all())
     in_period = [e for e in events if e.in_period]
     chart = layout(
-        (ChartEvent.of(e) for e in in_period), start=line.period_start, end=line.period_end
+        (ChartEvent.of(e) for e in in_period),
+        start=line.period_start,
+        end=line.period_end,
+        periods=line.period_list(),
     )
     return render(
         request,

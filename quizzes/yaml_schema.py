@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from quizzes import periods as timeline_periods
 from quizzes.kinds import VERDICT, VERDICT_CHOICES
 from quizzes.lint import UnverifiedClaim
 from quizzes.schema_fields import (
@@ -361,6 +362,13 @@ def _period_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> 
         yield "start", f"start ({values['start']}) is after end ({values['end']})"
 
 
+def _timeline_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
+    start, end = values["period"]
+    found = timeline_periods.problems(values["periods"], timeline_start=start, timeline_end=end)
+    for index, key, message in found:
+        yield ("periods" if index is None else f"periods[{index}].{key}"), message
+
+
 def _claim_checks(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
     event, events = values["event"], seen.get("timeline.events", _MISSING)
     if event is not None and events is not _MISSING and event not in {e.slug for e in events}:
@@ -431,6 +439,7 @@ def _picture_checks(values: dict[str, Any]) -> Problems:
 
 _CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], dict], Problems]] = {
     "period": _period_checks,
+    "timeline": _timeline_checks,
     "unverified claim": _claim_checks,
     "event": _event_checks,
     "key actor": _key_actor_checks,
@@ -467,6 +476,7 @@ _DOCUMENTS: dict[str, Callable[..., Any]] = {
         period_start=period[0], period_end=period[1], **values
     ),
     "period": lambda start, end: (start, end),
+    "timeline period": timeline_periods.Period,
     "unverified claim": UnverifiedClaim,
     "event": EventDoc,
     "key actor": KeyActorDoc,

@@ -18,17 +18,17 @@ from typing import Any
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from classroom import frames, selectors
+from classroom import frames, selectors, setups
 from classroom.errors import ClientError
+from classroom.game_setup import SELF_PACED, GameSetup, SetupError, estimate_seconds
 from classroom.join_gate import shown as join_gate_shown
 from classroom.machine import Action, Phase
-from classroom.models import Answer, Game, Player
+from classroom.models import Answer, Game, LastSetup, Player
 from classroom.ranking import Standing, competition_ranks, podium
 from classroom.scoring import player_time_limit_ms, score_for
 from classroom.services.locked import apply, lock_game, wrong_phase
 from classroom.services.publish import Broadcast, broadcast
-from quizzes import kinds
-from quizzes.snapshot import quiz_snapshot
+from quizzes import kinds, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -39,31 +39,86 @@ def game_create(
     *,
     quiz: Any,
     host: Any,
-    options: dict[str, Any] | None = None,
+    setup: GameSetup | None = None,
     rng: random.Random | None = None,
 ) -> Game:
-    """A new game of `quiz` in the lobby, with a 6-digit PIN no running game has, and
-    the quiz's questions dealt for it (quizzes/snapshot.py)."""
-    clean_options = {key: bool((options or {}).get(key, False)) for key in selectors.OPTION_KEYS}
-    questions = quiz_snapshot(quiz=quiz, rng=rng)
+    """A new game of `quiz` in the lobby, with a 6-digit PIN no running game has, set up
+    as `setup` says (the defaults: a live game of every question in timeline order).
+
+    The questions are picked and ordered by quizzes/selection.py (seeded from the quiz
+    and the setup: the same setup picks the same questions) and dealt for this game
+    (quizzes/snapshot.py). The game stores the setup, and the selection's reasons for
+    the report; the setup becomes the host's last choice, in the same transaction.
+    Raises `SetupError` (naming the field) for a setup this quiz cannot be played with.
+    """
+    setup = setup or GameSetup()
+    if setup.mode == SELF_PACED and setup.closes_at and setup.closes_at <= timezone.now():
+        raise SetupError("closes_at", "The closing time must be in the future.")
+    questions, made, stored = _selected(quiz, setup, rng)
     for _ in range(PIN_ATTEMPTS):
         pin = f"{secrets.randbelow(1_000_000):06d}"
         if Game.objects.filter(pin=pin, ended_at__isnull=True).exists():
             continue
         try:
             with transaction.atomic():
-                return Game.objects.create(
+                game = Game.objects.create(
                     pin=pin,
                     quiz=quiz,
                     host=host,
                     title=quiz.title,
                     questions=questions,
-                    options=clean_options,
+                    options=setup.switches,
+                    setup=stored,
+                    selection=made,
                 )
+                LastSetup.objects.update_or_create(
+                    teacher=host, defaults={"quiz_slug": quiz.slug, "setup": setup.as_stored()}
+                )
+                return game
         except IntegrityError:
             # Another game took the PIN between the check and the insert.
             continue
     raise RuntimeError("Could not find a free game PIN; too many games are running.")
+
+
+def _selected(
+    quiz: Any, setup: GameSetup, rng: random.Random | None
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """The game's questions (dealt), what the server made of the setup (`Game.selection`)
+    and the setup as stored (`Game.setup`, the chosen periods named)."""
+    offer = setups.material(quiz)
+    picked = setups.pick(offer, setup)
+    questions = snapshot.quiz_snapshot(
+        quiz=quiz,
+        rng=rng,
+        question_ids=picked.chosen,
+        time_scale=setup.time_scale,
+        periods=offer.periods,
+    )
+    rows = {row["id"]: row for row in quiz.questions.values("id", "slug", "prompt", "kind")}
+    period_of = {candidate.id: candidate.period for candidate in offer.candidates}
+    made = {
+        "periods": [period.as_dict() for period in offer.periods],
+        "eligible": picked.eligible,
+        "estimate_s": estimate_seconds(
+            (offer.limits[i] for i in picked.chosen),
+            time_scale=setup.time_scale,
+            reading_s=setup.reading_s,
+        ),
+        "left_out": [
+            {
+                "id": question_id,
+                "slug": rows[question_id]["slug"],
+                "prompt": rows[question_id]["prompt"],
+                "kind": rows[question_id]["kind"],
+                "period": period_of[question_id],
+                "reason": reason,
+            }
+            for question_id, reason in picked.left_out
+        ],
+    }
+    stored = setup.with_changes(periods=tuple(setup.periods or offer.period_slugs)).as_stored()
+    return questions, made, stored
 
 
 # --- moving on: start, next, scoreboard, end ------------------------------------------

@@ -128,16 +128,60 @@ class Browsers:
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("heading", name="My quizzes")).to_be_visible()
 
-    def start_seed_quiz(self, page: Any) -> str:
-        """From the dashboard; returns the PIN the projector shows."""
+    def open_setup(self, page: Any) -> None:
+        """From the dashboard, the seed quiz's setup page."""
         card = page.locator(f'[data-testid="quiz"][data-slug="{SEED_QUIZ}"]')
-        card.get_by_role("button", name="Start a game").click()
+        card.get_by_role("link", name="Start a game").click()
+        expect(page.get_by_role("heading", name="Set up a game")).to_be_visible()
+
+    def fill_setup(
+        self,
+        page: Any,
+        *,
+        questions: int | None = None,
+        periods: list[str] | None = None,
+        order: str = "In timeline order",
+        time: str = "Normal",
+        accuracy_only: bool = False,
+        teams: str = "No teams",
+        reading_s: int = 0,
+        join_gate: bool = False,
+        generated_names_only: bool = False,
+    ) -> None:
+        """Every field of the setup form, as a teacher sets it (the page starts from the
+        teacher's last choice, so a test sets them all). `periods`: the labels of the
+        period boxes to tick, or None for all."""
+        page.get_by_label("How many questions").fill("" if questions is None else str(questions))
+        boxes = page.get_by_test_id("periods").get_by_role("checkbox")
+        for index in range(boxes.count()):
+            box = boxes.nth(index)
+            label = box.evaluate("node => node.closest('label').textContent.trim()")
+            box.set_checked(periods is None or any(label.startswith(p) for p in periods))
+        page.get_by_label(order, exact=True).check()
+        page.get_by_label(time, exact=True).check()
+        page.get_by_label("Live, in class (you move the game on)").check()
+        page.get_by_label("Accuracy only").set_checked(accuracy_only)
+        page.get_by_label("Teams").select_option(label=teams)
+        page.get_by_label("Reading time before answers open").fill(str(reading_s))
+        page.get_by_label("Shapes to join").set_checked(join_gate)
+        page.get_by_label("Generated names only").set_checked(generated_names_only)
+
+    def start_from_setup(self, page: Any) -> str:
+        """Start the game the setup page shows; returns the PIN the projector shows."""
+        page.get_by_role("button", name="Start the game").click()
         expect(page).to_have_url(re.compile(r"/host/[0-9]{6}/$"))
         pin = page.url.rstrip("/").rsplit("/", 1)[1]
         expect(page.get_by_test_id("connection")).to_have_text("Connected")
         expect(page.get_by_test_id("lobby")).to_be_visible()
         expect(page.get_by_test_id("pin")).to_have_text(pin)
         return pin
+
+    def start_seed_quiz(self, page: Any, **setup: Any) -> str:
+        """From the dashboard, through the setup page (every question in timeline order
+        unless `setup` says otherwise: see `fill_setup`); returns the PIN."""
+        self.open_setup(page)
+        self.fill_setup(page, **setup)
+        return self.start_from_setup(page)
 
     def projector_with_game(self) -> tuple[Any, str]:
         page = self.projector_page()

@@ -78,6 +78,29 @@ class Camera:
         print(f"{path}  {path.stat().st_size // 1024} KB")
 
 
+def setup(browsers: Browsers, camera: Camera) -> None:
+    """The setup page a teacher fills in before the lobby: a starter on one period, then
+    a value it refuses, marked next to its field."""
+    page = browsers.projector_page("setup")
+    browsers.teacher_logs_in(page)
+    browsers.open_setup(page)
+    browsers.fill_setup(page)
+    page.get_by_test_id("preset-starter").click()
+    browsers.fill_setup(page, questions=10, periods=["1958–71"])
+    expect(page.get_by_test_id("estimate")).to_have_text("10 questions · about 8 minutes · 1958–71")
+    # The whole page at once, its start bar at the bottom where the teacher sees it.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": height})
+    camera.shoot(page, "teacher-setup")
+    page.get_by_label("Reading time before answers open").fill("15")
+    expect(page.get_by_test_id("error-reading_s")).to_have_text("Reading time is 0 to 10 seconds.")
+    page.get_by_label("Reading time before answers open").blur()
+    box = page.get_by_role("group", name="Options").bounding_box()
+    clip = {"x": box["x"] - 16, "y": box["y"] - 16, "width": box["width"] + 32}
+    camera.shoot(page, "teacher-setup-error", clip={**clip, "height": box["height"] + 32})
+    page.close()
+
+
 def play(browsers: Browsers, camera: Camera) -> None:
     server = browsers.server
     teacher = browsers.projector_page()
@@ -168,11 +191,8 @@ def gate(browsers: Browsers, camera: Camera) -> None:
     """A game with "Shapes to join": the projector's lobby and a phone tapping them."""
     projector = browsers.projector_page("gate projector")
     browsers.teacher_logs_in(projector)
-    card = projector.locator(f'[data-testid="quiz"][data-slug="{SEED_QUIZ}"]')
-    card.get_by_label("Shapes to join").check()
-    card.get_by_role("button", name="Start a game").click()
+    pin = browsers.start_seed_quiz(projector, join_gate=True)
     expect(projector.get_by_test_id("join-gate")).to_be_visible()
-    pin = projector.url.rstrip("/").rsplit("/", 1)[1]
 
     def shapes() -> list[str]:
         return projector.get_by_test_id("gate-shape").evaluate_all(
@@ -274,7 +294,13 @@ def verdict(browsers: Browsers, camera: Camera) -> None:
     )
 
 
-SCENES = {"game": play, "gate": gate, "pictures": pictures, "verdict": verdict}
+SCENES = {
+    "setup": setup,
+    "game": play,
+    "gate": gate,
+    "pictures": pictures,
+    "verdict": verdict,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.server import SEED_QUIZ
 from tests.browser.steps import contrast, unnamed_controls, wait_phase
 
 pytestmark = pytest.mark.browser
@@ -17,14 +16,10 @@ NAMES = {"triangle": "Triangle", "diamond": "Diamond", "circle": "Circle", "squa
 
 
 def start_gated_game(browsers: Any) -> tuple[Any, str]:
-    """A teacher ticks "Shapes to join" on the dashboard and starts the seed quiz."""
+    """A teacher ticks "Shapes to join" on the setup page and starts the seed quiz."""
     projector = browsers.projector_page()
     browsers.teacher_logs_in(projector)
-    card = projector.locator(f'[data-testid="quiz"][data-slug="{SEED_QUIZ}"]')
-    card.get_by_label("Shapes to join").check()
-    card.get_by_role("button", name="Start a game").click()
-    expect(projector).to_have_url(re.compile(r"/host/[0-9]{6}/$"))
-    pin = projector.url.rstrip("/").rsplit("/", 1)[1]
+    pin = browsers.start_seed_quiz(projector, join_gate=True)
     expect(projector.get_by_test_id("join-gate")).to_be_visible()
     expect(projector.get_by_test_id("gate-shape")).to_have_count(4)
     return projector, pin

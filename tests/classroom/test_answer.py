@@ -3,10 +3,15 @@ events, period by period, with one sentence of evidence each. Plain data in and 
 
 import pytest
 
-from classroom.answer import TimelineEvent, first_sentence, outline, period_of
+from classroom.answer import TimelineEvent, first_sentence, outline, period_label
 from classroom.verdicts import VerdictRow
+from quizzes.periods import Period
 
-PERIODS = [("1947–58", 1947, 1958), ("1958–71", 1958, 1971), ("1971–88", 1971, 1988)]
+PERIODS = [
+    Period(slug="1947-58", title="1947–58", start=1947, end=1958),
+    Period(slug="1958-71", title="1958–71", start=1958, end=1971),
+    Period(slug="1971-88", title="1971–88", start=1971, end=1988),
+]
 
 
 def event(slug, year, verdict="neutral", summary="It happened. Then more."):
@@ -39,7 +44,7 @@ def test_the_evidence_is_the_first_sentence_and_an_initial_ends_none(text, first
 
 
 def test_a_year_falls_in_one_period_the_last_including_its_end():
-    assert [period_of(y, PERIODS) for y in (1947, 1958, 1970, 1971, 1988, 1989, None)] == [
+    assert [period_label(y, PERIODS) for y in (1947, 1958, 1970, 1971, 1988, 1989, None)] == [
         "1947–58", "1958–71", "1958–71", "1971–88", "1971–88", None, None,
     ]  # fmt: skip
 

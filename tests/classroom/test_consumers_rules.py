@@ -6,6 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
+from classroom.game_setup import GameSetup
 from classroom.models import Answer, Game, Player
 from classroom.services import answers, phases
 from tests.classroom.conftest import (
@@ -152,7 +153,7 @@ async def test_player_frames_of_host_types_get_not_host_and_change_nothing(game,
 
 async def test_scoreboard_ranks_ties_together_and_the_podium_follows(quiz, teacher):
     game = await database_sync_to_async(phases.game_create)(
-        quiz=quiz, host=teacher, options={"accuracy_only": True}
+        quiz=quiz, host=teacher, setup=GameSetup(accuracy_only=True)
     )
     host, phones, question = await _started(game, teacher, ("Ayesha", "Bilal", "Chen"))
     right = await database_sync_to_async(correct_choice)(game, 0)

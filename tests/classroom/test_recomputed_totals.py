@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from classroom.game_setup import GameSetup
 from classroom.models import Game, Player
 from classroom.services import answers, phases, players
 from tests.classroom.conftest import correct_choice, wrong_choice
@@ -67,7 +68,7 @@ def test_recomputation_catches_a_tampered_score(game):
 
 
 def test_recomputation_follows_the_accuracy_only_option(quiz, teacher):
-    game = phases.game_create(quiz=quiz, host=teacher, options={"accuracy_only": True})
+    game = phases.game_create(quiz=quiz, host=teacher, setup=GameSetup(accuracy_only=True))
     ayesha, _, _ = play(game)
     game.refresh_from_db()
     totals = game_recomputed_totals(game=game)

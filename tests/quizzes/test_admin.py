@@ -509,3 +509,52 @@ def test_a_verdict_question_needs_its_event(admin_client, loaded):
     data = verdict_post(loaded, "oil-agreement", event="", explanation="because.")
     response = admin_client.post(reverse("admin:quizzes_question_add"), data | choice_formset([]))
     assert "A verdict question needs the event the class judges." in response.content.decode()
+
+
+def _timeline_form(timeline, **changes):
+    import json
+
+    data = {
+        "slug": timeline.slug,
+        "title": timeline.title,
+        "description": timeline.description,
+        "period_start": timeline.period_start,
+        "period_end": timeline.period_end,
+        "overall_verdict": timeline.overall_verdict,
+        "unverified": json.dumps(timeline.unverified),
+        "periods": json.dumps(timeline.periods),
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_timelines_periods_are_edited_in_the_admin(admin_client, loaded):
+    import json
+
+    timeline = loaded.timeline
+    url = reverse("admin:quizzes_timeline_change", args=[timeline.pk])
+    periods = [
+        {"slug": "cold", "title": "1947–70: Cold, then a thaw", "start": 1947, "end": 1970},
+        {"slug": "warm", "title": "1970–88: War, then Afghanistan", "start": 1970, "end": 1988},
+    ]
+    response = admin_client.post(url, _timeline_form(timeline, periods=json.dumps(periods)))
+    assert response.status_code == 302
+    timeline.refresh_from_db()
+    assert timeline.periods == periods
+
+
+def test_the_admin_refuses_periods_with_a_gap_and_keeps_the_old_ones(admin_client, loaded):
+    import json
+
+    timeline = loaded.timeline
+    before = list(timeline.periods)
+    url = reverse("admin:quizzes_timeline_change", args=[timeline.pk])
+    periods = [
+        {"slug": "cold", "title": "Cold", "start": 1947, "end": 1960},
+        {"slug": "warm", "title": "Warm", "start": 1965, "end": 1988},
+    ]
+    response = admin_client.post(url, _timeline_form(timeline, periods=json.dumps(periods)))
+    assert response.status_code == 200
+    assert "period 2: must be 1960" in response.content.decode()
+    timeline.refresh_from_db()
+    assert timeline.periods == before

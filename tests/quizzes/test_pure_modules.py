@@ -22,6 +22,8 @@ PROJECT = Path(__file__).resolve().parents[2]
         "quizzes.choice_order",
         "quizzes.images",
         "quizzes.picture_files",
+        "quizzes.periods",
+        "quizzes.selection",
     ],
 )
 def test_a_pure_module_imports_without_django(module):

@@ -27,6 +27,7 @@ def snapshot() -> dict:
                 "period_end",
                 "overall_verdict",
                 "unverified",
+                "periods",
             )
         ),
         "events": list(

@@ -1,6 +1,7 @@
 """The timeline chart's geometry, without a database."""
 
-from quizzes.timeline_chart import AXIS_Y, ChartEvent, layout
+from quizzes.periods import Period
+from quizzes.timeline_chart import AXIS_Y, MARGIN_X, WIDTH, ChartEvent, layout, x_for
 
 
 def event(slug, year, effect, verdict, month=None, title=None):
@@ -73,10 +74,25 @@ def test_labels_on_the_same_side_do_not_overlap():
     assert len({p.label_y for p in chart.events}) == 6
 
 
-def test_the_four_report_periods_are_drawn_as_bands():
-    chart = layout([], start=1947, end=1988)
-    assert [band.label for band in chart.bands] == ["1947–58", "1958–71", "1971–79", "1979–88"]
-    assert all(band.width > 0 for band in chart.bands)
+PERIODS = [
+    Period("early", "1947–58: Neutral", 1947, 1958),
+    Period("middle", "1958–71: A thaw", 1958, 1971),
+    Period("late", "1971–88: Wars", 1971, 1988),
+]
+
+
+def test_the_timelines_periods_are_drawn_as_bands_labelled_with_their_years():
+    chart = layout([], start=1947, end=1988, periods=PERIODS)
+    assert [band.label for band in chart.bands] == ["1947–58", "1958–71", "1971–88"]
+    # Each band ends where the next begins; the last runs to the end of the axis.
+    first, second, last = chart.bands
+    boundary = round(x_for(1958, 1, start=1947, end=1988), 1)
+    assert round(first.x + first.width, 1) == second.x == boundary
+    assert round(last.x + last.width, 1) == WIDTH - MARGIN_X
+
+
+def test_a_timeline_without_periods_has_no_bands():
+    assert layout([], start=1947, end=1988).bands == []
 
 
 def test_an_uncertain_date_is_labelled_with_its_text_not_its_year():

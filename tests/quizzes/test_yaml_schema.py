@@ -49,6 +49,19 @@ def test_the_small_fixture_is_valid_and_typed(small_doc):
     assert quiz.questions[3].answer_year == 1979
 
 
+def test_the_timelines_periods_are_read_in_order(small_doc):
+    assert [(p.slug, p.start, p.end) for p in small_doc.timeline.periods] == [
+        ("early", 1947, 1966),
+        ("late", 1966, 1988),
+    ]
+    assert small_doc.timeline.periods[0].title == "1947–66: Alliances and a thaw"
+
+
+def test_a_timeline_without_periods_has_none(small_data):
+    del small_data["timeline"]["periods"]
+    assert validate_document(small_data).timeline.periods == ()
+
+
 def test_a_dataclass_is_frozen(small_doc):
     with pytest.raises(AttributeError):
         small_doc.timeline.slug = "other"
@@ -107,6 +120,60 @@ def test_every_problem_is_reported_at_once(small_data):
         (
             lambda d: d["timeline"].update(period={"start": 1947.5, "end": 1988}),
             "timeline.period.start: expected a whole number, got a decimal number",
+        ),
+        # the timeline's periods (docs/yaml-schema.md, "Periods")
+        (
+            lambda d: d["timeline"]["periods"][1].update(start=1970),
+            "timeline.periods[1].start: must be 1966, the year the period before it ends (early: 1947-1966): periods follow each other without gaps or overlaps",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][0].update(end=1947),
+            "timeline.periods[0].end: end (1947) must be after start (1947); a period lasts at least a year",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][0].update(start=1940),
+            "timeline.periods[0].start: 1940-1966 is outside the timeline's period 1947-1988",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][1].update(end=1991),
+            "timeline.periods[1].end: 1966-1991 is outside the timeline's period 1947-1988",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][1].update(slug="early"),
+            "timeline.periods[1].slug: duplicate slug 'early' (also at timeline.periods[0])",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][0].update(title="x" * 81),
+            "timeline.periods[0].title: too long: 81 characters, at most 80",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][0].pop("title"),
+            "timeline.periods[0].title: required",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][0].update(start="1947"),
+            "timeline.periods[0].start: expected a whole number, got text",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][0].update(slug="Early years"),
+            "timeline.periods[0].slug: 'Early years' is not a slug: use lowercase letters, digits and single hyphens",
+        ),
+        (
+            lambda d: d["timeline"]["periods"][0].update(years="1947-66"),
+            "timeline.periods[0].years: unknown key",
+        ),
+        (
+            lambda d: d["timeline"].update(periods={"early": 1947}),
+            "timeline.periods: expected a list, got a mapping",
+        ),
+        (
+            lambda d: d["timeline"].update(
+                periods=[
+                    {"slug": f"p{year}", "title": str(year), "start": year, "end": year + 1}
+                    for year in range(1947, 1960)
+                ]
+            ),
+            "timeline.periods: at most 12 periods, got 13",
         ),
         (
             lambda d: d["timeline"].update(events=[]),

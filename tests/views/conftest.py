@@ -2,14 +2,17 @@
 
 import hashlib
 import itertools
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from classroom.models import Answer, Game, Player
 from quizzes.models import Choice, Event, Question, Quiz, Timeline
 
 _tokens = itertools.count(1)
+SEED_QUIZ = "pakistan-ussr-1947-1988"
 
 
 @pytest.fixture
@@ -44,17 +47,35 @@ def teacher_client(client, teacher):
     return client
 
 
+# The seed timeline's periods (seeds/pakistan-ussr.yaml).
+PERIODS = [
+    {"slug": "1947-58", "title": "1947–58: Neutral, then the Western alliances"},
+    {"slug": "1958-71", "title": "1958–71: The U-2 crisis, then a thaw"},
+    {"slug": "1971-79", "title": "1971–79: The 1971 war, then Bhutto's good spell"},
+    {"slug": "1979-88", "title": "1979–88: The Soviet war in Afghanistan"},
+]
+
+
 @pytest.fixture
 def timeline(db):
+    years = [(1947, 1958), (1958, 1971), (1971, 1979), (1979, 1988)]
     return Timeline.objects.create(
-        slug="pk-ussr", title="Pakistan and the USSR", period_start=1947, period_end=1988
+        slug="pk-ussr",
+        title="Pakistan and the USSR",
+        period_start=1947,
+        period_end=1988,
+        periods=[
+            {**period, "start": start, "end": end}
+            for period, (start, end) in zip(PERIODS, years, strict=True)
+        ],
     )
 
 
 @pytest.fixture
 def quiz(db, timeline):
-    """Three questions: a choice question on a 1966 success, a true/false on a 1960
-    failure, and a year guess on a 1979 event."""
+    """Three questions, written in timeline order (the order a game asks them): a
+    true/false on a 1960 failure, a choice question on a 1966 success, and a year guess
+    on a 1979 event."""
     tashkent = Event.objects.create(
         timeline=timeline,
         slug="tashkent",
@@ -87,7 +108,7 @@ def quiz(db, timeline):
     q1 = Question.objects.create(
         quiz=quiz,
         slug="mediator",
-        position=0,
+        position=1,
         prompt="Who brokered the Tashkent Declaration?",
         explanation="Alexei Kosygin, the Soviet Premier.",
         event=tashkent,
@@ -99,7 +120,7 @@ def quiz(db, timeline):
     q2 = Question.objects.create(
         quiz=quiz,
         slug="u2-tf",
-        position=1,
+        position=0,
         kind=Question.Kind.TRUE_FALSE,
         prompt="The U-2 flew from Peshawar.",
         explanation="It did.",
@@ -118,6 +139,13 @@ def quiz(db, timeline):
         answer_year=1979,
     )
     return quiz
+
+
+@pytest.fixture
+def seed_quiz(db) -> Quiz:
+    """The seed quiz, loaded as `load_seeds` loads it."""
+    call_command("load_seeds", stdout=StringIO(), stderr=StringIO())
+    return Quiz.objects.select_related("timeline").get(slug=SEED_QUIZ)
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ def test_the_dashboard_lists_quizzes_with_their_question_count(teacher_client, q
     html = teacher_client.get("/").content.decode()
     assert quiz.title in html
     assert "3 questions" in html
-    assert 'name="quiz" value="pk-quiz"' in html
-    assert 'action="/host/start/"' in html
-    assert "csrfmiddlewaretoken" in html
+    # "Start a game" opens the quiz's setup page (tests/views/test_setup.py).
+    assert 'href="/host/start/?quiz=pk-quiz" data-testid="start-game"' in html
 
 
 def test_starting_a_game_creates_it_and_redirects_to_the_projector(teacher_client, quiz, teacher):
@@ -43,8 +42,8 @@ def test_the_start_form_sets_the_join_gate(teacher_client, quiz, sent, stored):
     assert Game.objects.get().options["join_gate"] is stored
 
 
-def test_the_dashboard_offers_the_join_gate_when_starting(teacher_client, quiz):
-    html = teacher_client.get("/").content.decode()
+def test_the_setup_page_offers_the_join_gate_when_starting(teacher_client, quiz):
+    html = teacher_client.get("/host/start/", {"quiz": quiz.slug}).content.decode()
     assert 'name="join_gate"' in html and "Shapes to join" in html
 
 
@@ -52,12 +51,18 @@ def test_the_dashboard_offers_the_join_gate_when_starting(teacher_client, quiz):
 def test_a_bad_join_gate_value_shows_a_message_and_starts_nothing(teacher_client, quiz, sent):
     response = teacher_client.post("/host/start/", {"quiz": quiz.slug, "join_gate": sent})
     assert response.status_code == 400
-    assert "Shapes to join" in response.content.decode()
+    assert "“Shapes to join” must be ticked or not." in response.content.decode()
     assert not Game.objects.exists()
 
 
-def test_start_does_not_accept_get(teacher_client, quiz):
-    assert teacher_client.get("/host/start/").status_code == 405
+def test_start_without_a_quiz_by_get_goes_back_to_the_dashboard(teacher_client, quiz):
+    response = teacher_client.get("/host/start/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not Game.objects.exists()
+
+
+def test_start_does_not_accept_other_methods(teacher_client, quiz):
+    assert teacher_client.put("/host/start/", {"quiz": quiz.slug}).status_code == 405
     assert not Game.objects.exists()
 
 

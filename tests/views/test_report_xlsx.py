@@ -19,12 +19,13 @@ def played(game):
     Game.objects.filter(pk=game.pk).update(question_index=2, phase="finished")
     game.refresh_from_db()
     # The game deals its own choice order and ids: find the choices by their text.
-    by_text = {c["text"]: c["id"] for c in game.questions[0]["choices"]}
+    # The Tashkent question is the second in timeline order (after the U-2).
+    by_text = {c["text"]: c["id"] for c in game.questions[1]["choices"]}
     kosygin, brezhnev = by_text["Kosygin"], by_text["Brezhnev"]
     ayesha = make_player(game, "Ayesha", score=1800)
     chen = make_player(game, '=HYPERLINK("http://evil","click")', score=500)
-    make_answer(ayesha, 0, choice_id=kosygin, correct=True, elapsed_ms=2000)
-    make_answer(chen, 0, choice_id=brezhnev, correct=False, elapsed_ms=6000)
+    make_answer(ayesha, 1, choice_id=kosygin, correct=True, elapsed_ms=2000)
+    make_answer(chen, 1, choice_id=brezhnev, correct=False, elapsed_ms=6000)
     make_answer(ayesha, 2, value=1979, correct=True, elapsed_ms=5000)
     return game
 
@@ -46,7 +47,9 @@ def test_the_xlsx_holds_the_reports_sections_with_numbers_as_numbers(teacher_cli
     stamp = played.created_at.strftime("%Y-%m-%d")
     assert f'filename="game-{played.pin}-{stamp}.xlsx"' in response["Content-Disposition"]
     book = workbook(response.content)
-    assert book.sheetnames == ["Game", "Players", "Questions", "By period", "By verdict"]
+    assert book.sheetnames == [
+        "Game", "Players", "Questions", "By period", "By verdict", "Not asked"
+    ]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Game"].iter_rows(values_only=True)}
     assert summary["PIN"] == played.pin and summary["Players"] == 2
     assert summary["Questions asked"] == 3
@@ -56,8 +59,8 @@ def test_the_xlsx_holds_the_reports_sections_with_numbers_as_numbers(teacher_cli
     )  # fmt: skip
     assert players[1] == (1, "Ayesha", 1800, 2, 3, 66.7, None)
     questions = list(book["Questions"].iter_rows(values_only=True))
-    assert questions[1][:7] == (
-        1,
+    assert questions[2][:7] == (
+        2,
         "Who brokered the Tashkent Declaration?",
         "choice",
         2,
@@ -65,8 +68,8 @@ def test_the_xlsx_holds_the_reports_sections_with_numbers_as_numbers(teacher_cli
         50.0,
         4.0,
     )
-    letter = "ABCD"[[c["text"] for c in played.questions[0]["choices"]].index("Kosygin")]
-    assert f"{letter}: Kosygin = 1 (correct)" in questions[1][9]
+    letter = "ABCD"[[c["text"] for c in played.questions[1]["choices"]].index("Kosygin")]
+    assert f"{letter}: Kosygin = 1 (correct)" in questions[2][9]
     periods = list(book["By period"].iter_rows(values_only=True))
     assert periods[0] == ("period", "questions", "accuracy %")
 

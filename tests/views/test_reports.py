@@ -7,14 +7,17 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from classroom.game_setup import GameSetup
 from classroom.models import Game
-from classroom.reports import csv_safe, game_report, period_of
+from classroom.reports import csv_safe, game_report
 from classroom.services.phases import game_create
 from quizzes.models import Event
 
 from .conftest import make_answer, make_player
 
 XSS = "<img src=x onerror=alert(1)>"
+# Where the fixture's questions stand in a game (timeline order).
+U2, TASHKENT = 0, 1
 
 
 def _choice_id(question, text):
@@ -31,44 +34,27 @@ def played(game):
     """Three players and a kicked one; every question asked (see the numbers below)."""
     Game.objects.filter(pk=game.pk).update(question_index=2, phase="finished")
     game.refresh_from_db()
-    q0, q1 = game.questions[0], game.questions[1]
+    # In timeline order: the U-2 (1960), Tashkent (1966), Afghanistan (1979).
+    u2, tashkent = game.questions[U2], game.questions[TASHKENT]
     # The game shows choices in its own order under its own ids: found by their text.
     kosygin, brezhnev, gromyko = (
-        _choice_id(q0, name) for name in ("Kosygin", "Brezhnev", "Gromyko")
+        _choice_id(tashkent, name) for name in ("Kosygin", "Brezhnev", "Gromyko")
     )
-    true_id, false_id = _choice_id(q1, "True"), _choice_id(q1, "False")
+    true_id, false_id = _choice_id(u2, "True"), _choice_id(u2, "False")
     ayesha = make_player(game, "Ayesha", score=1800)
     bilal = make_player(game, "Bilal", score=1800)
     chen = make_player(game, "Chen", score=500)
     troll = make_player(game, "Troll", score=0, kicked=True)
-    make_answer(ayesha, 0, choice_id=kosygin, correct=True, elapsed_ms=2000)
-    make_answer(bilal, 0, choice_id=kosygin, correct=True, elapsed_ms=4000)
-    make_answer(chen, 0, choice_id=brezhnev, correct=False, elapsed_ms=6000)
-    make_answer(troll, 0, choice_id=gromyko, correct=False, elapsed_ms=500)
-    make_answer(ayesha, 1, choice_id=true_id, correct=True, elapsed_ms=1000)
-    make_answer(bilal, 1, choice_id=false_id, correct=False, elapsed_ms=3000)
+    make_answer(ayesha, TASHKENT, choice_id=kosygin, correct=True, elapsed_ms=2000)
+    make_answer(bilal, TASHKENT, choice_id=kosygin, correct=True, elapsed_ms=4000)
+    make_answer(chen, TASHKENT, choice_id=brezhnev, correct=False, elapsed_ms=6000)
+    make_answer(troll, TASHKENT, choice_id=gromyko, correct=False, elapsed_ms=500)
+    make_answer(ayesha, U2, choice_id=true_id, correct=True, elapsed_ms=1000)
+    make_answer(bilal, U2, choice_id=false_id, correct=False, elapsed_ms=3000)
     make_answer(ayesha, 2, value=1979, correct=True, elapsed_ms=5000)
     make_answer(bilal, 2, value=1980, correct=False, elapsed_ms=6000)
     make_answer(chen, 2, value=1979, correct=True, elapsed_ms=8000)
     return game
-
-
-@pytest.mark.parametrize(
-    ("year", "period"),
-    [
-        (1947, "1947–58"),
-        (1957, "1947–58"),
-        (1958, "1958–71"),
-        (1971, "1971–79"),
-        (1979, "1979–88"),
-        (1988, "1979–88"),
-        (1946, None),
-        (1989, None),
-        (None, None),
-    ],
-)
-def test_each_year_falls_in_one_period(year, period):
-    assert period_of(year) == period
 
 
 def test_players_are_ranked_with_accuracy_apart_from_speed(played):
@@ -86,20 +72,22 @@ def test_players_are_ranked_with_accuracy_apart_from_speed(played):
 
 
 def test_each_question_has_accuracy_distribution_and_average_time(played):
-    q0, q1, q2 = game_report(game=played).questions
-    assert (q0.answered, q0.correct, q0.accuracy, q0.average_seconds) == (3, 2, 66.7, 4.0)
+    u2, tashkent, afghan = game_report(game=played).questions
+    row = tashkent
+    assert (row.answered, row.correct, row.accuracy, row.average_seconds) == (3, 2, 66.7, 4.0)
     # The kicked player's answer (Gromyko) is left out. Listed as the class saw them.
     expected = [
-        (_letter(played.questions[0], "Kosygin"), "Kosygin", 2, True),
-        (_letter(played.questions[0], "Brezhnev"), "Brezhnev", 1, False),
-        (_letter(played.questions[0], "Gromyko"), "Gromyko", 0, False),
-        (_letter(played.questions[0], "Podgorny"), "Podgorny", 0, False),
+        (_letter(played.questions[TASHKENT], "Kosygin"), "Kosygin", 2, True),
+        (_letter(played.questions[TASHKENT], "Brezhnev"), "Brezhnev", 1, False),
+        (_letter(played.questions[TASHKENT], "Gromyko"), "Gromyko", 0, False),
+        (_letter(played.questions[TASHKENT], "Podgorny"), "Podgorny", 0, False),
     ]
-    assert [(c.label, c.text, c.count, c.correct) for c in q0.distribution] == sorted(expected)
-    assert (q1.answered, q1.correct, q1.accuracy, q1.average_seconds) == (2, 1, 33.3, 2.0)
-    assert [(c.text, c.count) for c in q1.distribution] == [("True", 1), ("False", 1)]
-    assert (q2.accuracy, q2.average_seconds) == (66.7, 6.3)
-    assert [(c.text, c.count, c.correct) for c in q2.distribution] == [
+    shown = [(c.label, c.text, c.count, c.correct) for c in tashkent.distribution]
+    assert shown == sorted(expected)
+    assert (u2.answered, u2.correct, u2.accuracy, u2.average_seconds) == (2, 1, 33.3, 2.0)
+    assert [(c.text, c.count) for c in u2.distribution] == [("True", 1), ("False", 1)]
+    assert (afghan.accuracy, afghan.average_seconds) == (66.7, 6.3)
+    assert [(c.text, c.count, c.correct) for c in afghan.distribution] == [
         ("1979", 2, True),
         ("1980", 1, False),
     ]
@@ -107,7 +95,8 @@ def test_each_question_has_accuracy_distribution_and_average_time(played):
 
 def test_accuracy_is_broken_down_by_period_and_by_success_or_failure(played):
     report = game_report(game=played)
-    periods = {g.label: (g.questions, g.accuracy) for g in report.periods}
+    # The timeline's periods, by their titles (the game stored them when it started).
+    periods = {g.label.split(":")[0]: (g.questions, g.accuracy) for g in report.periods}
     assert periods == {
         "1947–58": (0, None),
         "1958–71": (2, 50.0),
@@ -155,7 +144,13 @@ def _sections(body: str) -> dict[str, list[list[str]]]:
     sections: dict[str, list[list[str]]] = {}
     current = None
     for row in csv.reader(io.StringIO(body)):
-        if len(row) == 1 and row[0] in {"Players", "Questions", "By period", "By event verdict"}:
+        if len(row) == 1 and row[0] in {
+            "Players",
+            "Questions",
+            "By period",
+            "By event verdict",
+            "Not asked",
+        }:
             current = sections.setdefault(row[0], [])
         elif current is not None and row:
             current.append(row)
@@ -182,8 +177,8 @@ def test_the_csv_has_a_players_and_a_questions_section(teacher_client, played):
     assert players[1][:6] == ["1", "Ayesha", "1800", "3", "3", "100.0"]
     assert players[3][:6] == ["3", "Chen", "500", "1", "3", "33.3"]
     questions = sections["Questions"]
-    assert questions[1][:7] == [
-        "1",
+    assert questions[2][:7] == [
+        "2",
         "Who brokered the Tashkent Declaration?",
         "choice",
         "3",
@@ -191,8 +186,9 @@ def test_the_csv_has_a_players_and_a_questions_section(teacher_client, played):
         "66.7",
         "4.0",
     ]
-    assert f"{_letter(played.questions[0], 'Kosygin')}: Kosygin = 2 (correct)" in questions[1][9]
-    assert sections["By period"][2] == ["1958–71", "2", "50.0"]
+    letter = _letter(played.questions[TASHKENT], "Kosygin")
+    assert f"{letter}: Kosygin = 2 (correct)" in questions[2][9]
+    assert sections["By period"][2] == ["1958–71: The U-2 crisis, then a thaw", "2", "50.0"]
 
 
 def test_csv_cells_cannot_start_a_formula(teacher_client, game):
@@ -248,7 +244,8 @@ def test_the_report_lists_questions_not_asked_apart(teacher_client, game):
     html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
     assert html.count('data-testid="question-row"') == 1
     assert 'data-testid="not-asked"' in html
-    assert "2 questions not asked in this game" in html
+    assert "Not asked in this game: 2 questions" in html
+    assert "The game ended before this question: 2" in html
 
 
 def test_a_teacher_reads_the_events_own_date_not_a_year_inferred_for_it(
@@ -262,8 +259,8 @@ def test_a_teacher_reads_the_events_own_date_not_a_year_inferred_for_it(
     make_answer(make_player(game, "Ayesha", score=900), 2, value=1985, correct=True, elapsed_ms=900)
     rows = game_report(game=game).questions
     assert [(q.year, q.date_label) for q in rows] == [
-        (1966, "January 1966"),
         (1960, "1960"),
+        (1966, "January 1966"),
         (1985, "mid-1980s"),
     ]
     html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
@@ -273,13 +270,74 @@ def test_a_teacher_reads_the_events_own_date_not_a_year_inferred_for_it(
         "Questions"
     ]
     assert questions[0][7] == "event date"
-    assert [row[7] for row in questions[1:]] == ["January 1966", "1960", "mid-1980s"]
+    assert [row[7] for row in questions[1:]] == ["1960", "January 1966", "mid-1980s"]
     book = openpyxl.load_workbook(
         io.BytesIO(teacher_client.get(f"/host/{game.pin}/report.xlsx").content)
     )
     assert [row[7] for row in book["Questions"].iter_rows(values_only=True)] == [
         "event date",
-        "January 1966",
         "1960",
+        "January 1966",
         "mid-1980s",
     ]
+
+
+def test_the_report_says_which_questions_were_not_asked_and_why(teacher_client, quiz, teacher):
+    game = game_create(quiz=quiz, host=teacher, setup=GameSetup(questions=1, periods=("1958-71",)))
+    Game.objects.filter(pk=game.pk).update(question_index=0, phase="finished")
+    game.refresh_from_db()
+    report = game_report(game=game)
+    assert report.setup_words == "1 question · about 1 minute · 1958–71"
+    reasons = sorted((row.prompt, row.reason, row.period) for row in report.not_asked)
+    assert reasons == [
+        (
+            "In which year did Soviet troops enter Afghanistan?",
+            "not in the chosen periods",
+            "1979–88",
+        ),
+        ("The U-2 flew from Peshawar.", "the game was limited to 1 question", "1958–71"),
+    ]
+    # Only the chosen period has a row in the table by period.
+    assert [g.label for g in report.periods] == ["1958–71: The U-2 crisis, then a thaw"]
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert "Set up as: 1 question · about 1 minute · 1958–71" in html
+    assert "Not asked in this game: 2 questions" in html
+    assert "The game was limited to 1 question: 1 · Not in the chosen periods: 1" in html
+    assert html.count('data-testid="not-asked-row"') == 2
+    rows = _sections(teacher_client.get(f"/host/{game.pin}/report.csv").content.decode())
+    assert rows["Not asked"][0] == ["prompt", "kind", "period", "why not"]
+    assert rows["Not asked"][1][:3] == ["The U-2 flew from Peshawar.", "true_false", "1958–71"]
+
+
+def test_a_game_that_ended_early_says_which_questions_it_did_not_reach(
+    teacher_client, quiz, teacher
+):
+    game = game_create(quiz=quiz, host=teacher, setup=GameSetup(periods=("1958-71",)))
+    Game.objects.filter(pk=game.pk).update(question_index=0, phase="finished")
+    game.refresh_from_db()
+    reasons = [(row.prompt, row.reason) for row in game_report(game=game).not_asked]
+    assert reasons == [
+        ("Who brokered the Tashkent Declaration?", "the game ended before this question"),
+        ("In which year did Soviet troops enter Afghanistan?", "not in the chosen periods"),
+    ]
+
+
+def test_a_game_started_before_setups_existed_reads_as_the_defaults(quiz, teacher):
+    game = game_create(quiz=quiz, host=teacher)
+    Game.objects.filter(pk=game.pk).update(
+        setup={}, selection={}, question_index=2, phase="finished"
+    )
+    game.refresh_from_db()
+    report = game_report(game=game)
+    assert report.setup_words == "3 questions · about 2 minutes"
+    # Its periods are the quiz timeline's today.
+    assert len(report.periods) == 4 and report.not_asked == []
+
+
+def test_a_quiz_without_periods_has_no_table_by_period(teacher_client, quiz, teacher, timeline):
+    timeline.periods = []
+    timeline.save()
+    game = game_create(quiz=quiz, host=teacher)
+    assert game_report(game=game).periods == []
+    html = teacher_client.get(f"/host/{game.pin}/report/").content.decode()
+    assert 'data-testid="no-periods"' in html and 'data-testid="periods-table"' not in html

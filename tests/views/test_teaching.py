@@ -2,22 +2,14 @@
 podium from it, and the report's link to it (issue 8; docs/teaching.md)."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from classroom import selectors
 from classroom.services import phases
 from quizzes.models import Event, Question, Quiz
 
-SEED_QUIZ = "pakistan-ussr-1947-1988"
-
-
-@pytest.fixture
-def seed_quiz(db) -> Quiz:
-    call_command("load_seeds", stdout=StringIO(), stderr=StringIO())
-    return Quiz.objects.select_related("timeline").get(slug=SEED_QUIZ)
+from .conftest import SEED_QUIZ
 
 
 def test_the_seed_quiz_asks_every_kind_of_question(seed_quiz):

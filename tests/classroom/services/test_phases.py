@@ -27,8 +27,12 @@ def test_game_create_gives_a_six_digit_pin_and_snapshots_the_quiz(quiz, teacher)
     }  # fmt: skip
     assert first["time_limit_ms"] == 20_000
     assert first["event"]["slug"] == "tashkent"
-    assert first["neighbours"]["prev"]["slug"] == "liaquat-visit"
-    assert first["neighbours"]["next"]["slug"] == "afghan-war"
+    # Every question is on Tashkent: the event is shown at the last one's reveal only.
+    assert [q["event_shown"] for q in game.questions] == [False, False, True]
+    assert first["neighbours"] == {"prev": None, "next": None}
+    last = game.questions[-1]
+    assert last["neighbours"]["prev"]["slug"] == "liaquat-visit"
+    assert last["neighbours"]["next"]["slug"] == "afghan-war"
 
 
 def test_editing_the_quiz_mid_game_changes_nothing(game, quiz):

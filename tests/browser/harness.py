@@ -128,9 +128,9 @@ class Browsers:
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("heading", name="My quizzes")).to_be_visible()
 
-    def open_setup(self, page: Any) -> None:
-        """From the dashboard, the seed quiz's setup page."""
-        card = page.locator(f'[data-testid="quiz"][data-slug="{SEED_QUIZ}"]')
+    def open_setup(self, page: Any, quiz: str = SEED_QUIZ) -> None:
+        """From the dashboard, a quiz's setup page (the seed quiz's by default)."""
+        card = page.locator(f'[data-testid="quiz"][data-slug="{quiz}"]')
         card.get_by_role("link", name="Start a game").click()
         expect(page.get_by_role("heading", name="Set up a game")).to_be_visible()
 

@@ -230,10 +230,9 @@ def pictures(browsers: Browsers, camera: Camera) -> None:
     browsers.server.load_seeds(PICTURE_QUIZ)
     projector = browsers.projector_page("picture projector")
     browsers.teacher_logs_in(projector)
-    card = projector.locator('[data-testid="quiz"][data-slug="example-picture-quiz"]')
-    card.get_by_role("button", name="Start a game").click()
-    expect(projector.get_by_test_id("lobby")).to_be_visible()
-    pin = projector.url.rstrip("/").rsplit("/", 1)[1]
+    browsers.open_setup(projector, quiz="example-picture-quiz")
+    browsers.fill_setup(projector)
+    pin = browsers.start_from_setup(projector)
     phones = {name: browsers.phone(f"picture {name}") for name in CLASS[:3]}
     for name, phone in phones.items():
         browsers.join(phone, pin, name, via_qr=True)

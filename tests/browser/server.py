@@ -62,6 +62,19 @@ class LiveServer:
     log_path: Path
     env: dict[str, str] = field(repr=False)
 
+    def count_questions(self, quiz: str, *, years: tuple[int, int]) -> int:
+        """How many questions of `quiz` are about an event of `years` (first included,
+        last not), as the server stored them."""
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as db:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM quizzes_question q "
+                "JOIN quizzes_quiz z ON z.id = q.quiz_id "
+                "JOIN quizzes_event e ON e.id = q.event_id "
+                "WHERE z.slug = ? AND e.year >= ? AND e.year < ?",
+                (quiz, *years),
+            ).fetchone()
+        return count
+
     def game_questions(self, pin: str) -> list[dict[str, Any]]:
         """The questions of the running game with `pin`, answer key included, as the
         server stored them (choice order is the game's own)."""

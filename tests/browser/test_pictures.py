@@ -36,11 +36,9 @@ KINDS_SLUG = "test-picture-kinds"
 def start_quiz(browsers: Any, slug: str) -> tuple[Any, str]:
     projector = browsers.projector_page()
     browsers.teacher_logs_in(projector)
-    card = projector.locator(f'[data-testid="quiz"][data-slug="{slug}"]')
-    card.get_by_role("button", name="Start a game").click()
-    expect(projector).to_have_url(re.compile(r"/host/[0-9]{6}/$"))
-    expect(projector.get_by_test_id("connection")).to_have_text("Connected")
-    return projector, projector.url.rstrip("/").rsplit("/", 1)[1]
+    browsers.open_setup(projector, quiz=slug)
+    browsers.fill_setup(projector)
+    return projector, browsers.start_from_setup(projector)
 
 
 def box(locator: Any) -> dict[str, float]:

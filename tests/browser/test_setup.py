@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.server import SEED_QUIZ
 from tests.browser.steps import (
     contrast,
     guess_year,
@@ -26,8 +27,13 @@ PERIOD = "1958–71: The U-2 crisis, then a thaw"
 
 def answer(phone: Any, question: dict[str, Any], *, right: bool, last: bool) -> None:
     """Answer one question of this game (a period's questions are choices, true or
-    false and year guesses)."""
-    if question["kind"] == "year_guess":
+    false, year guesses and votes)."""
+    if question["kind"] == "verdict":
+        # A vote: nothing is right or wrong; agree with the model answer or not.
+        choices = [c["id"] for c in question["choices"]]
+        agree = question["verdict_choice_id"]
+        tap_choice(phone, agree if right else next(c for c in choices if c != agree), last=last)
+    elif question["kind"] == "year_guess":
         year = question["answer_year"] if right else question["answer_year"] - 1
         guess_year(phone, year, last=last)
     else:
@@ -98,7 +104,9 @@ def test_a_ten_question_starter_on_one_period_is_set_up_and_played_to_the_end(br
     expect(projector.get_by_test_id("question-row")).to_have_count(10)
     not_asked = projector.get_by_test_id("not-asked")
     expect(not_asked).to_contain_text("Not in the chosen periods: ")
-    expect(not_asked).to_contain_text("The game was limited to 10 questions: 2")
+    # Every question of the period that was not asked is counted under the limit.
+    in_period = server.count_questions(SEED_QUIZ, years=(1958, 1971))
+    expect(not_asked).to_contain_text(f"The game was limited to 10 questions: {in_period - 10}")
     expect(projector.get_by_test_id("period-row")).to_have_count(1)
     expect(projector.get_by_test_id("period-row")).to_contain_text(PERIOD)
 

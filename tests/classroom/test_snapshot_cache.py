@@ -8,6 +8,10 @@ and follows a deliberate edit of the column.
 
 from __future__ import annotations
 
+import gc
+import json
+import tracemalloc
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -70,3 +74,55 @@ def test_a_new_game_with_a_reused_id_is_not_served_the_old_snapshot(teacher):
     assert questions_cache.game_read(game_id=reused.pk).questions[0]["prompt"] == (
         "Another game's question"
     )
+
+
+def test_fifty_games_running_at_once_all_stay_cached(teacher):
+    # A 16-game bound was evicted all the time with 20-50 classes playing at once.
+    quiz = build_quiz(slug="school", kinds=["choice", "true_false"])
+    games = [phases.game_create(quiz=quiz, host=teacher) for _ in range(60)]
+    for game in games:
+        questions_cache.game_read(game_id=game.pk)
+    with CaptureQueriesContext(connection) as queries:
+        for game in games:
+            questions_cache.game_read(game_id=game.pk)
+    assert _questions_reads(queries) == 0
+
+
+def test_the_bound_is_bytes_and_the_least_recently_used_game_goes_first(teacher, monkeypatch):
+    quiz = build_quiz(slug="bounded", kinds=["choice", "true_false"])
+    first, second, third = (phases.game_create(quiz=quiz, host=teacher) for _ in range(3))
+    one = questions_cache._estimated_bytes(questions_cache.game_read(game_id=first.pk).questions)
+    # Room for two snapshots, not three (they differ by a few bytes: ids, stamps).
+    monkeypatch.setattr(questions_cache, "SNAPSHOT_CACHE_BYTES", int(2.5 * one))
+    questions_cache.game_read(game_id=second.pk)
+    questions_cache.game_read(game_id=first.pk)  # now the most recently used
+    questions_cache.game_read(game_id=third.pk)  # over the bound: `second` goes
+    with CaptureQueriesContext(connection) as queries:
+        questions_cache.game_read(game_id=first.pk)
+        questions_cache.game_read(game_id=third.pk)
+    assert _questions_reads(queries) == 0
+    with CaptureQueriesContext(connection) as queries:
+        questions_cache.game_read(game_id=second.pk)
+    assert _questions_reads(queries) == 1
+
+
+def test_one_snapshot_over_the_whole_bound_is_still_kept_for_its_game(game, monkeypatch):
+    monkeypatch.setattr(questions_cache, "SNAPSHOT_CACHE_BYTES", 1)
+    questions_cache.game_read(game_id=game.pk)
+    with CaptureQueriesContext(connection) as queries:
+        questions_cache.game_read(game_id=game.pk)
+    assert _questions_reads(queries) == 0
+
+
+def test_the_estimate_is_above_what_a_parsed_snapshot_really_holds(game):
+    # The bound must not let the real heap exceed it: measured as the heap the parsed
+    # JSON holds, as JSONField parses it.
+    text = json.dumps(Game.objects.get(pk=game.pk).questions)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        questions = json.loads(text)
+        held, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert questions_cache._estimated_bytes(questions) >= held

@@ -1,9 +1,10 @@
 """A class answering (or joining) at once, stored in groups: one transaction per group.
 
 All async ORM calls of one Daphne process share one database thread, so the answers of
-one game that arrive within BATCH_WINDOW_S (at most MAX_BATCH) are stored by one
-`answers_store` call, then each phone is acknowledged; `answer_received` is sent only
-after that transaction has committed. The question a group completed is closed right
+every game that arrive within BATCH_WINDOW_S (at most MAX_BATCH) are stored by one
+`answers_store_games` call (one transaction, each game in its own savepoint), then each
+phone is acknowledged; `answer_received` is sent only after that transaction has
+committed. The question a group completed is closed right
 after the acks: scoring 1,000 players takes tens of milliseconds, which the acks need
 not wait for. Joins are grouped the same way (`players_join`), and each joined phone
 gets its `joined` frame built in the same trip to the database thread.
@@ -133,47 +134,82 @@ class AnswerSocket(Protocol):
 class _Pending:
     socket: AnswerSocket
     submission: answers.Submission
+    game_id: int
+
+
+# The key of the one answer group of a process: every game's answers of a window are
+# stored together (answers.answers_store_games). With 50 classes of 30 a game's own
+# 20 ms group held one or two answers, and a transaction per game cost more than them.
+_EVERY_GAME = 0
 
 
 class AnswerBatcher(GroupCommit[_Pending]):
-    """Answers: stored in one transaction, then each phone acknowledged."""
+    """Answers of every game: stored in one transaction, then each phone acknowledged."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The closes running beside the next group (a reference keeps each task alive).
+        self.closing: set[asyncio.Task[None]] = set()
 
     def submit(self, game_id: int, socket: AnswerSocket, submission: answers.Submission) -> None:
-        self._add(game_id, _Pending(socket, submission))
+        self._add(_EVERY_GAME, _Pending(socket, submission, game_id))
 
-    async def _flush(self, game_id: int, batch: list[_Pending]) -> None:
+    async def _flush(self, key: int, batch: list[_Pending]) -> None:
         hold = HoldBroadcasts()
-        submissions = [p.submission for p in batch]
-        close_index: int | None = None
+        groups: dict[int, list[answers.Submission]] = {}
+        for pending in batch:
+            groups.setdefault(pending.game_id, []).append(pending.submission)
         try:
             try:
-                results, close_index = await db_call(run_holding)(
-                    hold, answers.answers_store, game_id=game_id, submissions=submissions
+                stored = await db_call(run_holding)(
+                    hold, answers.answers_store_games, groups=groups
                 )
             except Exception:
-                logger.exception("answer batch of game %s failed", game_id)
+                logger.exception("answer batch of games %s failed", sorted(groups))
                 error = ClientError(
                     "try_again", "Your answer could not be saved. Please send it again."
                 )
-                results = [answers.SubmissionResult(s, error) for s in submissions]
-            # Acknowledge first: the answer count this batch caused waits behind `hold`
+                stored = {
+                    game: ([answers.SubmissionResult(s, error) for s in submissions], None)
+                    for game, submissions in groups.items()
+                }
+            # Each game's results are in the order of its submissions in the batch.
+            results = {game: iter(game_results) for game, (game_results, _) in stored.items()}
+            # Acknowledge first: the answer counts this batch caused wait behind `hold`
             # until every phone has its ack.
-            for pending, result in zip(batch, results, strict=True):
+            for pending in batch:
                 try:
-                    await pending.socket.answer_result(result)
+                    await pending.socket.answer_result(next(results[pending.game_id]))
                 except Exception:
                     logger.debug("ack to a closed socket dropped", exc_info=True)
         finally:
             hold.release()
-        if close_index is not None:
+        closes = {game: index for game, (_, index) in stored.items() if index is not None}
+        if closes:
             # Only now: closing scores every player and builds each one's reveal (~70 ms
             # of CPU at 1,000 phones), which the last batch's acks used to wait for.
-            try:
-                await db_call(phases.question_close_all_answered)(
-                    game_id=game_id, expected_index=close_index
-                )
-            except Exception:
-                logger.exception("closing a fully answered question of game %s failed", game_id)
+            # In a task: the other games' next group collects meanwhile, as it did when
+            # each game had a group of its own.
+            task = asyncio.get_running_loop().create_task(_close_all_answered(closes))
+            self.closing.add(task)
+            task.add_done_callback(self.closing.discard)
+
+
+async def _close_all_answered(closes: dict[int, int]) -> None:
+    """Close each game's fully answered question (game id -> its index), each alone,
+    in one trip to the database thread."""
+    try:
+        await db_call(_close_each)(closes)
+    except Exception:
+        logger.exception("closing the fully answered questions of games %s failed", closes)
+
+
+def _close_each(closes: dict[int, int]) -> None:
+    for game_id, index in closes.items():
+        try:
+            phases.question_close_all_answered(game_id=game_id, expected_index=index)
+        except Exception:
+            logger.exception("closing a fully answered question of game %s failed", game_id)
 
 
 # --- joins --------------------------------------------------------------------------------------

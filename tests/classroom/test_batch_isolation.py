@@ -201,3 +201,59 @@ async def test_a_join_whose_naming_fails_is_refused_alone(game, monkeypatch):
     assert stored == ["Ayesha", "Chen", "Dana"]
     for socket in sockets:
         await socket.disconnect()
+
+
+async def test_a_failing_game_costs_the_other_games_of_a_cross_game_group_nothing(
+    teacher, monkeypatch
+):
+    # Every game's answers of a window are stored in one transaction; the first game's
+    # part fails (a bug in its scoring rule), the second game's is stored and acked.
+    quiz = await database_sync_to_async(build_quiz)(slug="two-games", kinds=("year_guess",))
+    games, hosts, phones = [], [], []
+    for at in range(2):
+        game = await database_sync_to_async(phases.game_create)(quiz=quiz, host=teacher)
+        hosts.append(await host_socket(game, teacher))
+        phones.append([(await join(game.pin, f"{name}{at}"))[0] for name in NAMES[:2]])
+        games.append(game)
+    runtime().answers.window_s = 0.3
+    groups: list[list[int]] = []
+    real_store_games = answers.answers_store_games
+
+    def counting(**kwargs):
+        groups.append(sorted(kwargs["groups"]))
+        return real_store_games(**kwargs)
+
+    monkeypatch.setattr(answers, "answers_store_games", counting)
+    failing = games[0].pk
+    real_judge = answers._judge
+
+    def bug_in_the_first_game(game, submissions, errors):
+        if game.pk == failing:
+            raise ZeroDivisionError("a bug only the first game meets")
+        return real_judge(game, submissions, errors)
+
+    monkeypatch.setattr(answers, "_judge", bug_in_the_first_game)
+    questions = []
+    for host in hosts:
+        await host.send({"type": "start"})
+        questions.append(await host.until("question"))
+    for game_phones in phones:
+        for phone in game_phones:
+            await phone.until("question")
+    for game_phones, question in zip(phones, questions, strict=True):
+        for phone in game_phones:
+            text = f'{{"type": "answer", "question_id": {question["question_id"]}, "year": 1966}}'
+            await phone.send(text)
+    replies = [[await p.until_any(("answer_received", "error")) for p in ps] for ps in phones]
+    assert groups == [sorted(g.pk for g in games)]
+    assert [r["code"] for r in replies[0]] == ["try_again", "try_again"]
+    assert [r["type"] for r in replies[1]] == ["answer_received", "answer_received"]
+    stored = await database_sync_to_async(
+        lambda: sorted(Answer.objects.values_list("game_id", flat=True))
+    )()
+    assert stored == [games[1].pk, games[1].pk]
+    # Everyone of the second game answered: its question closes; the first stays open.
+    await hosts[1].until("reveal")
+    assert await hosts[0].nothing(0.3)
+    for socket in (*hosts, *phones[0], *phones[1]):
+        await socket.disconnect()

@@ -87,10 +87,11 @@ def current_hold() -> HoldBroadcasts | None:
 
 
 class GroupCommit(Generic[T]):
-    """Collect one game's items that arrive within a few ms and hand them to `_flush`
-    together: every database call of a process goes through its one database thread,
-    so a class answering (or joining) at once costs one transaction per group, not one
-    per phone. Subclasses say what a group does."""
+    """Collect the items of one key (a game's joins; every game's answers) that arrive
+    within a few ms and hand them to `_flush` together: every database call of a
+    process goes through its one database thread, so a class answering (or joining) at
+    once costs one transaction per group, not one per phone. Subclasses say what a
+    group does."""
 
     def __init__(self, *, window_s: float = BATCH_WINDOW_S, max_batch: int = MAX_BATCH) -> None:
         self.window_s = window_s

@@ -16,9 +16,9 @@ docs/performance.md). One parsed seed snapshot (50 questions, 65 KB of JSON) tak
 180 KB of heap (tracemalloc) and is estimated at 287 KB by `_estimated_bytes` (a
 `sys.getsizeof` walk that counts shared strings again, so it overestimates). The
 budget of SNAPSHOT_CACHE_BYTES estimated bytes holds ~460 such games (about 80 MiB of
-real heap), and 45 games of the largest quiz an import allows (500 questions): more
-than one process serves at once, while a school's quizzes cannot grow a process without
-bound. Least recently used games go first, so finished games leave before running ones.
+real heap), or about 45 games of 500 such questions (the most an import allows): more
+than one process serves at once, while a school's quizzes cannot grow a process
+without bound. Least recently used games go first, so finished games leave before running ones.
 
 Services (writes) and selectors (reads) both use it, so it belongs to neither.
 """

@@ -28,6 +28,7 @@ from typing import Any
 from classroom import frames, gate, handshake, inbound, join_gate, pins, selectors
 from classroom.db import db_call
 from classroom.errors import ClientError
+from classroom.game_setup import SELF_PACED
 from classroom.game_socket import GameSocket
 from classroom.host_sessions import current_user, session_digest
 from classroom.hub import HOST, PLAYER
@@ -35,7 +36,7 @@ from classroom.models import Game
 from classroom.questions_cache import game_read
 from classroom.runtime import runtime
 from classroom.selectors import OpenQuestion, open_question
-from classroom.services import answers, phases, players
+from classroom.services import answers, homework, phases, players
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class HostConsumer(GameSocket):
         pin = self.scope["url_route"]["kwargs"]["pin"]
         game = await db_call(_host_game)(pin, self.session_key())
         self.game_id = game.id
+        await db_call(homework.game_close_due)(game_id=game.id)
         await runtime().hub.register(self, game_id=game.id, role=HOST)
         self.registered = True
         await db_call(players.game_host_connected)(game_id=game.id, connection=self.socket_id)
@@ -194,6 +196,9 @@ class PlayerConsumer(GameSocket):
         self.player_id: int | None = None
         self.join_timeout: asyncio.Task[None] | None = None
         self.game_ended = False
+        # A homework game (read from the `joined` state): the player sends `next`.
+        self.self_paced = False
+        self.flushes: set[asyncio.Task[None]] = set()
 
     def client_ip(self) -> str:
         client = self.scope.get("client") or ("", 0)
@@ -259,7 +264,7 @@ class PlayerConsumer(GameSocket):
             )
         if self.player_id is not None and entering:
             raise ClientError("bad_field", "This socket has already joined the game.")
-        await self.to_handler(inbound.phone_frame(data), arrived_at)
+        await self.to_handler(inbound.phone_frame(data, self_paced=self.self_paced), arrived_at)
 
     async def snapshot(self) -> tuple[list[dict[str, Any]], OpenQuestion]:
         assert self.player_id is not None
@@ -280,6 +285,7 @@ class PlayerConsumer(GameSocket):
         if isinstance(outcome, ClientError):
             raise outcome
         player_id, joined, timer = outcome
+        self.self_paced = joined["state"].get("mode") == SELF_PACED
         if self.closed:
             # The phone left while its join was being stored.
             self.player_id = player_id
@@ -295,6 +301,7 @@ class PlayerConsumer(GameSocket):
         await self._register(player.id)
         await self._replace_other_sockets(player.id)
         joined, timer = await db_call(_joined_frame)(player.id, token, True)
+        self.self_paced = joined["state"].get("mode") == SELF_PACED
         await self.send_snapshot([joined])
         self.arm(timer)
 
@@ -309,6 +316,32 @@ class PlayerConsumer(GameSocket):
             year=frame.year,
         )
         runtime().answers.submit(self.game_id, self, submission)
+
+    async def frame_next(self, frame: inbound.Next, arrived_at: datetime) -> None:
+        """A homework player's `next` (inbound.phone_frame lets only those through)."""
+        assert self.player_id is not None
+        replies, pending = await db_call(homework.player_next)(player_id=self.player_id)
+        for reply in replies:
+            await self.send_frame({**reply, "seq": self.last_seq})
+        if pending:
+            self._flush_progress_later()
+
+    def _flush_progress_later(self) -> None:
+        """The teacher hears at most one `progress` a second per player: a change
+        within the second is sent once it has passed."""
+        player_id = self.player_id
+
+        async def flush() -> None:
+            await asyncio.sleep(homework.PROGRESS_FLUSH_S)
+            try:
+                await db_call(homework.progress_flush)(player_id=player_id)
+            except Exception:
+                # The teacher's page reads every player's progress on its next sync.
+                logger.warning("sending the progress of player %s failed", player_id)
+
+        task = asyncio.get_running_loop().create_task(flush())
+        self.flushes.add(task)
+        task.add_done_callback(self.flushes.discard)
 
     async def _register(self, player_id: int) -> None:
         assert self.game_id is not None
@@ -344,7 +377,14 @@ class PlayerConsumer(GameSocket):
             return
         if result.error is not None:
             await self.send_error(result.error)
+        elif result.instead is not None:
+            await self.send_frame({**result.instead, "seq": self.last_seq})
         else:
             await self.send_frame(
                 frames.answer_received(fields=result.received_fields(), seq=self.last_seq)
             )
+            # Homework: that player's reveal at once, after the acknowledgement.
+            for frame in result.followups:
+                await self.send_frame({**frame, "seq": self.last_seq})
+            if result.progress_pending:
+                self._flush_progress_later()

@@ -183,6 +183,29 @@ def reveal_player(
     return _with_seq(frame, seq)
 
 
+def reveal_paced(
+    *,
+    question: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    verdicts_to_come: frozenset[str] = frozenset(),
+    seq: int | None = None,
+) -> Frame:
+    """A homework player's reveal: their own, plus the teaching part the projector shows
+    in a live game (the event and its neighbours on the timeline), under the same rules
+    of what a reveal may not give away yet. There is no projector in homework."""
+    frame = reveal_player(question=question, fields=fields)
+    shown = reveal_host(
+        question=question,
+        distribution={},
+        answered=0,
+        total=0,
+        correct_count=0,
+        verdicts_to_come=verdicts_to_come,
+    )
+    frame.update(event=shown["event"], neighbours=shown["neighbours"])
+    return _with_seq(frame, seq)
+
+
 def reveal_host(
     *,
     question: Mapping[str, Any],
@@ -381,6 +404,36 @@ def joined(
     )
 
 
+def progress(
+    *,
+    player_id: int,
+    nickname: str,
+    answered: int,
+    correct: int,
+    score: int,
+    reached: int,
+    finished: bool,
+    started_at: str | None = None,
+    finished_at: str | None = None,
+    seq: int | None = None,
+) -> Frame:
+    """A homework player's progress for the teacher: answers stored, right ones, score,
+    questions reached (sent) and whether they finished."""
+    frame: Frame = {
+        "type": "progress",
+        "player_id": player_id,
+        "nickname": nickname,
+        "answered": int(answered),
+        "correct": int(correct),
+        "score": int(score),
+        "reached": int(reached),
+        "finished": bool(finished),
+    }
+    if started_at is not None or finished_at is not None:
+        frame.update(started_at=started_at, finished_at=finished_at)
+    return _with_seq(frame, seq)
+
+
 def player_state(
     *,
     phase: str,
@@ -394,12 +447,14 @@ def player_state(
     your_answer: Mapping[str, Any] | None,
     reveal: Frame | None,
     finished: Mapping[str, Any] | None,
+    mode: str = "live",
     seq: int | None = None,
 ) -> Frame:
     return _with_seq(
         {
             "type": "state",
             "phase": phase,
+            "mode": mode,
             "player": _player(player),
             "score": score,
             "rank": rank,
@@ -431,9 +486,10 @@ def host_state(
     allowed_actions: Sequence[str],
     join_gate: Mapping[str, Any] | None = None,
     answer_url: str | None = None,
+    homework: Mapping[str, Any] | None = None,
     seq: int | None = None,
 ) -> Frame:
-    return _with_seq(
+    frame = _with_seq(
         {
             "type": "state",
             "phase": phase,
@@ -453,6 +509,15 @@ def host_state(
         },
         seq,
     )
+    if homework is not None:
+        # A homework game: its closing time, question count and every player's progress.
+        frame["mode"] = "self_paced"
+        frame["homework"] = {
+            "closes_at": homework["closes_at"],
+            "questions": int(homework["questions"]),
+            "players": [_strip_type(p) for p in homework["players"]],
+        }
+    return frame
 
 
 def _strip_type(frame: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -260,8 +260,16 @@ def _parse(frames: Mapping[str, type[InboundFrame]], data: Mapping[str, Any]) ->
         raise ClientError("bad_field", _message(model, error)) from None
 
 
-def phone_frame(data: Mapping[str, Any]) -> InboundFrame:
-    """A phone's frame as its declared model; ClientError if it is not one."""
+# A homework player paces their own game: `next` is theirs (docs/protocol.md,
+# "Self-paced games").
+SELF_PACED_PHONE_FRAMES: Mapping[str, type[InboundFrame]] = {**PHONE_FRAMES, "next": Next}
+
+
+def phone_frame(data: Mapping[str, Any], *, self_paced: bool = False) -> InboundFrame:
+    """A phone's frame as its declared model; ClientError if it is not one. In a
+    homework game (`self_paced`) a phone may also send `next`."""
+    if self_paced and data.get("type") == "next":
+        return _parse(SELF_PACED_PHONE_FRAMES, data)
     if data.get("type") in HOST_COMMANDS:
         raise ClientError("not_host", "Only the game's host can do that.")
     return _parse(PHONE_FRAMES, data)

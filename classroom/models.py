@@ -100,6 +100,20 @@ class Player(models.Model):
     extra_time_s = models.PositiveSmallIntegerField(default=0)
     joined_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now_add=True)
+    # A homework game's own pace (classroom/self_paced.py): the player's current or
+    # last question (-1 before the first), when it went out and closes for them (no
+    # deadline without a timer), whether it has an answer; when they started and
+    # finished. Stored, so a resume days later or after a restart lands where they were.
+    paced_index = models.IntegerField(default=-1)
+    paced_sent_at = models.DateTimeField(null=True, blank=True)
+    paced_deadline = models.DateTimeField(null=True, blank=True)
+    paced_answered = models.BooleanField(default=False)
+    paced_started_at = models.DateTimeField(null=True, blank=True)
+    paced_finished_at = models.DateTimeField(null=True, blank=True)
+    # The teacher's progress page: when this player's `progress` was last sent, and
+    # whether a change waits for the next second (at most one frame a second).
+    progress_sent_at = models.DateTimeField(null=True, blank=True)
+    progress_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["joined_at", "id"]

@@ -9,7 +9,7 @@ Writes (classroom/services/) call these; these never write and never call a serv
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from classroom import frames, inbound, join_gate
+from classroom import frames, inbound, join_gate, self_paced
+from classroom.game_setup import SELF_PACED
 from classroom.machine import allowed_actions
 from classroom.models import Answer, Game, Player
 from classroom.questions_cache import game_questions, game_read
@@ -75,6 +76,82 @@ def player_with_game(*, player_id: int) -> Player:
     return player
 
 
+def is_self_paced(game: Game) -> bool:
+    """Whether `game` is homework (its setup's mode; docs/protocol.md)."""
+    return (game.setup or {}).get("mode") == SELF_PACED
+
+
+def closes_at(game: Game) -> datetime | None:
+    """A homework game's closing time, as its setup stores it."""
+    stored = (game.setup or {}).get("closes_at")
+    return datetime.fromisoformat(stored) if stored else None
+
+
+def paced_reveal(
+    game: Game, player: Player, index: int, answer: Answer | None, *, rank: int | None
+) -> dict[str, Any]:
+    """A homework player's reveal of their question `index` (`answer`: theirs, if any)."""
+    question = game.questions[index]
+    return frames.reveal_paced(
+        question=question,
+        fields=reveal_fields(question, answer, score=player.score, rank=rank, streak=player.streak),
+        verdicts_to_come=frozenset(_verdict_events(game.questions[index + 1 :])),
+    )
+
+
+def _paced_snapshot(player: Player, rank: int | None, count: int) -> dict[str, Any]:
+    """A homework player's `state`: where that player is (classroom/self_paced.py).
+    Not started: `lobby`; their question open (with its remaining time): `question`;
+    answered or timed out: `reveal`; done or the homework closed: `finished`."""
+    game = player.game
+    now = timezone.now()
+    progress = self_paced.Progress(
+        index=player.paced_index,
+        count=len(game.questions),
+        deadline=player.paced_deadline,
+        answered=player.paced_answered,
+        finished=player.paced_finished_at is not None,
+    )
+    is_open = self_paced.homework_open(now=now, closes_at=closes_at(game), ended=game.is_ended)
+    where = self_paced.place(progress, now=now, is_open=is_open)
+    question_frame = reveal = finished = None
+    phase = Game.Phase.LOBBY
+    index = player.paced_index
+    if where is self_paced.Place.OPEN:
+        phase = Game.Phase.QUESTION
+        question = game.questions[index]
+        limit = player_time_limit_ms(question, player.extra_time_s)
+        question_frame = frames.question_player(
+            question=question,
+            index=index,
+            count=len(game.questions),
+            time_limit_ms=limit,
+            remaining_ms=self_paced.remaining_ms(progress, now=now, limit_ms=limit),
+        )
+    elif where is self_paced.Place.REVEALED:
+        phase = Game.Phase.REVEAL
+        answer = Answer.objects.filter(player=player, question_index=index).first()
+        reveal = paced_reveal(game, player, index, answer, rank=rank)
+    elif where is self_paced.Place.FINISHED:
+        phase = Game.Phase.FINISHED
+        finished = {"rank": rank, "score": player.score, "count": count}
+    return frames.player_state(
+        phase=phase,
+        player={"id": player.id, "nickname": player.nickname},
+        score=player.score,
+        rank=rank,
+        count=count,
+        streak=player.streak,
+        host_connected=bool(game.host_connection),
+        question=question_frame,
+        your_answer=None,
+        reveal=reveal,
+        finished=finished,
+        mode=SELF_PACED,
+        seq=game.player_seq,
+    )
+
+
 def player_snapshot_of(
     player: Player,
     *,
@@ -87,6 +164,8 @@ def player_snapshot_of(
     """
     game = player.game
     rank, count = rank_and_count or _rank_and_count(game, player)
+    if is_self_paced(game):
+        return _paced_snapshot(player, rank, count)
     question_frame = your_answer = reveal = finished = None
     index = game.question_index
     phase = game.phase
@@ -224,8 +303,40 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
         options=public_options(game),
         allowed_actions=[str(a) for a in allowed_actions(phase)],
         join_gate=join_gate.shown(game),
+        homework=homework_progress(game) if is_self_paced(game) else None,
         seq=game.seq,
     )
+
+
+def homework_progress(game: Game) -> dict[str, Any]:
+    """A homework game's part of the host's `state`: every player's progress (the
+    `progress` frame's fields, with when they started and finished)."""
+    answered = dict(
+        Answer.objects.filter(game=game)
+        .values("player_id")
+        .annotate(n=Count("id"))
+        .values_list("player_id", "n")
+    )
+    rows = Player.objects.filter(game=game, kicked=False).order_by("joined_at", "id")
+    stamp = lambda at: at.isoformat() if at else None  # noqa: E731
+    return {
+        "closes_at": stamp(closes_at(game)),
+        "questions": len(game.questions),
+        "players": [
+            frames.progress(
+                player_id=p.id,
+                nickname=p.nickname,
+                answered=answered.get(p.id, 0),
+                correct=p.correct_count,
+                score=p.score,
+                reached=p.paced_index + 1,
+                finished=p.paced_finished_at is not None,
+                started_at=stamp(p.paced_started_at),
+                finished_at=stamp(p.paced_finished_at),
+            )
+            for p in rows
+        ],
+    }
 
 
 # --- what the writes show: reveals, standings, counts, links ------------------------------

@@ -136,6 +136,9 @@ def _advance(game_id: int, action: Action) -> None:
     """Open the next question (the first from the lobby), or finish after the last."""
     with transaction.atomic():
         game = lock_game(game_id)
+        if selectors.is_self_paced(game):
+            # Homework is paced by each player (services/homework.py), never by the host.
+            raise wrong_phase("Homework runs at each student's own pace; it has no start.")
         if apply(game, action) == Phase.QUESTION:
             # question_index is -1 in the lobby: the next question is the first.
             _open_question(game, game.question_index + 1)
@@ -214,6 +217,11 @@ def _open_question(game: Game, index: int) -> None:
             timer={"index": index, "deadline": game.question_deadline.timestamp()},
         ),
     )
+
+
+def finish(game: Game) -> None:
+    """End the locked `game` now (the host's `end`, a homework's closing time)."""
+    _finish(game)
 
 
 def _finish(game: Game) -> None:

@@ -34,7 +34,7 @@ from classroom.nicknames import (
     is_offensive,
     nickname_keys,
 )
-from classroom.services import phases
+from classroom.services import homework, phases
 from classroom.services.groups import insert_each
 from classroom.services.locked import lock_game, wrong_phase
 from classroom.services.publish import Broadcast, broadcast
@@ -127,7 +127,8 @@ def _checked_nicknames(
 
 
 def _join_refusal(game: Game) -> ClientError | None:
-    if game.is_ended:
+    if homework.close_if_due(game):
+        # Ended, or a homework past its closing time (ended now, under this lock).
         return ClientError("game_not_found", "This game has ended.", close_code=4404)
     if game.locked:
         return ClientError("game_locked", "The teacher has locked this game.", close_code=4403)

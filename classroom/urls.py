@@ -12,6 +12,7 @@ urlpatterns = [
     path("host/start/", views.game_start, name="game_start"),
     path("host/start/estimate/", views.game_setup_estimate, name="game_setup_estimate"),
     re_path(rf"^host/{PIN}/$", views.projector, name="projector"),
+    re_path(rf"^host/{PIN}/homework/$", views.homework_page, name="homework"),
     re_path(rf"^host/{PIN}/report/$", views.report, name="report"),
     re_path(rf"^host/{PIN}/report\.csv$", views.report_download, name="report_csv"),
     re_path(rf"^host/{PIN}/report\.xlsx$", views.report_download_xlsx, name="report_xlsx"),

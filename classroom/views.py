@@ -28,7 +28,7 @@ from classroom.game_setup import GameSetup, SetupError
 from classroom.models import Game
 from classroom.qr import qr_svg
 from classroom.reports import game_report, report_csv, report_xlsx
-from classroom.services import phases
+from classroom.services import homework, phases
 from quizzes.models import Quiz
 
 
@@ -49,6 +49,8 @@ def _dashboard_context(request: HttpRequest) -> dict[str, object]:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # A homework past its closing time is ended before it is listed (services/homework.py).
+    homework.games_close_due(host=request.user)
     return render(request, "classroom/dashboard.html", _dashboard_context(request))
 
 
@@ -102,6 +104,9 @@ def game_start(request: HttpRequest) -> HttpResponse:
         initial = initial_for(setup, period_slugs=offer.period_slugs)
         if last.homework_again and not preset_key:
             initial["mode"] = game_setup.SELF_PACED
+        elif request.GET.get("mode") == game_setup.SELF_PACED:
+            # "Set as homework": the timer off by default (docs/teaching.md, "Homework").
+            initial.update(mode=game_setup.SELF_PACED, accuracy_only=True)
         initial["quiz"] = quiz.slug
         form = _setup_form(quiz, offer, initial=initial)
         return _setup_page(request, quiz, offer, form, setup=setup, notice=notice)
@@ -115,6 +120,8 @@ def game_start(request: HttpRequest) -> HttpResponse:
         except (ValueError, ValidationError, RuntimeError) as exc:
             form.add_error(None, f"The game could not be started: {_first_message(exc)}")
         else:
+            if setup.mode == game_setup.SELF_PACED:
+                return redirect("homework", pin=game.pin)
             return redirect("projector", pin=game.pin)
     return _setup_page(request, quiz, offer, form, setup=None, status=400)
 
@@ -252,6 +259,36 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
             "report_url": reverse("report", kwargs={"pin": game.pin}),
             "question_count": len(game.questions or []),
             "options": game.options or {},
+            "setup_words": setups.words(game),
+        },
+    )
+
+
+@login_required
+@require_GET
+def homework_page(request: HttpRequest, pin: str) -> HttpResponse:
+    """A homework game's page: the PIN, link and QR code to hand out, every student's
+    progress (live from the host socket's `progress` frames), and ending it early."""
+    game = _game_for(request, pin)
+    if not selectors.is_self_paced(game):
+        return redirect("projector", pin=game.pin)
+    homework.game_close_due(game_id=game.pk)
+    game.refresh_from_db()
+    url = join_url(request, game.pin)
+    progress = selectors.homework_progress(game)
+    return render(
+        request,
+        "classroom/homework.html",
+        {
+            "game": game,
+            "join_url": url,
+            "qr": qr_svg(url=url, title=f"QR code: {url}"),
+            "ws_path": f"/ws/host/{game.pin}/",
+            "report_url": reverse("report", kwargs={"pin": game.pin}),
+            "closes_at": selectors.closes_at(game),
+            "timed": homework.timed(game),
+            "question_count": progress["questions"],
+            "players": progress["players"],
             "setup_words": setups.words(game),
         },
     )

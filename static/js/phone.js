@@ -41,7 +41,8 @@
     count: null,
     score: null,
     lastError: null,
-    gate: null             // the shapes sent with the join in flight, if any
+    gate: null,            // the shapes sent with the join in flight, if any
+    selfPaced: false       // a homework game: the student sends `next` (phone-homework.js)
   };
   var GATE_LENGTH = parseInt(root.getAttribute("data-gate-length"), 10) || 4;
   var results = Q.PhoneResults({ showScreen: function (id) { showScreen(id); } });
@@ -49,6 +50,11 @@
     thumb: $("q-picture"), dialog: $("picture-dialog"), closeButton: $("picture-close")
   });
   var socket = null;
+  var homework = Q.PhoneHomework({
+    send: function (frame) { return !!socket && socket.send(frame); },
+    pin: function () { return app.pin; },
+    status: function (text) { status(text); }
+  });
 
   // ---------------------------------------------------------------- screens
 
@@ -162,6 +168,8 @@
     if (leftMs <= 0 && app.phase === "question" && !app.answered) {
       disableAnswers();
       status("Time's up! Waiting for the answer…");
+      // Homework: the server's state after the deadline is this question's reveal.
+      if (app.selfPaced) setTimeout(function () { if (socket) socket.send({ type: "sync" }); }, 500);
     }
   });
 
@@ -182,6 +190,7 @@
     Q.setText($("q-prompt"), question.prompt);
     $("q-prompt").classList.toggle("long", (question.prompt || "").length > 140);
     picture.draw(question.image, question.kind);
+    homework.question(question);
     Q.kindOf(question.kind).drawAnswers(question, {
       box: Q.clear($("answers")),
       button: Q.answerButton,
@@ -221,6 +230,7 @@
     disableAnswers();
     var kind = app.question ? Q.kindOf(app.question.kind) : null;
     var text = kind && kind.received ? kind.received(choiceText(choiceId))
+      : app.selfPaced ? "Checking your answer…"
       : "Look at the screen: the answer comes when time is up.";
     showWait("Answer received", text, "received");
     status("Answer received");
@@ -242,6 +252,7 @@
     if (typeof reveal.score === "number") app.score = reveal.score;
     setHeader();
     results.reveal(reveal, choiceText);
+    if (app.selfPaced) homework.reveal(reveal);
     status("");
   }
 
@@ -261,6 +272,7 @@
     if (typeof frame.score === "number") app.score = frame.score;
     setHeader();
     results.finished(frame);
+    if (app.selfPaced) homework.finished(frame);
     status("");
   }
 
@@ -268,8 +280,9 @@
     if (state.player) app.player = state.player;
     if (typeof state.count === "number") app.count = state.count;
     if (typeof state.score === "number") app.score = state.score;
+    setSelfPaced(state.mode === "self_paced");
     setHeader();
-    Q.show($("teacher-away"), state.host_connected === false && state.phase !== "finished");
+    Q.show($("teacher-away"), !app.selfPaced && state.host_connected === false && state.phase !== "finished");
     var phase = state.phase;
     if (phase === "question" && state.question) {
       drawQuestion(state.question, state.your_answer);
@@ -283,8 +296,21 @@
       countdown.stop();
       app.phase = "lobby";
       showWait("You're in!", "See your nickname on the screen.", "lobby");
+      if (app.selfPaced) homework.lobby();
       status("");
     }
+  }
+
+  /* In homework the player's question, reveal and finished answer their own `next` or
+     answer (replies carrying the last seq, like answer_received), not broadcasts. */
+  function setSelfPaced(on) {
+    app.selfPaced = on;
+    if (!on) { homework.hide(); return; }
+    var replies = socket && socket.seq.replyTypes;
+    if (!replies) return;
+    ["question", "reveal", "finished"].forEach(function (type) {
+      if (replies.indexOf(type) === -1) replies.push(type);
+    });
   }
 
   // ---------------------------------------------------------------- frames
@@ -388,7 +414,7 @@
     switch (frame.type) {
       case "joined": onJoined(frame); break;
       case "state": drawState(frame); break;
-      case "question": Q.show($("teacher-away"), false); drawQuestion(frame, null); break;
+      case "question": Q.show($("teacher-away"), false); homework.hide(); drawQuestion(frame, null); break;
       case "answer_received":
         if (!app.question || frame.question_id === app.question.question_id) answerReceived(frame.choice_id);
         break;
@@ -396,7 +422,8 @@
       case "scoreboard": drawScoreboard(frame); break;
       case "finished": Q.show($("teacher-away"), false); drawFinished(frame); break;
       case "host_status":
-        Q.show($("teacher-away"), !frame.connected && app.phase !== "finished");
+        // Homework has no teacher to wait for.
+        Q.show($("teacher-away"), !app.selfPaced && !frame.connected && app.phase !== "finished");
         break;
       case "error": onError(frame); break;
       default: break;
@@ -542,6 +569,7 @@
       if (last && PIN_RE.test(last) && store.savedPlayer(last)) pin = last;
     }
     app.pin = pin;
+    homework.tokenFromLink(pin);
     if (pin && store.wasKicked(pin)) {
       showJoinForm("The teacher removed you from this game. You cannot join it again from this browser.");
       root.setAttribute("data-kicked", "true");

@@ -1,0 +1,109 @@
+"""Homework in real browsers: the teacher sets it, a student plays it on a phone at
+their own pace (leaving and resuming on another phone in the middle), the teacher
+watches progress live, ends it, and opens "Reteach the weakest" on its report."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.steps import answer_button, wrong_choice
+
+pytestmark = pytest.mark.browser
+
+
+def set_homework(browsers: Any, page: Any, *, questions: int) -> str:
+    """From the dashboard's "Set as homework", a homework of the seed quiz closing
+    tomorrow; returns its PIN, from the homework page it opens."""
+    browsers.teacher_logs_in(page)
+    card = page.locator('[data-testid="quiz"][data-slug="pakistan-ussr-1947-1988"]')
+    card.get_by_role("link", name="Set as homework").click()
+    expect(page.get_by_label("Homework (each student at their own pace)")).to_be_checked()
+    # Homework's default: the timer off (accuracy only).
+    expect(page.get_by_label("Accuracy only")).to_be_checked()
+    page.get_by_label("How many questions").fill(str(questions))
+    page.get_by_label("In timeline order", exact=True).check()
+    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Homework closes at").fill(tomorrow)
+    page.get_by_role("button", name="Start the game").click()
+    expect(page).to_have_url(re.compile(r"/host/[0-9]{6}/homework/$"))
+    pin = page.url.rstrip("/").split("/")[-2]
+    expect(page.get_by_test_id("pin")).to_have_text(pin)
+    expect(page.get_by_test_id("qr")).to_be_visible()
+    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    return pin
+
+
+def answer(phone: Any, question: dict[str, Any], *, right: bool) -> None:
+    """Answer a question of any kind on the phone; the reveal follows at once."""
+    kind = question["kind"]
+    if kind == "year_guess":
+        year = question["answer_year"] if right else question["year_min"]
+        phone.get_by_test_id("year-input").fill(str(year))
+        phone.get_by_role("button", name="Submit year").tap()
+    elif kind == "order":
+        for choice_id in question["correct_choice_ids"]:
+            answer_button(phone, choice_id).tap()
+        phone.get_by_test_id("order-submit").tap()
+    else:
+        ids = question["correct_choice_ids"] or [question["choices"][0]["id"]]
+        answer_button(phone, ids[0] if right else wrong_choice(question)).tap()
+    expect(phone.get_by_test_id("result-screen")).to_be_visible()
+
+
+def test_a_student_plays_homework_on_a_phone_leaves_resumes_elsewhere_and_practises(
+    browsers, server
+):
+    teacher = browsers.projector_page("teacher")
+    pin = set_homework(browsers, teacher, questions=3)
+    questions = server.game_questions(pin)
+
+    phone = browsers.phone("Sana")
+    browsers.join(phone, pin, "Sana", via_qr=True)
+    expect(phone.locator("#wait-title")).to_have_text("Homework")
+    # The teacher's page lists her at once.
+    row = teacher.locator('[data-testid="progress-row"]', has_text="Sana")
+    expect(row).to_contain_text("Not started")
+
+    phone.get_by_test_id("homework-start").tap()
+    expect(phone.get_by_test_id("prompt")).to_have_text(questions[0]["prompt"])
+    expect(phone.get_by_test_id("question-index")).to_have_text("Question 1 of 3")
+    answer(phone, questions[0], right=True)
+    expect(phone.get_by_test_id("result")).to_have_text("Correct!")
+    expect(phone.get_by_test_id("explanation")).to_have_text(questions[0]["explanation"])
+    expect(row.locator('[data-col="correct"]')).to_have_text("1")
+    expect(row).to_contain_text("Still going")
+
+    phone.get_by_test_id("homework-next").tap()
+    expect(phone.get_by_test_id("prompt")).to_have_text(questions[1]["prompt"])
+    # She copies her resume link and stops, in the middle of question 2.
+    link = phone.evaluate(
+        "() => location.origin + '/play/' + document.getElementById('phone').dataset.pin"
+        " + '/#resume=' + JSON.parse(localStorage.getItem("
+        "Object.keys(localStorage).find(k => k.indexOf('player') !== -1))).token"
+    )
+    phone.close()
+
+    other = browsers.phone("Sana's other phone")
+    other.goto(link)
+    expect(other.get_by_test_id("me")).to_have_text("Sana")
+    expect(other.get_by_test_id("prompt")).to_have_text(questions[1]["prompt"])
+    assert "#resume=" not in other.url
+    answer(other, questions[1], right=False)
+    expect(other.get_by_test_id("result")).not_to_have_text("Correct!")
+    other.get_by_test_id("homework-next").tap()
+    expect(other.get_by_test_id("prompt")).to_have_text(questions[2]["prompt"])
+    answer(other, questions[2], right=True)
+    expect(other.get_by_test_id("homework-next")).to_have_text("See my result")
+    other.get_by_test_id("homework-next").tap()
+    expect(other.get_by_test_id("result")).to_have_text("Game over")
+    expect(other.get_by_test_id("rank")).to_have_text("You finished 1st of 1")
+    expect(row).to_contain_text("Finished")
+    expect(row.locator('[data-col="reached"]')).to_have_text("3 / 3")
+
+    practise = other.get_by_test_id("practise")
+    expect(practise).to_be_visible()

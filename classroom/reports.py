@@ -24,6 +24,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import openpyxl
@@ -31,9 +32,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from classroom import setups
+from classroom.game_setup import SELF_PACED
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
 from classroom.report_setup import NotAskedRow, chosen_periods, game_periods, not_asked
+from classroom.reteach import EventScore, weakest
 from classroom.verdicts import VERDICT_COLUMNS, VerdictRow, is_verdict, verdict_cells, verdict_row
 from quizzes import kinds
 from quizzes.periods import Period, period_of
@@ -49,6 +52,9 @@ class PlayerRow:
     asked: int
     accuracy: float | None
     kicked: bool
+    # Homework: when the student asked for their first question and got `finished`.
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 @dataclass
@@ -134,6 +140,14 @@ class GameReport:
     not_asked: list[NotAskedRow] = field(default_factory=list)
     # The game's setup in plain words (classroom/setups.py).
     setup_words: str = ""
+    # Accuracy on each event's questions, in timeline order ("Reteach the weakest").
+    events: list[EventScore] = field(default_factory=list)
+    # A homework game (the players' start and finish times are shown).
+    homework: bool = False
+
+    @property
+    def weakest_events(self) -> list[EventScore]:
+        return weakest(self.events)
 
     @property
     def not_asked_reasons(self) -> list[tuple[str, int]]:
@@ -263,6 +277,8 @@ def _player_rows(
             asked=len(judged),
             accuracy=_percent(correct_by_player[player.id], len(judged)),
             kicked=player.kicked,
+            started_at=player.paced_started_at,
+            finished_at=player.paced_finished_at,
         )
         for player in sorted(players, key=lambda p: p.kicked)
     ]
@@ -358,7 +374,39 @@ def game_report(*, game: Game) -> GameReport:
             game, [(r.prompt, r.kind) for r in question_rows if not r.asked], known
         ),
         setup_words=setups.words(game),
+        events=_event_scores(snapshot, asked_rows, player_count),
+        homework=(game.setup or {}).get("mode") == SELF_PACED,
     )
+
+
+def _event_scores(
+    snapshot: list[dict[str, Any]], asked_rows: list[QuestionRow], player_count: int
+) -> list[EventScore]:
+    """The class's accuracy on each event's judged questions asked, in timeline order."""
+    by_event: dict[str, list[QuestionRow]] = defaultdict(list)
+    events: dict[str, dict[str, Any]] = {}
+    for row in asked_rows:
+        event = snapshot[row.number - 1].get("event")
+        if isinstance(event, dict) and event.get("slug"):
+            by_event[event["slug"]].append(row)
+            events[event["slug"]] = event
+    ordered = sorted(events.values(), key=lambda e: (e.get("year") or 0, e["slug"]))
+    scores = []
+    for position, event in enumerate(ordered):
+        group = _group(str(event.get("title", "")), by_event[event["slug"]], player_count)
+        scores.append(
+            EventScore(
+                slug=event["slug"],
+                title=group.label,
+                date_label=str(event.get("date_label") or event.get("year") or ""),
+                questions=group.questions,
+                correct=group.correct,
+                possible=group.possible,
+                accuracy=group.accuracy,
+                position=position,
+            )
+        )
+    return scores
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

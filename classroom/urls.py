@@ -14,6 +14,7 @@ urlpatterns = [
     re_path(rf"^host/{PIN}/$", views.projector, name="projector"),
     re_path(rf"^host/{PIN}/homework/$", views.homework_page, name="homework"),
     re_path(rf"^host/{PIN}/report/$", views.report, name="report"),
+    re_path(rf"^host/{PIN}/reteach/$", views.reteach_start, name="reteach"),
     re_path(rf"^host/{PIN}/report\.csv$", views.report_download, name="report_csv"),
     re_path(rf"^host/{PIN}/report\.xlsx$", views.report_download_xlsx, name="report_xlsx"),
     re_path(rf"^host/{PIN}/answer/$", views.answer, name="answer"),

@@ -7,6 +7,7 @@ render the pages that speak to it, and read or delete stored rows.
 
 import contextlib
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,9 +19,11 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from classroom import game_setup, gate, pins, selectors, setups
+from classroom import game_setup, gate, pins, reteach, selectors, setups
 from classroom.answer import game_outline
 from classroom.errors import ClientError
 from classroom.forms import SetupForm, initial_for
@@ -292,6 +295,59 @@ def homework_page(request: HttpRequest, pin: str) -> HttpResponse:
             "setup_words": setups.words(game),
         },
     )
+
+
+# How long a reteach homework stays open, in days (the report's form offers these).
+RETEACH_DAYS = (1, 3, 7, 14)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reteach_start(request: HttpRequest, pin: str) -> HttpResponse:
+    """ "Reteach the weakest" on a report: a new game (live, or homework open for a few
+    days) asking again about the events the class got wrong most (classroom/reteach.py),
+    saying which and why."""
+    game = _game_for(request, pin)
+    report_page = redirect("report", pin=game.pin)
+    weakest = game_report(game=game).weakest_events
+    if game.quiz is None:
+        messages.error(request, gettext("This game's quiz has been deleted: nothing to reteach."))
+        return report_page
+    if not weakest:
+        messages.info(request, gettext("The class did well on every event: nothing to reteach."))
+        return report_page
+    mode = request.POST.get("mode", "")
+    try:
+        days = int(request.POST.get("days", "7"))
+    except ValueError:
+        days = 0
+    if mode not in game_setup.MODES or days not in RETEACH_DAYS:
+        return HttpResponse(gettext("Choose live or homework, and 1 to 14 days."), status=400)
+    homework_mode = mode == game_setup.SELF_PACED
+    setup = GameSetup(
+        mode=mode,
+        closes_at=timezone.now() + timedelta(days=days) if homework_mode else None,
+        accuracy_only=homework_mode,
+    )
+    ids = list(
+        game.quiz.questions.filter(event__slug__in=[e.slug for e in weakest]).values_list(
+            "id", flat=True
+        )
+    )
+    reasons = [reteach.why(event) for event in weakest]
+    try:
+        new = phases.game_create(
+            quiz=game.quiz, host=request.user, setup=setup, only=ids, reteach=reasons
+        )
+    except (SetupError, RuntimeError) as exc:
+        messages.error(request, gettext("The reteach game could not be started: %s") % exc)
+        return report_page
+    messages.success(
+        request,
+        gettext("This game reteaches the events the class got wrong most: %s.")
+        % "; ".join(reasons),
+    )
+    return redirect("homework" if homework_mode else "projector", pin=new.pin)
 
 
 @require_GET

@@ -12,6 +12,7 @@ import logging
 import random
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -41,6 +42,8 @@ def game_create(
     host: Any,
     setup: GameSetup | None = None,
     rng: random.Random | None = None,
+    only: Sequence[int] | None = None,
+    reteach: Sequence[str] = (),
 ) -> Game:
     """A new game of `quiz` in the lobby, with a 6-digit PIN no running game has, set up
     as `setup` says (the defaults: a live game of every question in timeline order).
@@ -50,11 +53,17 @@ def game_create(
     (quizzes/snapshot.py). The game stores the setup, and the selection's reasons for
     the report; the setup becomes the host's last choice, in the same transaction.
     Raises `SetupError` (naming the field) for a setup this quiz cannot be played with.
+
+    `only`: a reteach game (classroom/reteach.py) asks only these of the questions the
+    setup picks, in the same order; `reteach` says why, for the teacher (stored in
+    `Game.selection["reteach"]`).
     """
     setup = setup or GameSetup()
     if setup.mode == SELF_PACED and setup.closes_at and setup.closes_at <= timezone.now():
         raise SetupError("closes_at", "The closing time must be in the future.")
-    questions, made, stored = _selected(quiz, setup, rng)
+    questions, made, stored = _selected(quiz, setup, rng, only)
+    if reteach:
+        made["reteach"] = list(reteach)
     for _ in range(PIN_ATTEMPTS):
         pin = f"{secrets.randbelow(1_000_000):06d}"
         if Game.objects.filter(pin=pin, ended_at__isnull=True).exists():
@@ -82,12 +91,19 @@ def game_create(
 
 
 def _selected(
-    quiz: Any, setup: GameSetup, rng: random.Random | None
+    quiz: Any, setup: GameSetup, rng: random.Random | None, only: Sequence[int] | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """The game's questions (dealt), what the server made of the setup (`Game.selection`)
     and the setup as stored (`Game.setup`, the chosen periods named)."""
     offer = setups.material(quiz)
     picked = setups.pick(offer, setup)
+    if only is not None:
+        wanted = set(only)
+        chosen = tuple(i for i in picked.chosen if i in wanted)
+        if not chosen:
+            raise SetupError("questions", "None of the chosen questions is in this quiz.")
+        # The rest of the quiz is not "left out" of a reteach game: it was taught.
+        picked = replace(picked, chosen=chosen, left_out=(), eligible=len(chosen))
     questions = snapshot.quiz_snapshot(
         quiz=quiz,
         rng=rng,

@@ -21,6 +21,8 @@ urlpatterns = [
     path("games/<int:game_id>/delete/", views.game_delete, name="game_delete"),
     path("play/", views.play, name="play"),
     re_path(rf"^play/{PIN}/$", views.play, name="play_pin"),
+    re_path(rf"^play/{PIN}/practice/$", views.practice_page, name="practice"),
+    re_path(rf"^play/{PIN}/practice/api/$", views.practice_api, name="practice_api"),
     path("", include("quizzes.urls")),
     # Questions' pictures (classroom/media.py): 404 unless this server serves /static/.
     re_path(r"^media/(?P<name>.+)$", media.picture, name="media"),

@@ -6,6 +6,7 @@ render the pages that speak to it, and read or delete stored rows.
 """
 
 import contextlib
+import json
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from classroom import game_setup, gate, pins, reteach, selectors, setups
+from classroom import game_setup, gate, inbound, pins, practice, reteach, selectors, setups
 from classroom.answer import game_outline
 from classroom.errors import ClientError
 from classroom.forms import SetupForm, initial_for
@@ -348,6 +349,46 @@ def reteach_start(request: HttpRequest, pin: str) -> HttpResponse:
         % "; ".join(reasons),
     )
     return redirect("homework" if homework_mode else "projector", pin=new.pin)
+
+
+@require_GET
+def practice_page(request: HttpRequest, pin: str) -> HttpResponse:
+    """ "Practise what you missed": the phone's private round (classroom/practice.py)."""
+    return render(request, "classroom/practice.html", {"pin": pin})
+
+
+# A practice request's body is a small JSON object: a token, an index and an answer.
+PRACTICE_BODY_MAX = 4096
+
+
+@require_http_methods(["POST"])
+def practice_api(request: HttpRequest, pin: str) -> JsonResponse:
+    """The practice round's questions (`practice_round`) or one answer checked
+    (`practice_answer`): read-only, nothing stored (classroom/practice.py)."""
+    try:
+        if len(request.body) > PRACTICE_BODY_MAX:
+            raise ClientError("bad_field", "This request is too large.")
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError:
+            raise ClientError("bad_json", "The request is not JSON.") from None
+        frame = inbound.practice_frame(data)
+        if isinstance(frame, inbound.PracticeRound):
+            return JsonResponse(practice.practice_questions(token=frame.token, pin=pin))
+        assert isinstance(frame, inbound.PracticeAnswer)
+        return JsonResponse(
+            practice.practice_check(
+                token=frame.token,
+                pin=pin,
+                index=frame.index,
+                choice_id=frame.choice_id,
+                choice_ids=tuple(frame.choice_ids) if frame.choice_ids is not None else None,
+                year=frame.year,
+            )
+        )
+    except ClientError as error:
+        status = 404 if error.code == "bad_token" else 400
+        return JsonResponse({"code": error.code, "message": error.message}, status=status)
 
 
 @require_GET

@@ -107,3 +107,34 @@ def test_a_student_plays_homework_on_a_phone_leaves_resumes_elsewhere_and_practi
 
     practise = other.get_by_test_id("practise")
     expect(practise).to_be_visible()
+    right_before = row.locator('[data-col="correct"]').text_content()
+    score_before = row.locator('[data-col="score"]').text_content()
+
+    # "Practise what you missed": the question she got wrong, privately, no points.
+    practise.tap()
+    expect(other).to_have_url(re.compile(rf"/play/{pin}/practice/$"))
+    by_prompt = {q["prompt"]: q for q in questions}
+    seen = []
+    for _ in range(15):
+        screen = other.locator("#practice")
+        expect(screen).to_have_attribute("data-screen", re.compile(r"^p-(question|done)$"))
+        if screen.get_attribute("data-screen") == "p-done":
+            break
+        text = other.get_by_test_id("prompt").text_content()
+        seen.append(text)
+        if text in by_prompt:
+            answer(other, by_prompt[text], right=True)
+            expect(other.get_by_test_id("result")).to_have_text("Correct!")
+        else:
+            # A generated question on the same event: any answer, then its reveal.
+            other.get_by_test_id("answer").first.tap()
+            expect(other.get_by_test_id("result-screen")).to_be_visible()
+        expect(other.get_by_test_id("explanation")).not_to_be_empty()
+        other.get_by_test_id("practice-next").tap()
+    assert questions[1]["prompt"] in seen
+    expect(other.get_by_test_id("practice-summary")).to_contain_text("right")
+    # Nothing from the practice reached the class results.
+    teacher.reload()
+    expect(teacher.get_by_test_id("connection")).to_have_text("Live")
+    expect(row.locator('[data-col="correct"]')).to_have_text(right_before)
+    expect(row.locator('[data-col="score"]')).to_have_text(score_before)

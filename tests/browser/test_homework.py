@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import answer_button, wrong_choice
+from tests.browser.steps import answer_button, unnamed_controls, wrong_choice
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +77,8 @@ def test_a_student_plays_homework_on_a_phone_leaves_resumes_elsewhere_and_practi
     expect(phone.get_by_test_id("explanation")).to_have_text(questions[0]["explanation"])
     expect(row.locator('[data-col="correct"]')).to_have_text("1")
     expect(row).to_contain_text("Still going")
+    assert unnamed_controls(phone) == [], "the phone's reveal: controls without a name"
+    assert unnamed_controls(teacher) == [], "the homework page: controls without a name"
 
     phone.get_by_test_id("homework-next").tap()
     expect(phone.get_by_test_id("prompt")).to_have_text(questions[1]["prompt"])
@@ -122,6 +124,7 @@ def test_a_student_plays_homework_on_a_phone_leaves_resumes_elsewhere_and_practi
             break
         text = other.get_by_test_id("prompt").text_content()
         seen.append(text)
+        assert unnamed_controls(other) == [], "practice: controls without a name"
         if text in by_prompt:
             answer(other, by_prompt[text], right=True)
             expect(other.get_by_test_id("result")).to_have_text("Correct!")
@@ -138,3 +141,46 @@ def test_a_student_plays_homework_on_a_phone_leaves_resumes_elsewhere_and_practi
     expect(teacher.get_by_test_id("connection")).to_have_text("Live")
     expect(row.locator('[data-col="correct"]')).to_have_text(right_before)
     expect(row.locator('[data-col="score"]')).to_have_text(score_before)
+
+
+def test_the_teacher_watches_progress_live_ends_the_homework_and_reteaches_the_weakest(
+    browsers, server
+):
+    teacher = browsers.projector_page("teacher")
+    pin = set_homework(browsers, teacher, questions=2)
+    questions = server.game_questions(pin)
+    expect(teacher.get_by_test_id("homework-summary")).to_have_text(
+        "0 joined · 0 still going · 0 finished"
+    )
+    phones = {name: browsers.phone(name) for name in ("Ali", "Bina")}
+    for name, phone in phones.items():
+        browsers.join(phone, pin, name, via_qr=True)
+        phone.get_by_test_id("homework-start").tap()
+    # Both got the first question wrong; the page follows each answer as it comes.
+    for phone in phones.values():
+        answer(phone, questions[0], right=False)
+    for name in phones:
+        row = teacher.locator('[data-testid="progress-row"]', has_text=name)
+        expect(row.locator('[data-col="reached"]')).to_have_text("1 / 2")
+        expect(row).to_contain_text("Still going")
+    expect(teacher.get_by_test_id("homework-summary")).to_have_text(
+        "2 joined · 2 still going · 0 finished"
+    )
+
+    teacher.once("dialog", lambda dialog: dialog.accept())
+    teacher.get_by_test_id("end-homework").click()
+    expect(teacher.get_by_test_id("homework-ended")).to_be_visible()
+    for phone in phones.values():
+        expect(phone.get_by_test_id("result")).to_have_text("Game over")
+
+    teacher.get_by_test_id("report-link").click()
+    expect(teacher.get_by_test_id("player-started")).to_have_count(2)
+    weakest = teacher.get_by_test_id("reteach-events")
+    expect(weakest).to_contain_text("0 % right")
+    teacher.get_by_label("as homework open for").select_option("3")
+    teacher.get_by_test_id("reteach-homework").click()
+    expect(teacher).to_have_url(re.compile(r"/host/[0-9]{6}/homework/$"))
+    expect(teacher.get_by_role("status").first).to_contain_text(
+        "This game reteaches the events the class got wrong most"
+    )
+    assert teacher.url.rstrip("/").split("/")[-2] != pin

@@ -293,12 +293,59 @@ def verdict(browsers: Browsers, camera: Camera) -> None:
     )
 
 
+def homework(browsers: Browsers, camera: Camera) -> None:
+    """Homework: the teacher's page with progress, a phone's reveal with the event on a
+    mini timeline, the end with "Practise what you missed", a practice question, and
+    the report's "Reteach the weakest"."""
+    from tests.browser.test_homework import answer, set_homework
+
+    teacher = browsers.projector_page("homework teacher")
+    pin = set_homework(browsers, teacher, questions=3)
+    questions = browsers.server.game_questions(pin)
+    phones = {name: browsers.phone(name) for name in CLASS[:3]}
+    for index, (name, phone) in enumerate(phones.items()):
+        browsers.join(phone, pin, name, via_qr=True)
+        phone.get_by_test_id("homework-start").tap()
+        for number in range(index + 1):
+            answer(phone, questions[number], right=number != 1 and name != "Chen Wei")
+            phone.get_by_test_id("homework-next").tap()
+    first = phones[CLASS[0]]
+    expect(teacher.get_by_test_id("homework-summary")).to_contain_text("3 joined")
+    height = teacher.evaluate("document.documentElement.scrollHeight")
+    teacher.set_viewport_size({"width": 1280, "height": height})
+    camera.shoot(teacher, "teacher-homework")
+    teacher.set_viewport_size({"width": 1280, "height": 720})
+
+    last = phones[CLASS[2]]
+    expect(last.get_by_test_id("result")).to_have_text("Game over")
+    expect(last.get_by_test_id("practise")).to_be_visible()
+    camera.shoot(last, "phone-homework-finished")
+    answer(first, questions[1], right=True)
+    expect(first.get_by_test_id("mini-timeline")).to_be_visible()
+    camera.shoot(first, "phone-homework-reveal", full_page=True)
+
+    phones["Chen Wei"].get_by_test_id("practise").tap()
+    expect(phones["Chen Wei"].get_by_test_id("prompt")).not_to_be_empty()
+    camera.shoot(phones["Chen Wei"], "phone-practice")
+
+    teacher.get_by_test_id("end-homework").click()
+    expect(teacher.get_by_test_id("homework-ended")).to_be_visible()
+    teacher.get_by_test_id("report-link").click()
+    section = teacher.get_by_test_id("reteach")
+    expect(section).to_be_visible()
+    section.scroll_into_view_if_needed()
+    box = section.bounding_box()
+    clip = {"x": box["x"] - 16, "y": box["y"] - 16, "width": box["width"] + 32}
+    camera.shoot(teacher, "teacher-reteach", clip={**clip, "height": box["height"] + 32})
+
+
 SCENES = {
     "setup": setup,
     "game": play,
     "gate": gate,
     "pictures": pictures,
     "verdict": verdict,
+    "homework": homework,
 }
 
 

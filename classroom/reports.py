@@ -448,6 +448,29 @@ def _player_cells(p: PlayerRow) -> tuple[Any, ...]:
     )
 
 
+HOMEWORK_COLUMNS = ("started", "finished")
+EVENT_COLUMNS = ("event", "date", "questions", "accuracy %")
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def _players_table(report: GameReport) -> list[tuple[Any, ...]]:
+    """The players' rows; a homework's with when each started and finished."""
+    if not report.homework:
+        return [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players]
+    return [PLAYER_COLUMNS + HOMEWORK_COLUMNS] + [
+        (*_player_cells(p), _stamp(p.started_at), _stamp(p.finished_at)) for p in report.players
+    ]
+
+
+def _event_rows(report: GameReport) -> list[tuple[Any, ...]]:
+    return [EVENT_COLUMNS] + [
+        (e.title, e.date_label, e.questions, e.accuracy) for e in report.events
+    ]
+
+
 def _question_cells(q: QuestionRow) -> tuple[Any, ...]:
     return (
         q.number,
@@ -495,9 +518,10 @@ def report_csv(*, report: GameReport) -> str:
 
     writer.writerow([_csv_cell(c) for c in ("Game", report.game.title, "PIN", report.game.pin)])
     writer.writerow([_csv_cell(c) for c in ("Setup", report.setup_words)])
-    section("Players", [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players])
+    section("Players", _players_table(report))
     section("Questions", [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions])
     section("By period", _group_rows("period", report.periods))
+    section("By event", _event_rows(report))
     section("By event verdict", _group_rows("verdict", report.verdicts))
     if report.verdict_round:
         section(
@@ -528,10 +552,11 @@ def report_xlsx(*, report: GameReport) -> bytes:
         ],
     )
     sheets = {
-        "Players": [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players],
+        "Players": _players_table(report),
         "Questions": [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions],
         "By period": _group_rows("period", report.periods),
         "By verdict": _group_rows("verdict", report.verdicts),
+        "By event": _event_rows(report),
         "Not asked": _not_asked_rows(report),
     }
     if report.verdict_round:

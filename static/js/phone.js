@@ -24,6 +24,8 @@
 
   var store = Q.phoneStorage;
   var PIN_RE = /^[0-9]{6}$/;
+  // What this file says in a homework game (the rest of homework is phone-homework.js).
+  var HOMEWORK_TEXT = { checking: "Checking your answer…" };
 
   // ---------------------------------------------------------------- state
 
@@ -230,7 +232,7 @@
     disableAnswers();
     var kind = app.question ? Q.kindOf(app.question.kind) : null;
     var text = kind && kind.received ? kind.received(choiceText(choiceId))
-      : app.selfPaced ? "Checking your answer…"
+      : app.selfPaced ? HOMEWORK_TEXT.checking
       : "Look at the screen: the answer comes when time is up.";
     showWait("Answer received", text, "received");
     status("Answer received");

@@ -309,3 +309,52 @@ async def test_the_host_cannot_start_or_pace_a_homework(homework, teacher):
     for command in ("start", "next"):
         await host.send({"type": command})
         assert (await host.until("error"))["code"] == "wrong_phase"
+
+
+def _students_mid_homework(game_id: int) -> dict[str, str]:
+    """What a restarted server finds: three students left mid-homework by services
+    alone (no socket, no timer, nothing in memory): one with a question open, one who
+    answered theirs, one who never started."""
+    from classroom.services import answers, homework
+    from tests.classroom.helpers import player_join
+
+    tokens = {}
+    for name in ("Open", "Answered", "Waiting"):
+        player, tokens[name] = player_join(game_id=game_id, nickname=name)
+        if name == "Waiting":
+            continue
+        [question], _ = homework.player_next(player_id=player.pk)
+        if name == "Answered":
+            right = Game.objects.get(pk=game_id).questions[0]["correct_choice_ids"][0]
+            [result], _ = answers.answers_store(
+                game_id=game_id,
+                submissions=[
+                    answers.Submission(
+                        player_id=player.pk,
+                        question_id=question["question_id"],
+                        arrived_at=timezone.now(),
+                        choice_id=right,
+                    )
+                ],
+            )
+            assert result.ok
+    return tokens
+
+
+async def test_after_a_restart_every_student_resumes_where_they_were(homework):
+    tokens = await database_sync_to_async(_students_mid_homework)(homework.pk)
+    expected = {"Open": "question", "Answered": "reveal", "Waiting": "lobby"}
+    for number, (name, phase) in enumerate(expected.items()):
+        socket = await player_socket(homework.pin, ip=f"10.0.1.{number}")
+        await socket.send({"type": "resume", "token": tokens[name]})
+        state = (await socket.expect("joined"))["state"]
+        assert (state["mode"], state["phase"]) == ("self_paced", phase), name
+        if name == "Open":
+            assert 0 < state["question"]["remaining_ms"] <= state["question"]["time_limit_ms"]
+            await socket.send({"type": "next"})
+            assert (await socket.expect("error"))["code"] == "wrong_phase"
+        if name == "Answered":
+            assert state["reveal"]["correct"] is True and state["score"] > 0
+            await socket.send({"type": "next"})
+            assert (await socket.expect("question"))["index"] == 1
+        await socket.disconnect()

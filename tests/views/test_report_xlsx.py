@@ -48,7 +48,7 @@ def test_the_xlsx_holds_the_reports_sections_with_numbers_as_numbers(teacher_cli
     assert f'filename="game-{played.pin}-{stamp}.xlsx"' in response["Content-Disposition"]
     book = workbook(response.content)
     assert book.sheetnames == [
-        "Game", "Players", "Questions", "By period", "By verdict", "Not asked"
+        "Game", "Players", "Questions", "By period", "By verdict", "By event", "Not asked"
     ]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Game"].iter_rows(values_only=True)}
     assert summary["PIN"] == played.pin and summary["Players"] == 2

@@ -101,3 +101,17 @@ def test_a_homework_report_shows_when_each_student_started_and_finished(
     started = html.split('data-testid="player-started">', 1)[1].split("</td>", 1)[0]
     finished = html.split('data-testid="player-finished">', 1)[1].split("</td>", 1)[0]
     assert "<time" in started and "<time" in finished
+
+
+def test_the_csv_of_a_homework_has_start_and_finish_times_and_the_events(
+    teacher_client, quiz, teacher
+):
+    setup = GameSetup(mode=SELF_PACED, closes_at=timezone.now() + timedelta(days=1))
+    game = phases.game_create(quiz=quiz, host=teacher, setup=setup)
+    _played(game, right=True)
+    text = teacher_client.get(f"/host/{game.pin}/report.csv").content.decode()
+    head = next(line for line in text.splitlines() if line.startswith("rank,"))
+    assert head.endswith(",started,finished")
+    row = next(line for line in text.splitlines() if line.startswith("1,Ayesha,"))
+    assert row.count(timezone.localtime().strftime("%Y-%m-%d")) == 2
+    assert "By event" in text and "event,date,questions,accuracy %" in text

@@ -60,8 +60,16 @@ class Totals:
     progress_times: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
-def start_homework(base_url: str, password: str, questions: int) -> tuple[str, dict[str, str]]:
-    """Log in and start a homework of the seed quiz closing tomorrow; (PIN, cookies)."""
+def start_homework(
+    base_url: str,
+    password: str,
+    questions: int,
+    *,
+    username: str = bench_run.TEACHER,
+    quiz: str = bench_run.DEFAULT_QUIZ,
+) -> tuple[str, dict[str, str]]:
+    """Log in and start a homework of `quiz` closing tomorrow; (PIN, cookies).
+    Blocking (stdlib http.client)."""
     session = _HttpSession(base_url)
     status, _, page = session.request("GET", "/accounts/login/")
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
@@ -70,13 +78,13 @@ def start_homework(base_url: str, password: str, questions: int) -> tuple[str, d
     status, _, _ = session.request(
         "POST",
         "/accounts/login/",
-        {"username": bench_run.TEACHER, "password": password, "csrfmiddlewaretoken": match[1]},
+        {"username": username, "password": password, "csrfmiddlewaretoken": match[1]},
     )
     if status != 302:
         raise bench_run.BenchError(f"login refused (HTTP {status})")
     closes = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     form = {
-        "quiz": bench_run.DEFAULT_QUIZ,
+        "quiz": quiz,
         "mode": "self_paced",
         "closes_at": closes,
         "questions": str(questions),

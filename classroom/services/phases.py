@@ -76,7 +76,7 @@ def game_create(
                     host=host,
                     title=quiz.title,
                     questions=questions,
-                    options=setup.switches,
+                    options=_switches(setup),
                     setup=stored,
                     selection=made,
                 )
@@ -88,6 +88,15 @@ def game_create(
             # Another game took the PIN between the check and the insert.
             continue
     raise RuntimeError("Could not find a free game PIN; too many games are running.")
+
+
+def _switches(setup: GameSetup) -> dict[str, bool]:
+    """The lobby switches' first values. Homework has no projector to show the shapes
+    to join, so its join gate is off whatever the form said."""
+    switches = setup.switches
+    if setup.mode == SELF_PACED:
+        switches["join_gate"] = False
+    return switches
 
 
 def _selected(

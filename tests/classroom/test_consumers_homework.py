@@ -361,10 +361,8 @@ async def test_after_a_restart_every_student_resumes_where_they_were(homework):
 
 
 async def test_homework_has_no_shapes_to_join_as_it_has_no_projector(quiz, teacher):
-    setup = GameSetup(
-        mode=SELF_PACED, closes_at=timezone.now() + timedelta(days=1), join_gate=True
-    )
+    setup = GameSetup(mode=SELF_PACED, closes_at=timezone.now() + timedelta(days=1), join_gate=True)
     game = await database_sync_to_async(phases.game_create)(quiz=quiz, host=teacher, setup=setup)
     assert game.options["join_gate"] is False
-    socket, joined = await join(game.pin, "Layla")
+    _socket, joined = await join(game.pin, "Layla")
     assert joined["state"]["mode"] == "self_paced"

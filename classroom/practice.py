@@ -28,6 +28,7 @@ from classroom import frames
 from classroom.errors import ClientError
 from classroom.models import Answer, Player
 from classroom.scoring import score_for
+from classroom.services.players import hash_token
 from quizzes import generator, kinds, lint
 from quizzes.lint_models import question_data
 from quizzes.models import Question
@@ -51,8 +52,6 @@ class _Sent:
 
 
 def _player(token: str, pin: str) -> Player:
-    from classroom.services.players import hash_token
-
     if not isinstance(token, str) or not 0 < len(token) <= 200:
         raise ClientError("bad_token", "That resume token is not known.")
     player = (

@@ -82,7 +82,12 @@ def games_close_due(*, host: Any = None) -> int:
         running = running.filter(host=host)
     ended = 0
     for game_id, setup in running.values_list("id", "setup"):
-        if (setup or {}).get("mode") != SELF_PACED:
+        setup = setup or {}
+        closes_at = setup.get("closes_at")
+        if setup.get("mode") != SELF_PACED or not closes_at:
+            continue
+        if now < datetime.fromisoformat(closes_at):
+            # Not due: no lock taken for a homework still open.
             continue
         with transaction.atomic():
             game = lock_game(game_id)

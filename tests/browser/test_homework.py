@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import answer_button, unnamed_controls, wrong_choice
+from tests.browser.steps import answer_button, page_size, unnamed_controls, wrong_choice
 
 pytestmark = pytest.mark.browser
 
@@ -166,6 +166,17 @@ def test_the_teacher_watches_progress_live_ends_the_homework_and_reteaches_the_w
     expect(teacher.get_by_test_id("homework-summary")).to_have_text(
         "2 joined · 2 still going · 0 finished"
     )
+    # The same page on the teacher's phone: no sideways scrolling, and it is live too.
+    mobile = browsers.phone("teacher's phone")
+    browsers.teacher_logs_in(mobile)
+    mobile.goto(f"/host/{pin}/homework/")
+    expect(mobile.get_by_test_id("connection")).to_have_text("Live")
+    expect(mobile.get_by_test_id("progress-row")).to_have_count(2)
+    assert page_size(mobile)["w"] <= mobile.viewport_size["width"]
+    phones["Ali"].get_by_test_id("homework-next").tap()
+    answer(phones["Ali"], questions[1], right=True)
+    ali = mobile.locator('[data-testid="progress-row"]', has_text="Ali")
+    expect(ali.locator('[data-col="reached"]')).to_have_text("2 / 2")
 
     teacher.get_by_test_id("end-homework").click()
     expect(teacher.get_by_test_id("homework-ended")).to_be_visible()

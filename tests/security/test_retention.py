@@ -137,4 +137,14 @@ def test_a_player_row_holds_only_a_nickname_random_ids_and_game_state():
         "extra_time_s",
         "joined_at",
         "last_seen",
+        # Homework: where the player is in their own game, and when they started and
+        # finished (game state, as joined_at; nothing about the person).
+        "paced_index",
+        "paced_sent_at",
+        "paced_deadline",
+        "paced_answered",
+        "paced_started_at",
+        "paced_finished_at",
+        "progress_sent_at",
+        "progress_pending",
     }

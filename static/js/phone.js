@@ -3,7 +3,8 @@
    Frames handled (docs/protocol.md): joined and state (snapshots: redraw all),
    question, answer_received, reveal, scoreboard, finished, host_status, error, pong.
    Frames sent: join (with `gate` when the game asks for shapes), resume, answer
-   (choice_id | choice_ids | year), sync, ping.
+   (choice_id | choice_ids | year), sync, ping; in a homework game (`state.mode`
+   self_paced) also next, from phone-homework.js's Start and Next buttons.
 
    The join gate (a game may ask for the shapes on the projector) is phone-gate.js;
    what differs by question kind (the answer controls, the reveal's line) kinds.js.
@@ -11,9 +12,9 @@
    The resume token is kept in localStorage per PIN (phone-storage.js), so a reload, a
    sleeping phone or a wifi blip brings the same player back with the same score.
 
-   Why one file of about 550 lines: what is left here is one flow (join, wait, answer,
+   Why one file of about 590 lines: what is left here is one flow (join, wait, answer,
    result, reconnect) around one `app` state and one socket; the parts that stand
-   alone are split out (storage, the gate, the result screen, the kinds). */
+   alone are split out (storage, the gate, the result screen, homework, the kinds). */
 (function () {
   "use strict";
 

@@ -125,6 +125,12 @@ async def test_an_answer_after_the_players_own_deadline_is_refused(homework):
     await _answer(socket, question, right)
     error = await socket.expect("error")
     assert error["code"] == "question_closed"
+    # The phone's countdown ends and it asks: the state is that question's reveal.
+    await socket.send({"type": "sync"})
+    state = await socket.expect("state")
+    assert state["phase"] == "reveal" and state["reveal"]["question_id"] == question["question_id"]
+    assert state["reveal"]["correct"] is False and state["reveal"]["your_choice_id"] is None
+    assert state["reveal"]["correct_choice_ids"] == [right]
     # Time ran out: the question is over for this player, so `next` moves on.
     await socket.send({"type": "next"})
     assert (await socket.expect("question"))["index"] == 1

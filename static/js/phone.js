@@ -70,7 +70,7 @@
 
   function setBusy(busy) {
     $("join-button").disabled = busy;
-    Q.setText($("join-button"), busy ? "Joining…" : "Join");
+    Q.setText($("join-button"), busy ? Q.gettext("Joining…") : Q.gettext("Join"));
     gate.setBusy(busy);
   }
 
@@ -149,7 +149,7 @@
 
   function setHeader() {
     if (app.player) Q.setText($("me"), app.player.nickname);
-    Q.setText($("my-score"), typeof app.score === "number" ? app.score + " pts" : "");
+    Q.setText($("my-score"), typeof app.score === "number" ? Q.fill(Q.gettext("%(n)s pts"), { n: app.score }) : "");
   }
 
   // ---------------------------------------------------------------- question
@@ -157,11 +157,11 @@
   var countdown = new Q.Countdown(function (leftMs) {
     var seconds = Math.ceil(leftMs / 1000);
     var timer = $("q-timer");
-    Q.setText(timer, seconds + " s");
+    Q.setText(timer, Q.fill(Q.gettext("%(n)s s"), { n: seconds }));
     timer.setAttribute("data-remaining-ms", Math.round(leftMs));
     if (leftMs <= 0 && app.phase === "question" && !app.answered) {
       disableAnswers();
-      status("Time's up! Waiting for the answer…");
+      status(Q.gettext("Time's up! Waiting for the answer…"));
     }
   });
 
@@ -178,7 +178,7 @@
     if (app.pending && app.pending.question_id !== question.question_id) app.pending = null;
     var extra = document.querySelector(".order-extra");
     if (extra) extra.parentNode.removeChild(extra);
-    Q.setText($("q-index"), "Question " + (question.index + 1) + " of " + question.count);
+    Q.setText($("q-index"), Q.fill(Q.gettext("Question %(n)s of %(count)s"), { n: question.index + 1, count: question.count }));
     Q.setText($("q-prompt"), question.prompt);
     $("q-prompt").classList.toggle("long", (question.prompt || "").length > 140);
     picture.draw(question.image, question.kind);
@@ -195,7 +195,7 @@
       return;
     }
     showScreen("screen-question");
-    status(question.points_multiplier === 2 ? "Double points!" : "");
+    status(question.points_multiplier === 2 ? Q.gettext("Double points!") : "");
     // An answer tapped while the connection was down goes out now.
     if (app.pending && app.pending.question_id === question.question_id) {
       disableAnswers();
@@ -210,8 +210,8 @@
     app.pending = frame;
     app.retries = 0;
     disableAnswers();
-    if (socket && socket.send(frame)) status("Sending…");
-    else status("Reconnecting… your answer will be sent.");
+    if (socket && socket.send(frame)) status(Q.gettext("Sending…"));
+    else status(Q.gettext("Reconnecting… your answer will be sent."));
   }
 
   /* `choiceId`: the choice stored, when the server said which (a vote is repeated). */
@@ -221,9 +221,9 @@
     disableAnswers();
     var kind = app.question ? Q.kindOf(app.question.kind) : null;
     var text = kind && kind.received ? kind.received(choiceText(choiceId))
-      : "Look at the screen: the answer comes when time is up.";
-    showWait("Answer received", text, "received");
-    status("Answer received");
+      : Q.gettext("Look at the screen: the answer comes when time is up.");
+    showWait(Q.gettext("Answer received"), text, "received");
+    status(Q.gettext("Answer received"));
     root.setAttribute("data-answered", "true");
   }
 
@@ -282,7 +282,7 @@
     } else {
       countdown.stop();
       app.phase = "lobby";
-      showWait("You're in!", "See your nickname on the screen.", "lobby");
+      showWait(Q.gettext("You're in!"), Q.gettext("See your nickname on the screen."), "lobby");
       status("");
     }
   }
@@ -290,22 +290,22 @@
   // ---------------------------------------------------------------- frames
 
   var ERROR_TEXT = {
-    nickname_taken: "That nickname, or one that looks just like it, is already in this game. Choose another one.",
-    nickname_invalid: "That nickname cannot be used. Choose another one.",
-    game_locked: "The teacher has locked this game: nobody new can join.",
-    game_not_found: "There is no game with that PIN. Check the PIN on the screen.",
-    game_full: "This game is full.",
-    rate_limited: "Too many attempts. Wait a minute and try again.",
-    question_closed: "Too late: the question has closed.",
-    unknown_choice: "That answer is not one of this question's choices.",
-    forbidden: "This page may not connect to the game.",
-    gate_wrong: "Those are not the shapes on the big screen. Look again: they change " +
-      "every 20 seconds. Tap them in order."
+    nickname_taken: Q.gettext("That nickname, or one that looks just like it, is already in this game. Choose another one."),
+    nickname_invalid: Q.gettext("That nickname cannot be used. Choose another one."),
+    game_locked: Q.gettext("The teacher has locked this game: nobody new can join."),
+    game_not_found: Q.gettext("There is no game with that PIN. Check the PIN on the screen."),
+    game_full: Q.gettext("This game is full."),
+    rate_limited: Q.gettext("Too many attempts. Wait a minute and try again."),
+    question_closed: Q.gettext("Too late: the question has closed."),
+    unknown_choice: Q.gettext("That answer is not one of this question's choices."),
+    forbidden: Q.gettext("This page may not connect to the game."),
+    gate_wrong: Q.gettext("Those are not the shapes on the big screen. Look again: they change " +
+      "every 20 seconds. Tap them in order.")
   };
 
   function onError(frame) {
     app.lastError = frame.code;
-    var text = ERROR_TEXT[frame.code] || frame.message || "Something went wrong.";
+    var text = ERROR_TEXT[frame.code] || frame.message || Q.gettext("Something went wrong.");
     if (!app.joined) {
       if (frame.code === "bad_token") {
         store.forgetPlayer(app.pin);
@@ -340,9 +340,9 @@
           app.retries += 1;
           var frameToSend = app.pending;
           setTimeout(function () { if (socket) socket.send(frameToSend); }, 300 * app.retries);
-          status("Sending again…");
+          status(Q.gettext("Sending again…"));
         } else {
-          status("Your answer could not be saved. Tap it again.");
+          status(Q.gettext("Your answer could not be saved. Tap it again."));
           app.pending = null;
           if (app.question) drawQuestion(app.question, null);
         }
@@ -361,7 +361,7 @@
     store.markKicked(app.pin);
     store.forgetPlayer(app.pin);
     store.forgetLastPin();
-    showJoinForm("The teacher removed you from this game. You cannot join it again from this browser.");
+    showJoinForm(Q.gettext("The teacher removed you from this game. You cannot join it again from this browser."));
     root.setAttribute("data-kicked", "true");
   }
 
@@ -415,7 +415,7 @@
       if (!shown.textContent || code === 4429) {
         refusal(code === 4404 ? ERROR_TEXT.game_not_found
           : code === 4429 ? ERROR_TEXT.rate_limited
-          : "Could not reach the game. Check the wifi and try again.");
+          : Q.gettext("Could not reach the game. Check the wifi and try again."));
       }
       socket = null;
       return false;
@@ -426,15 +426,15 @@
         showReplaced();
         return false;
       }
-      showJoinForm(ERROR_TEXT[app.lastError] || "The game refused this connection.");
+      showJoinForm(ERROR_TEXT[app.lastError] || Q.gettext("The game refused this connection."));
       return false;
     }
     if (code === 4404) {
       store.forgetPlayer(app.pin);
       if (store.lastPin() === app.pin) store.forgetLastPin();
       showJoinForm(app.lastError === "bad_token"
-        ? "Your place in that game was not found. Join again."
-        : "That game has ended or does not exist.");
+        ? Q.gettext("Your place in that game was not found. Join again.")
+        : Q.gettext("That game has ended or does not exist."));
       return false;
     }
     app.joined = false;
@@ -443,9 +443,9 @@
 
   function showReplaced() {
     countdown.stop();
-    showWait("Opened in another window", "This game is open in another tab or window.", "replaced");
+    showWait(Q.gettext("Opened in another window"), Q.gettext("This game is open in another tab or window."), "replaced");
     var again = Q.el("button", { type: "button", class: "button button-primary",
-                                 "data-testid": "use-here", text: "Play in this window" });
+                                 "data-testid": "use-here", text: Q.gettext("Play in this window") });
     again.addEventListener("click", function () {
       again.parentNode.removeChild(again);
       startSocket();
@@ -453,7 +453,7 @@
     $("screen-wait").appendChild(again);
   }
 
-  var CONN_TEXT = { connecting: "Connecting…", waiting: "Reconnecting…", closed: "Offline" };
+  var CONN_TEXT = { connecting: Q.gettext("Connecting…"), waiting: Q.gettext("Reconnecting…"), closed: Q.gettext("Offline") };
 
   function onStatus(state) {
     var node = $("conn-status");
@@ -500,9 +500,9 @@
     event.preventDefault();
     var pin = $("pin-input").value.trim();
     var nickname = $("nickname-input").value.trim();
-    if (!PIN_RE.test(pin)) { joinError("The game PIN has 6 digits: look at the screen."); $("pin-input").focus(); return; }
+    if (!PIN_RE.test(pin)) { joinError(Q.gettext("The game PIN has 6 digits: look at the screen.")); $("pin-input").focus(); return; }
     if (store.wasKicked(pin)) {
-      joinError("The teacher removed you from this game. You cannot join it again from this browser.");
+      joinError(Q.gettext("The teacher removed you from this game. You cannot join it again from this browser."));
       return;
     }
     app.pin = pin;
@@ -513,8 +513,8 @@
       startSocket();
       return;
     }
-    if (!nickname) { joinError("Type a nickname."); $("nickname-input").focus(); return; }
-    if (nickname.length > 30) { joinError("Nicknames have at most 30 characters."); return; }
+    if (!nickname) { joinError(Q.gettext("Type a nickname.")); $("nickname-input").focus(); return; }
+    if (nickname.length > 30) { joinError(Q.gettext("Nicknames have at most 30 characters.")); return; }
     joinError("");
     app.mode = "join";
     app.nickname = nickname;
@@ -543,7 +543,7 @@
     }
     app.pin = pin;
     if (pin && store.wasKicked(pin)) {
-      showJoinForm("The teacher removed you from this game. You cannot join it again from this browser.");
+      showJoinForm(Q.gettext("The teacher removed you from this game. You cannot join it again from this browser."));
       root.setAttribute("data-kicked", "true");
       return;
     }
@@ -552,7 +552,7 @@
       app.mode = "resume";
       app.player = { id: saved.id, nickname: saved.nickname };
       setHeader();
-      showWait("Reconnecting…", "Taking you back to your game.", "reconnecting");
+      showWait(Q.gettext("Reconnecting…"), Q.gettext("Taking you back to your game."), "reconnecting");
       startSocket();
     } else {
       showJoinForm("");

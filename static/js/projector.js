@@ -80,15 +80,15 @@
     $("btn-scoreboard").disabled = allowed.indexOf("scoreboard") === -1;
     $("btn-next").disabled = allowed.indexOf("next") === -1;
     $("btn-end").disabled = allowed.indexOf("end") === -1;
-    var label = "Next";
+    var label = Q.gettext("Next");
     if (game.question && typeof game.question.index === "number") {
       var last = game.question.index + 1 >= (game.question.count || game.questionCount);
-      label = last ? "Finish" : "Next question";
+      label = last ? Q.gettext("Finish") : Q.gettext("Next question");
     }
     Q.clear($("btn-next"));
     Q.append($("btn-next"), [label, " ", Q.el("kbd", { text: "→" })]);
     var lock = $("btn-lock");
-    lock.textContent = game.locked ? "Unlock" : "Lock";
+    lock.textContent = game.locked ? Q.gettext("Unlock") : Q.gettext("Lock");
     lock.setAttribute("aria-pressed", game.locked ? "true" : "false");
     Q.show($("locked-badge"), game.locked);
     document.querySelectorAll("#options input").forEach(function (box) {
@@ -156,7 +156,7 @@
     game.question = frame;
     game.lastTick = null;
     var count = frame.count || game.questionCount;
-    Q.setText($("q-index"), "Question " + (frame.index + 1) + " of " + count);
+    Q.setText($("q-index"), Q.fill(Q.gettext("Question %(n)s of %(count)s"), { n: frame.index + 1, count: count }));
     var kind = Q.kindOf(frame.kind);
     Q.setText($("q-kind"), Q.KINDS[frame.kind] ? kind.label : "");
     Q.show($("q-multiplier"), frame.points_multiplier === 2);
@@ -211,9 +211,9 @@
   function movement(entry) {
     var prev = entry.previous_rank;
     if (prev === null || prev === undefined) return { cls: "none", text: "", label: "" };
-    if (prev > entry.rank) return { cls: "up", text: "▲", label: "up " + Q.plural(prev - entry.rank, "place", "places") };
-    if (prev < entry.rank) return { cls: "down", text: "▼", label: "down " + Q.plural(entry.rank - prev, "place", "places") };
-    return { cls: "same", text: "=", label: "same place" };
+    if (prev > entry.rank) return { cls: "up", text: "▲", label: Q.plural(prev - entry.rank, Q.ngettext("up %(n)s place", "up %(n)s places", prev - entry.rank)) };
+    if (prev < entry.rank) return { cls: "down", text: "▼", label: Q.plural(entry.rank - prev, Q.ngettext("down %(n)s place", "down %(n)s places", entry.rank - prev)) };
+    return { cls: "same", text: "=", label: Q.gettext("same place") };
   }
 
   function drawScoreboard(top) {
@@ -237,7 +237,7 @@
       ]));
     });
     if (!list.children.length) {
-      list.appendChild(Q.el("li", { class: "score-row", text: "No players yet." }));
+      list.appendChild(Q.el("li", { class: "score-row", text: Q.gettext("No players yet.") }));
     }
   }
 
@@ -252,7 +252,7 @@
       var entry = (podium || [])[place - 1];
       slot.classList.toggle("empty", !entry);
       Q.setText(slot.querySelector(".podium-name"), entry ? entry.nickname : "");
-      Q.setText(slot.querySelector(".podium-score"), entry ? entry.score + " points" : "");
+      Q.setText(slot.querySelector(".podium-score"), entry ? Q.plural(entry.score, Q.ngettext("%(n)s point", "%(n)s points", entry.score)) : "");
       if (entry) slot.setAttribute("data-player-id", entry.player_id);
     });
     if (reportUrl) $("report-link").setAttribute("href", reportUrl);
@@ -294,17 +294,17 @@
   // ---------------------------------------------------------------- socket
 
   var CONN_TEXT = {
-    connecting: "Connecting…",
-    open: "Connected",
-    waiting: "Reconnecting…",
-    closed: "Disconnected"
+    connecting: Q.gettext("Connecting…"),
+    open: Q.gettext("Connected"),
+    waiting: Q.gettext("Reconnecting…"),
+    closed: Q.gettext("Disconnected")
   };
 
   function onStatus(state, detail) {
     var node = $("conn-status");
     var text = CONN_TEXT[state] || state;
     if (state === "waiting" && typeof detail === "number") {
-      text = "Connection lost: retrying in " + Math.max(1, Math.round(detail / 1000)) + " s";
+      text = Q.fill(Q.gettext("Connection lost: retrying in %(n)s s"), { n: Math.max(1, Math.round(detail / 1000)) });
     }
     node.className = "conn conn-" + (state === "open" ? "open" : state === "closed" ? "closed" : "connecting");
     node.setAttribute("data-state", state);
@@ -331,7 +331,7 @@
       case "finished": onFinished(frame); break;
       case "error":
         if (CLOSING_ERRORS.indexOf(frame.code) !== -1) closeReason = frame.message || frame.code;
-        toast(frame.message || "Something went wrong (" + frame.code + ").");
+        toast(frame.message || Q.fill(Q.gettext("Something went wrong (%(code)s)."), { code: frame.code }));
         break;
       default: break;
     }
@@ -342,7 +342,7 @@
     if (code === 4403 || code === 4404) {
       countdown.stop();
       Q.setText($("ended-text"), closeReason ||
-        (code === 4404 ? "There is no running game with this PIN." : "This projector may not run this game."));
+        (code === 4404 ? Q.gettext("There is no running game with this PIN.") : Q.gettext("This projector may not run this game.")));
       showScreen("ended");
       Q.show(document.querySelector(".controls"), false);
       return false;
@@ -363,7 +363,7 @@
   function command(type, extra) {
     var frame = { type: type };
     if (extra) Object.keys(extra).forEach(function (k) { frame[k] = extra[k]; });
-    if (!socket.send(frame)) toast("Not connected to the game: wait a moment and try again.");
+    if (!socket.send(frame)) toast(Q.gettext("Not connected to the game: wait a moment and try again."));
   }
 
   // ---------------------------------------------------------------- controls
@@ -385,7 +385,7 @@
     var on = sound.toggle();
     var button = $("btn-sound");
     button.setAttribute("aria-pressed", on ? "true" : "false");
-    Q.setText(button, on ? "Sound on" : "Sound off");
+    Q.setText(button, on ? Q.gettext("Sound on") : Q.gettext("Sound off"));
     if (on) sound.play("join");
   }
 
@@ -394,7 +394,7 @@
       if (document.exitFullscreen) document.exitFullscreen();
     } else if (document.documentElement.requestFullscreen) {
       document.documentElement.requestFullscreen().catch(function () {
-        toast("Full screen is not available here.");
+        toast(Q.gettext("Full screen is not available here."));
       });
     }
   }
@@ -404,7 +404,7 @@
   $("btn-scoreboard").addEventListener("click", function () { command("scoreboard"); });
   $("btn-next").addEventListener("click", function () { command("next"); });
   $("btn-end").addEventListener("click", function () {
-    if (window.confirm("End the game for everyone now?")) command("end");
+    if (window.confirm(Q.gettext("End the game for everyone now?"))) command("end");
   });
   $("btn-lock").addEventListener("click", function () { command(game.locked ? "unlock" : "lock"); });
   $("btn-sound").addEventListener("click", toggleSound);

@@ -478,7 +478,10 @@ async def _send_all(sockets: list[LocalSocket], text: str, seq: int) -> None:
 
 async def close_with_error(socket: LocalSocket, error: dict[str, Any], code: int) -> None:
     try:
-        await socket.send(text_data=dumps({**error, "seq": socket.last_seq}))
+        # In the socket's language (GameSocket.localised); the code stays as it is.
+        localised = getattr(socket, "localised", None)
+        shown = localised(error) if localised is not None else error
+        await socket.send(text_data=dumps({**shown, "seq": socket.last_seq}))
         await socket.close(code=code)
     except Exception:
         logger.debug("closing a closed socket", exc_info=True)

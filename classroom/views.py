@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.i18n import set_language
 
 from classroom import game_setup, gate, pins, selectors, setups
 from classroom.answer import game_outline
@@ -349,3 +351,15 @@ def _end_before_delete(game: Game) -> None:
     # Already finishing or finished: deleting is all that is left to do.
     with contextlib.suppress(ClientError):
         phases.game_end(game_id=game.pk)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch (join page, dashboard, login page): Django's `set_language`,
+    which remembers the choice in the language cookie and goes back to `next` (this
+    site only). Django would remember any language it has a catalogue for, and it has
+    dozens; only the interface's own (settings.LANGUAGES) are kept, anything else is
+    ignored and the page stays as it was (docs/translating.md)."""
+    response = set_language(request)
+    if request.POST.get("language") not in dict(settings.LANGUAGES):
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    return response

@@ -4,17 +4,18 @@ so a restarted server (or another process) can carry a game on."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from classroom.nicknames import MAX_KEY_LENGTH
 
 
 class Game(models.Model):
     class Phase(models.TextChoices):
-        LOBBY = "lobby", "Lobby"
-        QUESTION = "question", "Question open"
-        REVEAL = "reveal", "Reveal"
-        SCOREBOARD = "scoreboard", "Scoreboard"
-        FINISHED = "finished", "Finished"
+        LOBBY = "lobby", gettext_lazy("Lobby")
+        QUESTION = "question", gettext_lazy("Question open")
+        REVEAL = "reveal", gettext_lazy("Reveal")
+        SCOREBOARD = "scoreboard", gettext_lazy("Scoreboard")
+        FINISHED = "finished", gettext_lazy("Finished")
 
     pin = models.CharField(max_length=6)
     quiz = models.ForeignKey(

@@ -28,7 +28,14 @@ from tests.browser.server import (
     SEED_QUIZ,
     live_server,
 )
-from tests.browser.steps import far_year, guess_year, tap_choice, wait_phase, wrong_choice
+from tests.browser.steps import (
+    answer_button,
+    far_year,
+    guess_year,
+    tap_choice,
+    wait_phase,
+    wrong_choice,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 CLASS = ["Ayesha", "Bilal", "Chen Wei", "Daniyal", "Eman", "Farhan"]
@@ -293,12 +300,67 @@ def verdict(browsers: Browsers, camera: Camera) -> None:
     )
 
 
+def urdu(browsers: Browsers, camera: Camera) -> None:
+    """The interface in Urdu (docs/translating.md): the teacher picks it on the
+    dashboard, one phone's browser asks for it, another picks it on the join page."""
+    projector = browsers.projector_page("urdu projector")
+    browsers.teacher_logs_in(projector)
+    pin = browsers.start_seed_quiz(projector)
+    projector.goto("/")
+    with projector.expect_navigation(wait_until="load"):
+        projector.get_by_test_id("language-ur").click()
+    expect(projector.locator("html")).to_have_attribute("dir", "rtl")
+    camera.shoot(projector, "urdu-teacher-dashboard")
+    projector.goto(f"/host/{pin}/")
+    expect(projector.get_by_test_id("lobby")).to_be_visible()
+    phones = {name: browsers.phone(f"urdu {name}") for name in CLASS[:4]}
+    first = phones[CLASS[0]]
+    first.context.set_extra_http_headers({"Accept-Language": "ur-PK,ur;q=0.9"})
+    first.goto(f"/play/{pin}/")
+    first.get_by_label("عرفی نام").fill(CLASS[0])
+    camera.shoot(first, "urdu-phone-join")
+    first.get_by_role("button", name="شامل ہوں", exact=True).click()
+    expect(first.get_by_test_id("wait")).to_be_visible()
+    for name in CLASS[1:4]:
+        phone = phones[name]
+        phone.goto(f"/play/{pin}/")
+        with phone.expect_navigation(wait_until="load"):
+            phone.get_by_test_id("language-ur").click()
+        expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+        phone.get_by_label("عرفی نام").fill(name)
+        phone.get_by_role("button", name="شامل ہوں", exact=True).click()
+        expect(phone.get_by_test_id("wait")).to_be_visible()
+    expect(projector.get_by_test_id("player-count")).to_have_text("4")
+    camera.shoot(projector, "urdu-projector-lobby")
+    questions = browsers.server.game_questions(pin)
+    projector.keyboard.press("Space")
+    wait_phase(projector, "question")
+    projector.get_by_test_id("close").click()
+    wait_phase(projector, "reveal")
+    projector.get_by_test_id("next").click()
+    wait_phase(projector, "question")
+    second = questions[1]
+    right, wrong = second["correct_choice_ids"][0], wrong_choice(second)
+    expect(first.get_by_test_id("answers")).to_be_visible()
+    answer_button(phones[CLASS[1]], right).tap()
+    camera.shoot(first, "urdu-phone-question")
+    camera.shoot(projector, "urdu-projector-question")
+    answer_button(first, right).tap()
+    answer_button(phones[CLASS[2]], wrong).tap()
+    answer_button(phones[CLASS[3]], right).tap()
+    wait_phase(projector, "reveal")
+    expect(first.get_by_test_id("result")).to_have_text("درست!")
+    camera.shoot(projector, "urdu-projector-reveal", settle_ms=900)
+    camera.shoot(first, "urdu-phone-correct")
+
+
 SCENES = {
     "setup": setup,
     "game": play,
     "gate": gate,
     "pictures": pictures,
     "verdict": verdict,
+    "urdu": urdu,
 }
 
 

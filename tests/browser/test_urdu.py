@@ -93,7 +93,8 @@ def test_phones_and_projector_play_in_urdu_right_to_left(browsers, server):
     projector, pin = browsers.projector_with_game()
     # The teacher picks Urdu on the dashboard; the projector follows that choice.
     projector.goto("/")
-    projector.get_by_test_id("language-ur").click()
+    with projector.expect_navigation(wait_until="load"):
+        projector.get_by_test_id("language-ur").click()
     expect(projector.locator("html")).to_have_attribute("lang", "ur")
     assert_urdu_page(projector, "dashboard")
     projector.goto(f"/host/{pin}/")
@@ -119,7 +120,8 @@ def test_phones_and_projector_play_in_urdu_right_to_left(browsers, server):
     picks = browsers.phone("picks urdu")
     picks.goto(f"/play/{pin}/")
     expect(picks.locator("html")).to_have_attribute("dir", "ltr")
-    picks.get_by_test_id("language-ur").click()
+    with picks.expect_navigation(wait_until="load"):
+        picks.get_by_test_id("language-ur").click()
     expect(picks.locator("html")).to_have_attribute("dir", "rtl")
     picks.goto("/play/")
     assert_urdu_page(picks, "join after the switch")

@@ -168,6 +168,12 @@ def estimate_minutes(seconds: int) -> int:
 # -- Presets ----------------------------------------------------------------------------
 
 
+def gettext_noop(message: str) -> str:
+    """Marks `message` for makemessages without importing Django: the setup page
+    translates a preset's label when it shows it (classroom/views.py)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Preset:
     key: str
@@ -182,12 +188,12 @@ def presets(period_slugs: Sequence[str]) -> list[Preset]:
     result = [
         Preset(
             "starter",
-            "Starter: {count} questions, ~{minutes} min",
+            gettext_noop("Starter: {count} questions, ~{minutes} min"),
             {"questions": STARTER_QUESTIONS, "periods": (), "order": TIMELINE},
         ),
         Preset(
             "full",
-            "Full revision: all {count} questions, ~{minutes} min",
+            gettext_noop("Full revision: all {count} questions, ~{minutes} min"),
             {"questions": None, "periods": (), "order": TIMELINE},
         ),
     ]

@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import set_language
 
@@ -58,18 +59,28 @@ def _playable(slug: str) -> tuple[Quiz | None, str]:
     """The quiz a start names, or why it cannot be started."""
     quiz = Quiz.objects.select_related("timeline").filter(slug=slug).first() if slug else None
     if not slug:
-        return None, "Choose a quiz to start."
+        return None, gettext("Choose a quiz to start.")
     if quiz is None:
-        return None, f"There is no quiz called “{slug}”. Pick one from the list."
+        return None, gettext("There is no quiz called “%(slug)s”. Pick one from the list.") % {
+            "slug": slug
+        }
     if not quiz.questions.exists():
-        return None, f"“{quiz.title}” has no questions yet, so it cannot be played."
+        return None, gettext("“%(title)s” has no questions yet, so it cannot be played.") % {
+            "title": quiz.title
+        }
     return quiz, ""
 
 
 def _setup_form(quiz: Quiz, offer: setups.Material, data: Any = None, **kwargs: Any) -> SetupForm:
     counts = Counter(candidate.period for candidate in offer.candidates)
     choices = [
-        (period.slug, f"{period.title} ({counts[period.slug]} questions)")
+        (
+            period.slug,
+            ngettext(
+                "%(title)s (%(n)s question)", "%(title)s (%(n)s questions)", counts[period.slug]
+            )
+            % {"title": period.title, "n": counts[period.slug]},
+        )
         for period in offer.periods
     ]
     return SetupForm(data, period_choices=choices, question_count=len(offer.candidates), **kwargs)
@@ -98,7 +109,7 @@ def game_start(request: HttpRequest) -> HttpResponse:
         if preset_key:
             chosen = {p.key: p for p in game_setup.presets(offer.period_slugs)}.get(preset_key)
             if chosen is None:
-                notice = "There is no such quick choice; the form shows your last choice."
+                notice = gettext("There is no such quick choice; the form shows your last choice.")
             else:
                 setup = game_setup.apply_preset(setup, chosen)
         initial = initial_for(setup, period_slugs=offer.period_slugs)
@@ -115,7 +126,11 @@ def game_start(request: HttpRequest) -> HttpResponse:
         except SetupError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         except (ValueError, ValidationError, RuntimeError) as exc:
-            form.add_error(None, f"The game could not be started: {_first_message(exc)}")
+            form.add_error(
+                None,
+                gettext("The game could not be started: %(reason)s")
+                % {"reason": _first_message(exc)},
+            )
         else:
             return redirect("projector", pin=game.pin)
     return _setup_page(request, quiz, offer, form, setup=None, status=400)
@@ -137,10 +152,19 @@ def _preset_links(quiz: Quiz, offer: setups.Material) -> list[dict[str, Any]]:
             {
                 "key": preset.key,
                 "one_period": period is not None,
-                "label": preset.label.format(
+                "label": gettext(preset.label).format(
                     count=look.count, minutes=look.minutes, title=period.title if period else ""
                 ),
-                "detail": f"{look.count} questions, ~{look.minutes} min" if period else "",
+                "detail": (
+                    ngettext(
+                        "%(n)s question, ~%(minutes)s min",
+                        "%(n)s questions, ~%(minutes)s min",
+                        look.count,
+                    )
+                    % {"n": look.count, "minutes": look.minutes}
+                    if period
+                    else ""
+                ),
                 "url": f"{reverse('game_start')}?{query}",
             }
         )
@@ -229,7 +253,9 @@ def _game_for(request: HttpRequest, pin: str) -> Game:
     except pins.NoSuchGame:
         raise Http404("No game has this PIN.") from None
     except pins.NotYours:
-        raise PermissionDenied("Only the teacher who started this game can open it.") from None
+        raise PermissionDenied(
+            gettext("Only the teacher who started this game can open it.")
+        ) from None
 
 
 def join_url(request: HttpRequest, pin: str) -> str:
@@ -342,7 +368,11 @@ def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     with transaction.atomic():
         # Players and answers go with the game (on_delete=CASCADE).
         Game.objects.filter(pk=game.pk).delete()
-    messages.success(request, f"The data of game {pin} ({title}) has been deleted.")
+    messages.success(
+        request,
+        gettext("The data of game %(pin)s (%(title)s) has been deleted.")
+        % {"pin": pin, "title": title},
+    )
     return redirect("dashboard")
 
 

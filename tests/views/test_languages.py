@@ -260,9 +260,10 @@ def urdu_teacher(client, teacher):
 
 
 @pytest.mark.django_db
-def test_the_main_pages_in_urdu_leave_no_english_interface_text(urdu_teacher, game):
+def test_the_main_pages_in_urdu_leave_no_english_interface_text(urdu_teacher, game, quiz):
     ended = Game.objects.get(pk=game.pk)
     pages = {
+        "setup": f"/host/start/?quiz={quiz.slug}",
         "join": "/play/",
         "join with a PIN": f"/play/{game.pin}/",
         "dashboard": "/",

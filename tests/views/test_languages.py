@@ -264,6 +264,8 @@ def test_the_main_pages_in_urdu_leave_no_english_interface_text(urdu_teacher, ga
     ended = Game.objects.get(pk=game.pk)
     pages = {
         "setup": f"/host/start/?quiz={quiz.slug}",
+        "report": f"/host/{game.pin}/report/",
+        "timeline": f"/timeline/{quiz.slug}/",
         "join": "/play/",
         "join with a PIN": f"/play/{game.pin}/",
         "dashboard": "/",

@@ -185,6 +185,14 @@ def test_phones_and_projector_play_in_urdu_right_to_left(browsers, server):
     assert_urdu_page(projector, "projector scoreboard")
     assert_urdu_page(picks, "phone rank")
 
+    projector.get_by_test_id("end").click()
+    wait_phase(projector, "finished")
+    expect(asks.get_by_test_id("result")).to_have_text("گیم ختم")
+    assert_urdu_page(projector, "projector podium")
+    assert_urdu_page(asks, "phone final")
+    projector.get_by_test_id("report-link").click()
+    assert_urdu_page(projector, "report")
+
 
 def test_an_unknown_language_in_the_switch_is_ignored_and_the_page_stays_english(browsers):
     phone = browsers.phone("bad switch")

@@ -275,7 +275,7 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
             "game": game,
             "join_url": url,
             "join_url_short": url.split("://", 1)[-1],
-            "qr": qr_svg(url=url, title=f"QR code: {url}"),
+            "qr": qr_svg(url=url, title=gettext("QR code: %(url)s") % {"url": url}),
             "ws_path": f"/ws/host/{game.pin}/",
             "report_url": reverse("report", kwargs={"pin": game.pin}),
             "question_count": len(game.questions or []),
@@ -355,7 +355,7 @@ def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     """Delete a game's data (players, answers, the game) after a confirmation page."""
     game = get_object_or_404(Game.objects.select_related("quiz"), pk=game_id)
     if not pins.user_may_host(user=request.user, game=game):
-        raise PermissionDenied("Only the teacher who started this game can delete it.")
+        raise PermissionDenied(gettext("Only the teacher who started this game can delete it."))
     if request.method == "GET":
         return render(
             request,

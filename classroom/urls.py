@@ -12,7 +12,7 @@ urlpatterns = [
     # The language switch (POST, CSRF-checked; an unknown code is ignored) and the
     # browser's strings in the page's language (static/js/common.js, `t`).
     path("i18n/setlang/", views.language_set, name="set_language"),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["classroom"]), name="javascript-catalog"),
     path("", views.dashboard, name="dashboard"),
     path("host/start/", views.game_start, name="game_start"),
     path("host/start/estimate/", views.game_setup_estimate, name="game_setup_estimate"),

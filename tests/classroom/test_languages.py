@@ -132,7 +132,7 @@ async def test_an_urdu_phone_reads_its_error_in_urdu_with_the_same_code(game):
     await urdu.send({"type": "join", "nickname": "Ayesha"})
     error = await urdu.expect("error")
     assert error["code"] == "game_locked"
-    assert error["message"] == "استاد نے یہ گیم بند کر دیا ہے۔"
+    assert error["message"] == "استاد نے اس گیم پر تالا لگا دیا ہے۔"
     await urdu.disconnect()
 
     english = await phone(game.pin, (b"accept-language", b"en-GB,en"))

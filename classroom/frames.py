@@ -64,8 +64,13 @@ def question_player(
     count: int,
     time_limit_ms: int,
     remaining_ms: int,
+    reading_ms: int = 0,
+    answerable_in_ms: int = 0,
     seq: int | None = None,
 ) -> Frame:
+    """`reading_ms` (the game's reading time) and `answerable_in_ms` (how long until
+    answers are taken) only in a game with a reading time; `time_limit_ms` and
+    `remaining_ms` count from the end of reading."""
     frame: Frame = {
         "type": "question",
         "question_id": question["id"],
@@ -81,6 +86,9 @@ def question_player(
     # What else the kind shows (a year guess's range): never anything of the key.
     frame.update(kinds.get(question["kind"]).public_fields(question))
     frame["image"] = question_image(question.get("image"))
+    if reading_ms > 0:
+        frame["reading_ms"] = int(reading_ms)
+        frame["answerable_in_ms"] = max(0, int(answerable_in_ms))
     return _with_seq(frame, seq)
 
 
@@ -107,10 +115,18 @@ def question_host(
     remaining_ms: int,
     answered: int,
     total: int,
+    reading_ms: int = 0,
+    answerable_in_ms: int = 0,
     seq: int | None = None,
 ) -> Frame:
     frame = question_player(
-        question=question, index=index, count=count, time_limit_ms=time_limit_ms, remaining_ms=0
+        question=question,
+        index=index,
+        count=count,
+        time_limit_ms=time_limit_ms,
+        remaining_ms=0,
+        reading_ms=reading_ms,
+        answerable_in_ms=answerable_in_ms,
     )
     frame.update(remaining_ms=max(0, int(remaining_ms)), answered=answered, total=total)
     return _with_seq(frame, seq)

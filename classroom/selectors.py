@@ -31,22 +31,55 @@ SCOREBOARD_TOP = 5
 OPTION_KEYS = inbound.SetOptions.OPTIONS
 
 
-# (index, deadline in epoch seconds) of a game's open question, or None.
-OpenQuestion = tuple[int, float] | None
+# (index, deadline, moment answers are taken (both epoch seconds), question id) of a
+# game's open question, or None.
+OpenQuestion = tuple[int, float, float, int] | None
 
 
 def open_question(game: Game) -> OpenQuestion:
-    """The open question a socket's process must arm a timer for (classroom/timers.py)."""
+    """The open question a socket's process must arm a timer for (classroom/timers.py),
+    with the end of its reading time (an earlier answer is `too_early`)."""
     if game.phase == Game.Phase.QUESTION and game.question_deadline is not None:
-        return game.question_index, game.question_deadline.timestamp()
+        opens = game.question_started_at or game.question_deadline
+        question_id = int(game.questions[game.question_index]["id"])
+        return (
+            game.question_index,
+            game.question_deadline.timestamp(),
+            opens.timestamp(),
+            question_id,
+        )
     return None
 
 
+def timer_of(game: Game) -> dict[str, Any] | None:
+    """The broadcast's `timer` of the game's open question (the hub arms it)."""
+    found = open_question(game)
+    if found is None:
+        return None
+    index, deadline, opens, question_id = found
+    return {"index": index, "deadline": deadline, "opens": opens, "question_id": question_id}
+
+
+def answerable_in_ms(game: Game) -> int:
+    """How long until the open question takes answers (0 once reading time is over)."""
+    if game.question_started_at is None:
+        return 0
+    return max(0, int((game.question_started_at - timezone.now()).total_seconds() * 1000))
+
+
+def reading_ms(game: Game) -> int:
+    """The game's reading time per question, from its stored setup."""
+    return int((game.setup or {}).get("reading_s") or 0) * 1000
+
+
 def _remaining_ms(game: Game, limit_ms: int) -> int:
+    """Time left to answer, counted from the end of reading: during reading it is the
+    whole limit."""
     if game.question_started_at is None:
         return 0
     ends = game.question_started_at + timedelta(milliseconds=limit_ms)
-    return max(0, int((ends - timezone.now()).total_seconds() * 1000))
+    counted_from = max(timezone.now(), game.question_started_at)
+    return max(0, int((ends - counted_from).total_seconds() * 1000))
 
 
 def _your_answer(question: dict[str, Any], answer: Answer | None) -> dict[str, Any] | None:
@@ -105,6 +138,8 @@ def player_snapshot_of(
                 count=len(game.questions),
                 time_limit_ms=limit,
                 remaining_ms=_remaining_ms(game, limit),
+                reading_ms=reading_ms(game),
+                answerable_in_ms=answerable_in_ms(game),
             )
             your_answer = _your_answer(question, answer)
         else:
@@ -189,8 +224,10 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
             limit = int(question["time_limit_ms"])
             deadline_ms = 0
             if game.question_deadline is not None:
+                # Counted from the end of reading, as the phones' remaining_ms.
+                counted_from = max(timezone.now(), game.question_started_at or timezone.now())
                 deadline_ms = max(
-                    0, int((game.question_deadline - timezone.now()).total_seconds() * 1000)
+                    0, int((game.question_deadline - counted_from).total_seconds() * 1000)
                 )
             question_frame = frames.question_host(
                 question=question,
@@ -200,6 +237,8 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
                 remaining_ms=deadline_ms,
                 answered=answered,
                 total=total,
+                reading_ms=reading_ms(game),
+                answerable_in_ms=answerable_in_ms(game),
             )
         else:
             answers = list(Answer.objects.filter(game=game, question_index=index))

@@ -180,9 +180,16 @@ def _standing_fields(standings: Sequence[Standing]) -> tuple[int, dict[int, dict
 
 
 def _open_question(game: Game, index: int) -> None:
-    """Open question `index` now: times, deadline, and the `question` broadcast."""
+    """Open question `index` now: times, deadline, and the `question` broadcast.
+
+    With a reading time, `question_started_at` is the end of reading (the moment
+    answers are taken and the points' clock starts) and the deadline is that plus the
+    longest limit: the timer, a snapshot and a restart all read the same two moments.
+    """
     question = game.questions[index]
     now = timezone.now()
+    reading_ms = selectors.reading_ms(game)
+    opens = now + timedelta(milliseconds=reading_ms)
     # Players with extra time get their own limit; the deadline waits for the longest.
     extra = dict(
         Player.objects.filter(game=game, kicked=False, extra_time_s__gt=0).values_list(
@@ -192,8 +199,8 @@ def _open_question(game: Game, index: int) -> None:
     longest_ms = player_time_limit_ms(question, max(extra.values(), default=0))
     game.phase = Phase.QUESTION
     game.question_index = index
-    game.question_started_at = now
-    game.question_deadline = now + timedelta(milliseconds=longest_ms)
+    game.question_started_at = opens
+    game.question_deadline = opens + timedelta(milliseconds=longest_ms)
     game.save(update_fields=["phase", "question_index", "question_started_at", "question_deadline"])
     limit = int(question["time_limit_ms"])
     count = len(game.questions)
@@ -202,7 +209,13 @@ def _open_question(game: Game, index: int) -> None:
         own = player_time_limit_ms(question, seconds)
         per_player[pid] = {"time_limit_ms": own, "remaining_ms": own}
     _, total = selectors.answer_totals(game)
-    shown: dict[str, Any] = {"question": question, "index": index, "count": count}
+    shown: dict[str, Any] = {
+        "question": question,
+        "index": index,
+        "count": count,
+        "reading_ms": reading_ms,
+        "answerable_in_ms": reading_ms,
+    }
     broadcast(
         game,
         Broadcast(
@@ -211,7 +224,7 @@ def _open_question(game: Game, index: int) -> None:
             ),
             players=frames.question_player(**shown, time_limit_ms=limit, remaining_ms=limit),
             per_player=per_player,
-            timer={"index": index, "deadline": game.question_deadline.timestamp()},
+            timer=selectors.timer_of(game),
         ),
     )
 

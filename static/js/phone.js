@@ -20,6 +20,15 @@
   var Q = window.Quiz;
   var root = document.getElementById("phone");
   if (!root) return;
+
+  // Words this file adds for reading time and teams (one place, for translation).
+  var TEXT = {
+    reading: "Read the question. Answers open in a moment…",
+    readingLeft: function (s) { return "Answers open in " + s + " s"; },
+    tooEarly: "Read the question first: answers open in a moment.",
+    team: function (name) { return "Team " + name; },
+    teamRank: function (rank, score) { return "Your team: " + Q.ordinal(rank) + " place · " + score + " pts"; }
+  };
   var $ = function (id) { return document.getElementById(id); };
 
   var store = Q.phoneStorage;
@@ -41,7 +50,9 @@
     count: null,
     score: null,
     lastError: null,
-    gate: null             // the shapes sent with the join in flight, if any
+    gate: null,            // the shapes sent with the join in flight, if any
+    readingTimer: null,    // opens the answers when the reading time is over
+    team: null             // {id, name, colour} in a team game
   };
   var GATE_LENGTH = parseInt(root.getAttribute("data-gate-length"), 10) || 4;
   var results = Q.PhoneResults({ showScreen: function (id) { showScreen(id); } });
@@ -189,12 +200,57 @@
       answered: function () { return app.answered; },
       status: status
     });
-    countdown.start(question.remaining_ms, question.time_limit_ms);
     if (yourAnswer && yourAnswer.question_id === question.question_id) {
+      stopReading();
+      countdown.start(question.remaining_ms, question.time_limit_ms);
       answerReceived(yourAnswer.choice_id);
       return;
     }
     showScreen("screen-question");
+    var readingMs = question.answerable_in_ms || 0;
+    if (readingMs > 0) {
+      startReading(question, readingMs);
+      return;
+    }
+    openAnswers(question);
+  }
+
+  /* Reading time: the prompt alone, then the answers and the timer (the server refuses
+     an earlier answer as too_early, so the buttons are not even shown). */
+  function startReading(question, readingMs) {
+    stopReading();
+    countdown.stop();
+    root.setAttribute("data-reading", "true");
+    Q.show($("answers"), false);
+    Q.show($("q-reading"), true);
+    Q.setText($("q-timer"), "");
+    var endsAt = performance.now() + readingMs;
+    var bar = $("q-reading-bar");
+    var tick = function () {
+      var left = Math.max(0, endsAt - performance.now());
+      bar.style.width = (100 * left / Math.max(1, question.reading_ms || readingMs)) + "%";
+      Q.setText($("q-reading-left"), TEXT.readingLeft(Math.ceil(left / 1000)));
+      if (left <= 0) {
+        stopReading();
+        if (app.question === question && app.phase === "question") openAnswers(question);
+      }
+    };
+    status(TEXT.reading);
+    tick();
+    app.readingTimer = setInterval(tick, 100);
+  }
+
+  function stopReading() {
+    clearInterval(app.readingTimer);
+    app.readingTimer = null;
+    root.removeAttribute("data-reading");
+    Q.show($("q-reading"), false);
+    Q.show($("answers"), true);
+  }
+
+  function openAnswers(question) {
+    stopReading();
+    countdown.start(question.remaining_ms, question.time_limit_ms);
     status(question.points_multiplier === 2 ? "Double points!" : "");
     // An answer tapped while the connection was down goes out now.
     if (app.pending && app.pending.question_id === question.question_id) {
@@ -236,6 +292,7 @@
   }
 
   function drawReveal(reveal) {
+    stopReading();
     countdown.stop();
     app.phase = "reveal";
     app.pending = null;
@@ -246,6 +303,7 @@
   }
 
   function drawScoreboard(frame) {
+    stopReading();
     countdown.stop();
     app.phase = "scoreboard";
     if (typeof frame.count === "number") app.count = frame.count;
@@ -256,6 +314,7 @@
   }
 
   function drawFinished(frame) {
+    stopReading();
     countdown.stop();
     app.phase = "finished";
     if (typeof frame.score === "number") app.score = frame.score;
@@ -297,6 +356,7 @@
     game_full: "This game is full.",
     rate_limited: "Too many attempts. Wait a minute and try again.",
     question_closed: "Too late: the question has closed.",
+    too_early: TEXT.tooEarly,
     unknown_choice: "That answer is not one of this question's choices.",
     forbidden: "This page may not connect to the game.",
     gate_wrong: "Those are not the shapes on the big screen. Look again: they change " +
@@ -350,6 +410,14 @@
       case "question_closed":
         app.pending = null;
         disableAnswers();
+        status(text);
+        break;
+      case "too_early":
+        // Nothing was stored: the same answer may be tapped again in a moment.
+        app.pending = null;
+        document.querySelectorAll("#answers button, #answers input").forEach(function (b) {
+          b.disabled = false;
+        });
         status(text);
         break;
       default:

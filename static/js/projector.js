@@ -17,6 +17,13 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var body = document.body;
+  // Words this file adds for reading time and teams (one place, for translation).
+  var TEXT = {
+    readingLeft: function (s) { return "Answers open in " + s + " s"; },
+    teamScore: function (score) { return score + " points"; },
+    teamMembers: function (n) { return Q.plural(n, "player", "players"); },
+    noTeams: "No teams yet."
+  };
   var PHASES = ["lobby", "question", "reveal", "scoreboard", "finished"];
   // Mirror of classroom/machine.py's TRANSITIONS, for the buttons between snapshots.
   var ACTIONS = {
@@ -34,7 +41,8 @@
     questionCount: parseInt(root.getAttribute("data-question-count"), 10) || 0,
     allowed: [],
     reportUrl: root.getAttribute("data-report-url"),
-    lastTick: null
+    lastTick: null,
+    readingTimer: null  // shows the tiles and starts the clock when reading is over
   };
   var sound = new Q.Sound();
   var lobby = Q.ProjectorLobby({ root: root, sound: sound, phase: function () { return game.phase; } });
@@ -173,9 +181,44 @@
     tiles.classList.toggle("tiles-very-long", longest * shown.rows > 320);
     Q.append(tiles, shown.items);
     Q.setText($("q-hint"), shown.hint);
+    updateAnswered(frame.answered || 0, typeof frame.total === "number" ? frame.total : lobby.count());
+    var readingMs = frame.answerable_in_ms || 0;
+    if (readingMs > 0) startReading(frame, readingMs);
+    else startAnswering(frame);
+  }
+
+  function startAnswering(frame) {
+    stopReading();
     var remaining = typeof frame.remaining_ms === "number" ? frame.remaining_ms : frame.time_limit_ms;
     countdown.start(remaining, Math.max(frame.time_limit_ms || 0, remaining || 0));
-    updateAnswered(frame.answered || 0, typeof frame.total === "number" ? frame.total : lobby.count());
+  }
+
+  /* Reading time: the prompt alone with a draining bar; then the tiles and the clock
+     (the server takes no answer before, and its time limit starts then). */
+  function startReading(frame, readingMs) {
+    stopReading();
+    countdown.stop();
+    screens.question.setAttribute("data-reading", "true");
+    Q.show($("tiles"), false);
+    Q.show($("q-reading"), true);
+    var total = Math.max(1, frame.reading_ms || readingMs);
+    var endsAt = performance.now() + readingMs;
+    var tick = function () {
+      var left = Math.max(0, endsAt - performance.now());
+      $("q-reading-bar").style.width = (100 * left / total) + "%";
+      Q.setText($("q-reading-left"), TEXT.readingLeft(Math.ceil(left / 1000)));
+      if (left <= 0 && game.question === frame && game.phase === "question") startAnswering(frame);
+    };
+    tick();
+    game.readingTimer = setInterval(tick, 100);
+  }
+
+  function stopReading() {
+    clearInterval(game.readingTimer);
+    game.readingTimer = null;
+    screens.question.removeAttribute("data-reading");
+    Q.show($("q-reading"), false);
+    Q.show($("tiles"), true);
   }
 
   function updateAnswered(answered, total) {
@@ -200,6 +243,7 @@
   // ---------------------------------------------------------------- reveal
 
   function onReveal(frame) {
+    stopReading();
     countdown.stop();
     setPhase("reveal");
     revealScreen.draw(frame, game.question);
@@ -268,6 +312,7 @@
   }
 
   function onFinished(frame) {
+    stopReading();
     countdown.stop();
     setPhase("finished");
     drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
@@ -283,7 +328,7 @@
     lobby.onJoinGate(frame.join_gate);
     var phase = PHASES.indexOf(frame.phase) !== -1 ? frame.phase : "lobby";
     if (frame.question) game.question = frame.question;
-    if (phase !== "question") countdown.stop();
+    if (phase !== "question") { stopReading(); countdown.stop(); }
     setPhase(phase, frame.allowed_actions);
     if (phase === "question" && frame.question) drawQuestion(frame.question);
     if ((phase === "reveal" || phase === "scoreboard") && frame.reveal) revealScreen.draw(frame.reveal, game.question);

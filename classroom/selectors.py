@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from classroom import frames, inbound, join_gate
+from classroom import frames, inbound, join_gate, teams
 from classroom.machine import allowed_actions
 from classroom.models import Answer, Game, Player
 from classroom.questions_cache import game_questions, game_read
@@ -113,13 +114,18 @@ def player_snapshot_of(
     *,
     rank_and_count: tuple[int | None, int] | None = None,
     has_answers: bool = True,
+    board: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The `state` frame of a player row just read with its game (`select_related`).
 
-    `rank_and_count` and `has_answers=False` spare queries when the caller knows them.
+    `rank_and_count`, `has_answers=False` and `board` (the teams' standings) spare
+    queries when the caller knows them.
     """
     game = player.game
     rank, count = rank_and_count or _rank_and_count(game, player)
+    if board is None and teams_shown(game):
+        board = team_standings(game)
+    own_team = team_fields(player.team, board) if teams_shown(game) else {}
     question_frame = your_answer = reveal = finished = None
     index = game.question_index
     phase = game.phase
@@ -145,12 +151,15 @@ def player_snapshot_of(
         else:
             reveal = frames.reveal_player(
                 question=question,
-                fields=reveal_fields(
-                    question, answer, score=player.score, rank=rank, streak=player.streak
-                ),
+                fields={
+                    **reveal_fields(
+                        question, answer, score=player.score, rank=rank, streak=player.streak
+                    ),
+                    **own_team,
+                },
             )
     if phase == Game.Phase.FINISHED:
-        finished = {"rank": rank, "score": player.score, "count": count}
+        finished = {"rank": rank, "score": player.score, "count": count, **own_team}
     return frames.player_state(
         phase=phase,
         player={"id": player.id, "nickname": player.nickname},
@@ -163,6 +172,9 @@ def player_snapshot_of(
         your_answer=your_answer,
         reveal=reveal,
         finished=finished,
+        team=team_public(player.team),
+        team_rank=own_team.get("team_rank"),
+        team_score=own_team.get("team_score"),
         seq=game.player_seq,
     )
 
@@ -176,6 +188,7 @@ def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dic
     totals = Player.objects.filter(game=game, kicked=False).aggregate(
         count=Count("id"), ahead=Count("id", filter=Q(score__gt=0))
     )
+    board = team_standings(game) if teams_shown(game) else None
     states = []
     for player in players:
         player.game = game
@@ -184,6 +197,7 @@ def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dic
                 player,
                 rank_and_count=(totals["ahead"] + 1, totals["count"]),
                 has_answers=False,
+                board=board,
             )
         )
     return states
@@ -206,6 +220,7 @@ def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:
         players=roster(game),
         locked=game.locked,
         join_gate=join_gate.shown(game),
+        teams=team_standings(game) if teams_shown(game) else None,
         seq=game.seq,
     )
 
@@ -263,6 +278,7 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
         options=public_options(game),
         allowed_actions=[str(a) for a in allowed_actions(phase)],
         join_gate=join_gate.shown(game),
+        teams=team_standings(game) if teams_shown(game) else None,
         seq=game.seq,
     )
 
@@ -324,6 +340,56 @@ def verdicts_asked(game: Game) -> bool:
     """Whether the game has reached a verdict question (the answer page has votes)."""
     reached = game.questions[: max(game.question_index + 1, 0)]
     return any(q.get("kind") == kinds.VERDICT.name for q in reached)
+
+
+# --- teams (classroom/teams.py) ------------------------------------------------------------
+
+
+def teams_count(game: Game) -> int:
+    """How many teams the game plays in (0: none), from its stored setup."""
+    return int((game.setup or {}).get("teams") or 0)
+
+
+def teams_shown(game: Game) -> bool:
+    """Whether the game's frames carry teams: a team game after `start`."""
+    return teams_count(game) > 0 and game.phase != Game.Phase.LOBBY
+
+
+def team_public(team_id: int | None) -> dict[str, Any] | None:
+    """A team as a phone is told it: {id, name (translated), colour}; None for none."""
+    if team_id is None:
+        return None
+    found = teams.team(team_id)
+    return {"id": found.id, "name": gettext(found.name), "colour": found.colour}
+
+
+def team_board(members: Sequence[teams.Member]) -> list[dict[str, Any]]:
+    """The teams' standings of `members` (classroom/teams.py), names translated."""
+    return [{**entry, "name": gettext(entry["name"])} for entry in teams.standings(members)]
+
+
+def team_standings(game: Game) -> list[dict[str, Any]]:
+    """The teams' standings now: every player still in the game (a player who left
+    counts with their points; a kicked one does not)."""
+    return team_board(
+        [
+            teams.Member(team_id=team, score=score, previous_score=previous)
+            for team, score, previous in Player.objects.filter(
+                game=game, kicked=False, team__isnull=False
+            ).values_list("team", "score", "previous_score")
+        ]
+    )
+
+
+def team_fields(team_id: int | None, board: Sequence[dict[str, Any]] | None) -> dict[str, Any]:
+    """A player's `team_rank` and `team_score` from a team board; {} without teams."""
+    if board is None:
+        return {}
+    entry = next((e for e in board if e["id"] == team_id), None)
+    return {
+        "team_rank": entry["rank"] if entry else None,
+        "team_score": entry["score"] if entry else 0,
+    }
 
 
 def standings(game: Game) -> list[Standing]:

@@ -1,7 +1,8 @@
 /* The phone: join form, then screens drawn from the player socket's frames.
 
    Frames handled (docs/protocol.md): joined and state (snapshots: redraw all),
-   question, answer_received, reveal, scoreboard, finished, host_status, error, pong.
+   question, answer_received, reveal, scoreboard, finished, host_status, error, pong,
+   team (a team game: the player's team at start; its rank rides on the results).
    Frames sent: join (with `gate` when the game asks for shapes), resume, answer
    (choice_id | choice_ids | year), sync, ping.
 
@@ -163,6 +164,33 @@
     Q.setText($("my-score"), typeof app.score === "number" ? app.score + " pts" : "");
   }
 
+  /* The player's team (a team game, from start): a badge in its colour (white text
+     reads on every team colour), and the page's accent. */
+  function setTeam(team) {
+    if (team === undefined) return;
+    app.team = team;
+    var badge = $("my-team");
+    Q.show(badge, !!team);
+    if (!team) {
+      root.removeAttribute("data-team");
+      root.style.removeProperty("--team-colour");
+      return;
+    }
+    Q.setText(badge, TEXT.team(team.name));
+    badge.style.backgroundColor = team.colour;
+    root.setAttribute("data-team", team.id);
+    root.style.setProperty("--team-colour", team.colour);
+  }
+
+  /* The team's rank and score under a result ("Your team: 2nd place · 640 pts"). */
+  function setTeamStanding(frame) {
+    var line = $("result-team");
+    var shown = app.team && typeof frame.team_rank === "number";
+    Q.show(line, !!shown);
+    Q.setText(line, shown ? TEXT.teamRank(frame.team_rank, frame.team_score) : "");
+    if (shown) line.style.backgroundColor = app.team.colour;
+  }
+
   // ---------------------------------------------------------------- question
 
   var countdown = new Q.Countdown(function (leftMs) {
@@ -299,6 +327,7 @@
     if (typeof reveal.score === "number") app.score = reveal.score;
     setHeader();
     results.reveal(reveal, choiceText);
+    setTeamStanding(reveal);
     status("");
   }
 
@@ -310,6 +339,7 @@
     if (typeof frame.score === "number") app.score = frame.score;
     setHeader();
     results.scoreboard(frame);
+    setTeamStanding(frame);
     status("");
   }
 
@@ -320,11 +350,13 @@
     if (typeof frame.score === "number") app.score = frame.score;
     setHeader();
     results.finished(frame);
+    setTeamStanding(frame);
     status("");
   }
 
   function drawState(state) {
     if (state.player) app.player = state.player;
+    setTeam(state.team || null);
     if (typeof state.count === "number") app.count = state.count;
     if (typeof state.score === "number") app.score = state.score;
     setHeader();
@@ -335,7 +367,8 @@
     } else if ((phase === "reveal") && state.reveal) {
       drawReveal(state.reveal);
     } else if (phase === "scoreboard") {
-      drawScoreboard({ rank: state.rank, score: state.score, count: state.count });
+      drawScoreboard({ rank: state.rank, score: state.score, count: state.count,
+                       team_rank: state.team_rank, team_score: state.team_score });
     } else if (phase === "finished") {
       drawFinished(state.finished || { rank: state.rank, score: state.score, count: state.count });
     } else {
@@ -457,6 +490,7 @@
       case "joined": onJoined(frame); break;
       case "state": drawState(frame); break;
       case "question": Q.show($("teacher-away"), false); drawQuestion(frame, null); break;
+      case "team": setTeam(frame.team || null); break;
       case "answer_received":
         if (!app.question || frame.question_id === app.question.question_id) answerReceived(frame.choice_id);
         break;

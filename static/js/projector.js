@@ -5,7 +5,8 @@
    Frames handled (docs/protocol.md): lobby, state (snapshots: the whole screen is
    redrawn), player_joined / player_left (roster deltas), options, extra_time,
    join_gate (the join shapes changed), question, answer_count, reveal, scoreboard,
-   finished, error.
+   finished, error. In a team game, scoreboard, finished and state carry `teams`: the
+   team board and the team podium.
    Commands sent: start, next, close_question, scoreboard, end, lock, unlock, kick,
    set_options, extra_time, sync (on a seq gap), ping. */
 (function () {
@@ -285,9 +286,64 @@
     }
   }
 
+  // Through the CSSOM: the page's CSP refuses style attributes.
+  function coloured(node, colour) {
+    node.style.backgroundColor = colour;
+    return node;
+  }
+
+  /* A team game's standings (frame.teams): every team, best first, in its colour,
+     with its movement; hidden in a game without teams. */
+  function drawTeamBoard(teamList) {
+    var box = $("team-board");
+    Q.show(box, !!teamList);
+    if (!teamList) return;
+    var list = Q.clear($("team-rows"));
+    teamList.forEach(function (entry) {
+      var move = movement(entry);
+      list.appendChild(Q.el("li", {
+        class: "score-row team-row",
+        "data-testid": "team-row",
+        "data-team-id": entry.id,
+        "data-rank": entry.rank,
+        "data-movement": move.cls
+      }, [
+        Q.el("span", { class: "score-rank", text: entry.rank }),
+        Q.el("span", { class: "score-move " + move.cls, "aria-label": move.label || null,
+                       title: move.label || null, text: move.text }),
+        Q.el("span", { class: "score-name" }, [
+          coloured(Q.el("span", { class: "team-chip", text: entry.name }), entry.colour),
+          Q.el("span", { class: "team-members", text: " " + TEXT.teamMembers(entry.members) })
+        ]),
+        Q.el("span", { class: "score-delta", text: entry.delta ? "+" + entry.delta : "" }),
+        Q.el("span", { class: "score-points", text: entry.score })
+      ]));
+    });
+    if (!list.children.length) list.appendChild(Q.el("li", { class: "score-row", text: TEXT.noTeams }));
+  }
+
+  /* The team podium: the first three teams (ties as they fall), in their colours. */
+  function drawTeamPodium(teamList) {
+    var box = $("team-podium");
+    Q.show(box, !!teamList);
+    if (!teamList) return;
+    var list = Q.clear($("team-podium-list"));
+    teamList.slice(0, 3).forEach(function (entry) {
+      list.appendChild(coloured(Q.el("li", {
+        class: "team-place", "data-testid": "team-place", "data-team-id": entry.id,
+        "data-rank": entry.rank
+      }, [
+        Q.el("span", { class: "team-place-rank", text: Q.ordinal(entry.rank) }),
+        Q.el("span", { class: "team-place-name", text: entry.name }),
+        Q.el("span", { class: "team-place-score", text: TEXT.teamScore(entry.score) })
+      ]), entry.colour));
+    });
+  }
+
   function onScoreboard(frame) {
     setPhase("scoreboard");
     drawScoreboard(frame.top);
+    drawTeamBoard(frame.teams || null);
   }
 
   function drawPodium(podium, reportUrl, timelineUrl, answerUrl) {
@@ -316,6 +372,7 @@
     countdown.stop();
     setPhase("finished");
     drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
+    drawTeamPodium(frame.teams || null);
     sound.play("finish");
   }
 
@@ -333,7 +390,11 @@
     if (phase === "question" && frame.question) drawQuestion(frame.question);
     if ((phase === "reveal" || phase === "scoreboard") && frame.reveal) revealScreen.draw(frame.reveal, game.question);
     if (phase === "scoreboard" || (phase === "finished" && frame.top)) drawScoreboard(frame.top);
-    if (phase === "finished") drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
+    if (phase === "scoreboard") drawTeamBoard(frame.teams || null);
+    if (phase === "finished") {
+      drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
+      drawTeamPodium(frame.teams || null);
+    }
   }
 
   // ---------------------------------------------------------------- socket

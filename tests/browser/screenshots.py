@@ -64,13 +64,25 @@ def recompress_png(path: Path) -> None:
 
 
 class Camera:
-    def __init__(self, out: Path) -> None:
+    """Saves each screen as a PNG; with `audit`, also runs axe-core's WCAG 2.1 AA rules on
+    it and keeps what they find in `findings` (tests/browser/test_accessibility.py)."""
+
+    def __init__(self, out: Path, *, audit: bool = False) -> None:
         self.out = out
+        self.audit = audit
         self.taken: list[Path] = []
+        self.findings: dict[str, list[str]] = {}
 
     def shoot(self, page: Any, name: str, *, settle_ms: int = 400, **options: Any) -> None:
         # Let entry animations (roster pop-in, bars growing) finish first.
         page.wait_for_timeout(settle_ms)
+        if self.audit:
+            # Imported here: taking the screenshots needs no axe-core.
+            from tests.browser.accessibility import axe_violations
+
+            found = axe_violations(page)
+            if found:
+                self.findings[name] = found
         path = self.out / f"{name}.png"
         page.screenshot(path=str(path), animations="disabled", caret="hide", **options)
         recompress_png(path)

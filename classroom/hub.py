@@ -112,7 +112,7 @@ class _GameSockets:
         return [(pid, s) for pid, sockets in self.players.items() for s in sockets]
 
 
-TimerArm = Callable[[int, int, float], None]
+TimerArm = Callable[[int, int, float, float, int | None], None]
 
 
 class Hub:
@@ -365,7 +365,14 @@ class Hub:
         game_id = int(message["game_id"])
         timer = message.get("timer")
         if timer is not None and self.arm_timer is not None:
-            self.arm_timer(game_id, int(timer["index"]), float(timer["deadline"]))
+            question_id = timer.get("question_id")
+            self.arm_timer(
+                game_id,
+                int(timer["index"]),
+                float(timer["deadline"]),
+                float(timer.get("opens") or 0.0),
+                int(question_id) if question_id is not None else None,
+            )
         sockets = self.games.get(game_id)
         if sockets is None:
             return

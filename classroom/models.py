@@ -99,6 +99,10 @@ class Player(models.Model):
     connected = models.BooleanField(default=False)
     # Extra seconds on every question (accommodation set by the host).
     extra_time_s = models.PositiveSmallIntegerField(default=0)
+    # The player's team (classroom/teams.py, `teams.team`) in a team game, from `start`
+    # (or joining after it); None before, and in a game without teams. The server
+    # decides it: no frame of a phone can set it.
+    team = models.PositiveSmallIntegerField(null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now_add=True)
 

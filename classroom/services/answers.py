@@ -203,6 +203,9 @@ def _answer_row(
     if sub.player_id in already:
         return None, _already_answered()
     started = game.question_started_at
+    if sub.arrived_at < started:
+        # During the reading time (the consumer refuses these before the group).
+        return None, ClientError("too_early", "Read the question first: answers open in a moment.")
     limit = player_time_limit_ms(question, player.extra_time_s)
     if sub.arrived_at > started + timedelta(milliseconds=limit):
         return None, ClientError("question_closed", gettext_noop("Time is up for this question."))

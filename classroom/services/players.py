@@ -23,7 +23,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from classroom import frames, selectors
+from classroom import frames, selectors, teams
 from classroom.errors import ClientError
 from classroom.inbound import MAX_EXTRA_TIME_S
 from classroom.machine import Phase
@@ -107,9 +107,27 @@ def players_join(
             players=Count("id"), connected=Count("id", filter=Q(connected=True))
         )
         new = _new_players(game, checked, counts["players"], results, rng)
+        _late_joiners_teamed(game, [player for _, player, _ in new])
         stored = _insert_players(new, results)
         _announce(game, stored, counts["connected"], results)
     return [r or JoinResult(error=_try_again_join()) for r in results]
+
+
+def _late_joiners_teamed(game: Game, new: Sequence[Player]) -> None:
+    """In a team game after `start`: each new player to the smallest team, in order
+    (classroom/teams.py). One query for the sizes; the game row is locked."""
+    count = selectors.teams_count(game)
+    if not count or game.phase == Phase.LOBBY or not new:
+        return
+    sizes = dict(
+        Player.objects.filter(game=game, kicked=False, team__isnull=False)
+        .values("team")
+        .annotate(members=Count("id"))
+        .values_list("team", "members")
+    )
+    for player in new:
+        player.team = teams.smallest(sizes, teams=count)
+        sizes[player.team] = sizes.get(player.team, 0) + 1
 
 
 def _checked_nicknames(

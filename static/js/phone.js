@@ -1,7 +1,8 @@
 /* The phone: join form, then screens drawn from the player socket's frames.
 
    Frames handled (docs/protocol.md): joined and state (snapshots: redraw all),
-   question, answer_received, reveal, scoreboard, finished, host_status, error, pong.
+   question, answer_received, reveal, scoreboard, finished, host_status, error, pong,
+   team (a team game: the player's team at start; its rank rides on the results).
    Frames sent: join (with `gate` when the game asks for shapes), resume, answer
    (choice_id | choice_ids | year), sync, ping.
 
@@ -20,6 +21,17 @@
   var Q = window.Quiz;
   var root = document.getElementById("phone");
   if (!root) return;
+
+  // Words this file adds for reading time and teams (one place, for translation).
+  var TEXT = {
+    reading: Q.gettext("Read the question. Answers open in a moment…"),
+    readingLeft: function (s) { return Q.fill(Q.gettext("Answers open in %(s)s s"), { s: s }); },
+    tooEarly: Q.gettext("Read the question first: answers open in a moment."),
+    team: function (name) { return Q.fill(Q.gettext("Team %(name)s"), { name: name }); },
+    teamRank: function (rank, score) {
+      return Q.fill(Q.gettext("Your team: %(place)s place · %(score)s pts"), { place: Q.ordinal(rank), score: score });
+    }
+  };
   var $ = function (id) { return document.getElementById(id); };
 
   var store = Q.phoneStorage;
@@ -41,7 +53,9 @@
     count: null,
     score: null,
     lastError: null,
-    gate: null             // the shapes sent with the join in flight, if any
+    gate: null,            // the shapes sent with the join in flight, if any
+    readingTimer: null,    // opens the answers when the reading time is over
+    team: null             // {id, name, colour} in a team game
   };
   var GATE_LENGTH = parseInt(root.getAttribute("data-gate-length"), 10) || 4;
   var results = Q.PhoneResults({ showScreen: function (id) { showScreen(id); } });
@@ -152,6 +166,33 @@
     Q.setText($("my-score"), typeof app.score === "number" ? Q.fill(Q.gettext("%(n)s pts"), { n: app.score }) : "");
   }
 
+  /* The player's team (a team game, from start): a badge in its colour (white text
+     reads on every team colour), and the page's accent. */
+  function setTeam(team) {
+    if (team === undefined) return;
+    app.team = team;
+    var badge = $("my-team");
+    Q.show(badge, !!team);
+    if (!team) {
+      root.removeAttribute("data-team");
+      root.style.removeProperty("--team-colour");
+      return;
+    }
+    Q.setText(badge, TEXT.team(team.name));
+    badge.style.backgroundColor = team.colour;
+    root.setAttribute("data-team", team.id);
+    root.style.setProperty("--team-colour", team.colour);
+  }
+
+  /* The team's rank and score under a result ("Your team: 2nd place · 640 pts"). */
+  function setTeamStanding(frame) {
+    var line = $("result-team");
+    var shown = app.team && typeof frame.team_rank === "number";
+    Q.show(line, !!shown);
+    Q.setText(line, shown ? TEXT.teamRank(frame.team_rank, frame.team_score) : "");
+    if (shown) line.style.backgroundColor = app.team.colour;
+  }
+
   // ---------------------------------------------------------------- question
 
   var countdown = new Q.Countdown(function (leftMs) {
@@ -189,12 +230,57 @@
       answered: function () { return app.answered; },
       status: status
     });
-    countdown.start(question.remaining_ms, question.time_limit_ms);
     if (yourAnswer && yourAnswer.question_id === question.question_id) {
+      stopReading();
+      countdown.start(question.remaining_ms, question.time_limit_ms);
       answerReceived(yourAnswer.choice_id);
       return;
     }
     showScreen("screen-question");
+    var readingMs = question.answerable_in_ms || 0;
+    if (readingMs > 0) {
+      startReading(question, readingMs);
+      return;
+    }
+    openAnswers(question);
+  }
+
+  /* Reading time: the prompt alone, then the answers and the timer (the server refuses
+     an earlier answer as too_early, so the buttons are not even shown). */
+  function startReading(question, readingMs) {
+    stopReading();
+    countdown.stop();
+    root.setAttribute("data-reading", "true");
+    Q.show($("answers"), false);
+    Q.show($("q-reading"), true);
+    Q.setText($("q-timer"), "");
+    var endsAt = performance.now() + readingMs;
+    var bar = $("q-reading-bar");
+    var tick = function () {
+      var left = Math.max(0, endsAt - performance.now());
+      bar.style.width = (100 * left / Math.max(1, question.reading_ms || readingMs)) + "%";
+      Q.setText($("q-reading-left"), TEXT.readingLeft(Math.ceil(left / 1000)));
+      if (left <= 0) {
+        stopReading();
+        if (app.question === question && app.phase === "question") openAnswers(question);
+      }
+    };
+    status(TEXT.reading);
+    tick();
+    app.readingTimer = setInterval(tick, 100);
+  }
+
+  function stopReading() {
+    clearInterval(app.readingTimer);
+    app.readingTimer = null;
+    root.removeAttribute("data-reading");
+    Q.show($("q-reading"), false);
+    Q.show($("answers"), true);
+  }
+
+  function openAnswers(question) {
+    stopReading();
+    countdown.start(question.remaining_ms, question.time_limit_ms);
     status(question.points_multiplier === 2 ? Q.gettext("Double points!") : "");
     // An answer tapped while the connection was down goes out now.
     if (app.pending && app.pending.question_id === question.question_id) {
@@ -236,36 +322,43 @@
   }
 
   function drawReveal(reveal) {
+    stopReading();
     countdown.stop();
     app.phase = "reveal";
     app.pending = null;
     if (typeof reveal.score === "number") app.score = reveal.score;
     setHeader();
     results.reveal(reveal, choiceText);
+    setTeamStanding(reveal);
     status("");
   }
 
   function drawScoreboard(frame) {
+    stopReading();
     countdown.stop();
     app.phase = "scoreboard";
     if (typeof frame.count === "number") app.count = frame.count;
     if (typeof frame.score === "number") app.score = frame.score;
     setHeader();
     results.scoreboard(frame);
+    setTeamStanding(frame);
     status("");
   }
 
   function drawFinished(frame) {
+    stopReading();
     countdown.stop();
     app.phase = "finished";
     if (typeof frame.score === "number") app.score = frame.score;
     setHeader();
     results.finished(frame);
+    setTeamStanding(frame);
     status("");
   }
 
   function drawState(state) {
     if (state.player) app.player = state.player;
+    setTeam(state.team || null);
     if (typeof state.count === "number") app.count = state.count;
     if (typeof state.score === "number") app.score = state.score;
     setHeader();
@@ -276,7 +369,8 @@
     } else if ((phase === "reveal") && state.reveal) {
       drawReveal(state.reveal);
     } else if (phase === "scoreboard") {
-      drawScoreboard({ rank: state.rank, score: state.score, count: state.count });
+      drawScoreboard({ rank: state.rank, score: state.score, count: state.count,
+                       team_rank: state.team_rank, team_score: state.team_score });
     } else if (phase === "finished") {
       drawFinished(state.finished || { rank: state.rank, score: state.score, count: state.count });
     } else {
@@ -297,6 +391,7 @@
     game_full: Q.gettext("This game is full."),
     rate_limited: Q.gettext("Too many attempts. Wait a minute and try again."),
     question_closed: Q.gettext("Too late: the question has closed."),
+    too_early: TEXT.tooEarly,
     unknown_choice: Q.gettext("That answer is not one of this question's choices."),
     forbidden: Q.gettext("This page may not connect to the game."),
     gate_wrong: Q.gettext("Those are not the shapes on the big screen. Look again: they change " +
@@ -352,6 +447,14 @@
         disableAnswers();
         status(text);
         break;
+      case "too_early":
+        // Nothing was stored: the same answer may be tapped again in a moment.
+        app.pending = null;
+        document.querySelectorAll("#answers button, #answers input").forEach(function (b) {
+          b.disabled = false;
+        });
+        status(text);
+        break;
       default:
         status(text);
     }
@@ -389,6 +492,7 @@
       case "joined": onJoined(frame); break;
       case "state": drawState(frame); break;
       case "question": Q.show($("teacher-away"), false); drawQuestion(frame, null); break;
+      case "team": setTeam(frame.team || null); break;
       case "answer_received":
         if (!app.question || frame.question_id === app.question.question_id) answerReceived(frame.choice_id);
         break;

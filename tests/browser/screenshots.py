@@ -71,13 +71,25 @@ def recompress_png(path: Path) -> None:
 
 
 class Camera:
-    def __init__(self, out: Path) -> None:
+    """Saves each screen as a PNG; with `audit`, also runs axe-core's WCAG 2.1 AA rules on
+    it and keeps what they find in `findings` (tests/browser/test_accessibility.py)."""
+
+    def __init__(self, out: Path, *, audit: bool = False) -> None:
         self.out = out
+        self.audit = audit
         self.taken: list[Path] = []
+        self.findings: dict[str, list[str]] = {}
 
     def shoot(self, page: Any, name: str, *, settle_ms: int = 400, **options: Any) -> None:
         # Let entry animations (roster pop-in, bars growing) finish first.
         page.wait_for_timeout(settle_ms)
+        if self.audit:
+            # Imported here: taking the screenshots needs no axe-core.
+            from tests.browser.accessibility import axe_violations
+
+            found = axe_violations(page)
+            if found:
+                self.findings[name] = found
         path = self.out / f"{name}.png"
         page.screenshot(path=str(path), animations="disabled", caret="hide", **options)
         recompress_png(path)
@@ -354,6 +366,59 @@ def urdu(browsers: Browsers, camera: Camera) -> None:
     camera.shoot(first, "urdu-phone-correct")
 
 
+def _answer_any(phone: Any, question: dict[str, Any], *, right: bool, last: bool) -> None:
+    """One phone's answer to a question of any kind of the seed quiz."""
+    if question["kind"] == "year_guess":
+        guess_year(phone, question["answer_year"] if right else far_year(question), last=last)
+    elif question["kind"] == "order":
+        ids = list(question["correct_choice_ids"])
+        for choice in ids if right else reversed(ids):
+            phone.locator(f'[data-testid="answer"][data-choice-id="{choice}"]').tap()
+        phone.get_by_role("button", name="Submit order").tap()
+        if last:
+            expect(phone.get_by_test_id("question")).to_be_hidden()
+    else:
+        choices = [c["id"] for c in question["choices"]]
+        good = (question.get("correct_choice_ids") or [question.get("verdict_choice_id")])[0]
+        tap_choice(phone, good if right else next(c for c in choices if c != good), last=last)
+
+
+def teams(browsers: Browsers, camera: Camera) -> None:
+    """A team game with reading time: the question while it is read (projector and
+    phone), a phone in its team's colour with its team's rank, the projector's team
+    board and team podium."""
+    projector = browsers.projector_page("teams projector")
+    browsers.teacher_logs_in(projector)
+    pin = browsers.start_seed_quiz(projector, questions=3, teams="3 teams", reading_s=10)
+    phones = {name: browsers.phone(f"teams {name}") for name in CLASS}
+    for name in CLASS:
+        browsers.join(phones[name], pin, name, via_qr=True)
+    questions = browsers.server.game_questions(pin)
+    projector.keyboard.press("Space")
+    wait_phase(projector, "question")
+    first = phones[CLASS[0]]
+    expect(projector.get_by_test_id("reading")).to_be_visible()
+    camera.shoot(projector, "projector-reading", settle_ms=1500)
+    expect(first.get_by_test_id("reading")).to_be_visible()
+    camera.shoot(first, "phone-reading", settle_ms=100)
+    for index, question in enumerate(questions):
+        wait_phase(projector, "question")
+        for at, name in enumerate(CLASS):
+            _answer_any(
+                phones[name], question, right=(at + index) % 3 != 0, last=at == len(CLASS) - 1
+            )
+        wait_phase(projector, "reveal")
+        if index == 1:
+            camera.shoot(phones[CLASS[1]], "phone-team-rank")
+            projector.get_by_test_id("scoreboard-button").click()
+            wait_phase(projector, "scoreboard")
+            camera.shoot(projector, "projector-team-scoreboard", settle_ms=900)
+        projector.get_by_test_id("next").click()
+    wait_phase(projector, "finished")
+    expect(projector.get_by_test_id("team-podium")).to_be_visible()
+    camera.shoot(projector, "projector-team-podium", settle_ms=900)
+
+
 SCENES = {
     "setup": setup,
     "game": play,
@@ -361,6 +426,7 @@ SCENES = {
     "pictures": pictures,
     "verdict": verdict,
     "urdu": urdu,
+    "teams": teams,
 }
 
 

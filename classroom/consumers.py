@@ -25,6 +25,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from classroom import frames, gate, handshake, inbound, join_gate, pins, selectors
 from classroom.db import db_call
 from classroom.errors import ClientError
@@ -64,16 +66,18 @@ HOST_COMMANDS: dict[type[inbound.InboundFrame], Callable[..., Any]] = {
 def _host_game(pin: str, session_key: str | None) -> Game:
     user = current_user(session_key)
     if user is None:
-        raise ClientError("not_host", "Log in as the game's host to open it.", close_code=4403)
+        raise ClientError(
+            "not_host", gettext_noop("Log in as the game's host to open it."), close_code=4403
+        )
     try:
         return pins.game_for_teacher(pin=pin, user=user)
     except pins.NoSuchGame:
         raise ClientError(
-            "game_not_found", "There is no game with that PIN.", close_code=4404
+            "game_not_found", gettext_noop("There is no game with that PIN."), close_code=4404
         ) from None
     except pins.NotYours:
         raise ClientError(
-            "not_host", "Only the game's host can do that.", close_code=4403
+            "not_host", gettext_noop("Only the game's host can do that."), close_code=4403
         ) from None
 
 
@@ -81,7 +85,9 @@ def _host_command_allowed(game_id: int, session_key: str | None) -> None:
     user = current_user(session_key)
     game = Game.objects.defer("questions").get(pk=game_id)
     if user is None or not pins.user_may_host(user=user, game=game):
-        raise ClientError("not_host", "Only the game's host can do that.", close_code=4403)
+        raise ClientError(
+            "not_host", gettext_noop("Only the game's host can do that."), close_code=4403
+        )
 
 
 def _host_snapshot(game_id: int, base_url: str) -> tuple[list[dict[str, Any]], OpenQuestion]:
@@ -161,7 +167,9 @@ class HostConsumer(GameSocket):
 
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: datetime) -> None:
         if self.game_id is None:
-            raise ClientError("not_host", "This socket is not a game's projector.", close_code=4403)
+            raise ClientError(
+                "not_host", gettext_noop("This socket is not a game's projector."), close_code=4403
+            )
         frame = inbound.host_frame(data)
         service = HOST_COMMANDS.get(type(frame))
         if service is None:
@@ -173,6 +181,12 @@ class HostConsumer(GameSocket):
 
 
 # --- the phones ----------------------------------------------------------------------
+
+
+def too_early() -> ClientError:
+    return ClientError(
+        "too_early", gettext_noop("Read the question first: answers open in a moment.")
+    )
 
 
 def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
@@ -209,7 +223,9 @@ class PlayerConsumer(GameSocket):
         address = self.client_ip()
         budget = pins.unknown_pin_budget()
         over_budget = ClientError(
-            "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
+            "rate_limited",
+            gettext_noop("Too many unknown game PINs from this network."),
+            close_code=4429,
         )
         game: tuple[int, bool] | None
         # The budget first: an address past it gets no database query of its own, only
@@ -226,7 +242,9 @@ class PlayerConsumer(GameSocket):
                 if not budget.hit(address, time.monotonic()):
                     raise over_budget
                 raise ClientError(
-                    "game_not_found", "There is no game with that PIN.", close_code=4404
+                    "game_not_found",
+                    gettext_noop("There is no game with that PIN."),
+                    close_code=4404,
                 )
         self.game_id, self.game_ended = game
         self.join_timeout = asyncio.get_running_loop().create_task(self._close_unjoined())
@@ -256,14 +274,18 @@ class PlayerConsumer(GameSocket):
 
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: datetime) -> None:
         if self.game_id is None:
-            raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
+            raise ClientError(
+                "game_not_found", gettext_noop("There is no game with that PIN."), close_code=4404
+            )
         entering = kind in ("join", "resume")
         if self.player_id is None and not entering:
             raise ClientError(
-                "not_joined", "The first frame must be join or resume.", close_code=4400
+                "not_joined",
+                gettext_noop("The first frame must be join or resume."),
+                close_code=4400,
             )
         if self.player_id is not None and entering:
-            raise ClientError("bad_field", "This socket has already joined the game.")
+            raise ClientError("bad_field", gettext_noop("This socket has already joined the game."))
         await self.to_handler(inbound.phone_frame(data, self_paced=self.self_paced), arrived_at)
 
     async def snapshot(self) -> tuple[list[dict[str, Any]], OpenQuestion]:
@@ -277,7 +299,9 @@ class PlayerConsumer(GameSocket):
 
     async def frame_join(self, frame: inbound.Join, arrived_at: datetime) -> None:
         if self.game_ended:
-            raise ClientError("game_not_found", "This game has ended.", close_code=4404)
+            raise ClientError(
+                "game_not_found", gettext_noop("This game has ended."), close_code=4404
+            )
         assert self.game_id is not None
         sent = tuple(frame.gate) if frame.gate is not None else None
         await join_gate.check(self.game_id, sent, self.client_ip())
@@ -307,6 +331,10 @@ class PlayerConsumer(GameSocket):
 
     async def frame_answer(self, frame: inbound.Answer, arrived_at: datetime) -> None:
         assert self.game_id is not None and self.player_id is not None
+        # Refused here, before the group: an answer during reading costs nobody else
+        # anything (answers_store refuses it too, from the stored moment).
+        if runtime().timers.too_early(self.game_id, frame.question_id, arrived_at.timestamp()):
+            raise too_early()
         submission = answers.Submission(
             player_id=self.player_id,
             question_id=frame.question_id,

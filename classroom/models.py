@@ -4,17 +4,18 @@ so a restarted server (or another process) can carry a game on."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from classroom.nicknames import MAX_KEY_LENGTH
 
 
 class Game(models.Model):
     class Phase(models.TextChoices):
-        LOBBY = "lobby", "Lobby"
-        QUESTION = "question", "Question open"
-        REVEAL = "reveal", "Reveal"
-        SCOREBOARD = "scoreboard", "Scoreboard"
-        FINISHED = "finished", "Finished"
+        LOBBY = "lobby", gettext_lazy("Lobby")
+        QUESTION = "question", gettext_lazy("Question open")
+        REVEAL = "reveal", gettext_lazy("Reveal")
+        SCOREBOARD = "scoreboard", gettext_lazy("Scoreboard")
+        FINISHED = "finished", gettext_lazy("Finished")
 
     pin = models.CharField(max_length=6)
     quiz = models.ForeignKey(
@@ -98,6 +99,10 @@ class Player(models.Model):
     connected = models.BooleanField(default=False)
     # Extra seconds on every question (accommodation set by the host).
     extra_time_s = models.PositiveSmallIntegerField(default=0)
+    # The player's team (classroom/teams.py, `teams.team`) in a team game, from `start`
+    # (or joining after it); None before, and in a game without teams. The server
+    # decides it: no frame of a phone can set it.
+    team = models.PositiveSmallIntegerField(null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now_add=True)
     # A homework game's own pace (classroom/self_paced.py): the player's current or

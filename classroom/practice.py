@@ -24,6 +24,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from classroom import frames
 from classroom.errors import ClientError
 from classroom.models import Answer, Player
@@ -53,14 +55,14 @@ class _Sent:
 
 def _player(token: str, pin: str) -> Player:
     if not isinstance(token, str) or not 0 < len(token) <= 200:
-        raise ClientError("bad_token", "That resume token is not known.")
+        raise ClientError("bad_token", gettext_noop("That resume token is not known."))
     player = (
         Player.objects.select_related("game", "game__quiz", "game__quiz__timeline")
         .filter(token_hash=hash_token(token), game__pin=pin, kicked=False)
         .first()
     )
     if player is None:
-        raise ClientError("bad_token", "That resume token is not known.")
+        raise ClientError("bad_token", gettext_noop("That resume token is not known."))
     return player
 
 
@@ -216,7 +218,7 @@ def practice_check(
     player = _player(token, pin)
     round_ = practice_round(player)
     if not 0 <= index < len(round_):
-        raise ClientError("bad_field", "index must be one of the round's questions.")
+        raise ClientError("bad_field", gettext_noop("index must be one of the round's questions."))
     question = round_[index]
     try:
         value = kinds.get(question["kind"]).check(question, _Sent(choice_id, choice_ids, year))

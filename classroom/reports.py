@@ -18,6 +18,9 @@ Definitions (also printed on the report page):
   the game); a question is in its event's period (quizzes/periods.py).
 - Questions not asked: those the game's setup left out (with the selection's reason,
   quizzes/selection.py) and those the game did not reach before it ended.
+- Teams (a team game): a team's score is its members' mean score, as in the game
+  (classroom/teams.py); its accuracy is its members' correct answers / (members x
+  questions asked). Kicked players are in no team's row; players who left are.
 """
 
 import csv
@@ -30,8 +33,9 @@ from typing import Any
 import openpyxl
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from classroom import setups
+from classroom import setups, teams
 from classroom.game_setup import SELF_PACED
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
@@ -125,6 +129,17 @@ class GroupRow:
 
 
 @dataclass
+class TeamRow:
+    rank: int
+    name: str
+    colour: str
+    score: int
+    members: list[str]
+    correct: int
+    accuracy: float | None
+
+
+@dataclass
 class GameReport:
     game: Game
     players: list[PlayerRow]
@@ -144,6 +159,8 @@ class GameReport:
     events: list[EventScore] = field(default_factory=list)
     # A homework game (the players' start and finish times are shown).
     homework: bool = False
+    # A team game's teams, best first (empty in a game without teams).
+    teams: list[TeamRow] = field(default_factory=list)
 
     @property
     def weakest_events(self) -> list[EventScore]:
@@ -280,8 +297,36 @@ def _player_rows(
             started_at=player.paced_started_at,
             finished_at=player.paced_finished_at,
         )
-        for player in sorted(players, key=lambda p: p.kicked)
+        for player in _by_kicked(players)
     ]
+
+
+def _team_rows(players: list[Player], rows: list[PlayerRow]) -> list[TeamRow]:
+    """The teams of the players still in the game, best first (classroom/teams.py)."""
+    in_game = [p for p in players if not p.kicked and p.team is not None]
+    correct = {p.nickname: row.correct for p, row in zip(_by_kicked(players), rows, strict=True)}
+    asked = rows[0].asked if rows else 0
+    found = []
+    for entry in teams.standings(teams.Member(p.team, p.score, p.score) for p in in_game):
+        members = [p.nickname for p in in_game if p.team == entry["id"]]
+        right = sum(correct[name] for name in members)
+        found.append(
+            TeamRow(
+                rank=entry["rank"],
+                name=gettext(entry["name"]),
+                colour=entry["colour"],
+                score=entry["score"],
+                members=members,
+                correct=right,
+                accuracy=_percent(right, len(members) * asked),
+            )
+        )
+    return found
+
+
+def _by_kicked(players: list[Player]) -> list[Player]:
+    """The players in the order of their report rows: in rank order, kicked last."""
+    return sorted(players, key=lambda p: p.kicked)
 
 
 def _question_row(
@@ -376,6 +421,7 @@ def game_report(*, game: Game) -> GameReport:
         setup_words=setups.words(game),
         events=_event_scores(snapshot, asked_rows, player_count),
         homework=(game.setup or {}).get("mode") == SELF_PACED,
+        teams=_team_rows(players, player_rows),
     )
 
 
@@ -434,6 +480,11 @@ QUESTION_COLUMNS = (
     "distribution",
 )
 GROUP_COLUMNS = ("questions", "accuracy %")
+TEAM_COLUMNS = ("rank", "team", "score (members' mean)", "members", "accuracy %", "players")
+
+
+def _team_cells(t: TeamRow) -> tuple[Any, ...]:
+    return (t.rank, t.name, t.score, len(t.members), t.accuracy, ", ".join(t.members))
 
 
 def _player_cells(p: PlayerRow) -> tuple[Any, ...]:
@@ -519,6 +570,8 @@ def report_csv(*, report: GameReport) -> str:
     writer.writerow([_csv_cell(c) for c in ("Game", report.game.title, "PIN", report.game.pin)])
     writer.writerow([_csv_cell(c) for c in ("Setup", report.setup_words)])
     section("Players", _players_table(report))
+    if report.teams:
+        section("Teams", [TEAM_COLUMNS] + [_team_cells(t) for t in report.teams])
     section("Questions", [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions])
     section("By period", _group_rows("period", report.periods))
     section("By event", _event_rows(report))
@@ -559,6 +612,8 @@ def report_xlsx(*, report: GameReport) -> bytes:
         "By event": _event_rows(report),
         "Not asked": _not_asked_rows(report),
     }
+    if report.teams:
+        sheets["Teams"] = [TEAM_COLUMNS] + [_team_cells(t) for t in report.teams]
     if report.verdict_round:
         sheets["Verdict round"] = [VERDICT_COLUMNS] + [
             verdict_cells(v) for v in report.verdict_round

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
 from classroom import media, views
 
@@ -8,6 +9,10 @@ PIN = r"(?P<pin>[0-9]{6})"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switch (POST, CSRF-checked; an unknown code is ignored) and the
+    # browser's strings in the page's language (static/js/common.js, `t`).
+    path("i18n/setlang/", views.language_set, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["classroom"]), name="javascript-catalog"),
     path("", views.dashboard, name="dashboard"),
     path("host/start/", views.game_start, name="game_start"),
     path("host/start/estimate/", views.game_setup_estimate, name="game_setup_estimate"),

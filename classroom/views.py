@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +22,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.i18n import set_language
 
 from classroom import game_setup, gate, inbound, pins, practice, reteach, selectors, setups
 from classroom.answer import game_outline
@@ -62,18 +64,28 @@ def _playable(slug: str) -> tuple[Quiz | None, str]:
     """The quiz a start names, or why it cannot be started."""
     quiz = Quiz.objects.select_related("timeline").filter(slug=slug).first() if slug else None
     if not slug:
-        return None, "Choose a quiz to start."
+        return None, gettext("Choose a quiz to start.")
     if quiz is None:
-        return None, f"There is no quiz called “{slug}”. Pick one from the list."
+        return None, gettext("There is no quiz called “%(slug)s”. Pick one from the list.") % {
+            "slug": slug
+        }
     if not quiz.questions.exists():
-        return None, f"“{quiz.title}” has no questions yet, so it cannot be played."
+        return None, gettext("“%(title)s” has no questions yet, so it cannot be played.") % {
+            "title": quiz.title
+        }
     return quiz, ""
 
 
 def _setup_form(quiz: Quiz, offer: setups.Material, data: Any = None, **kwargs: Any) -> SetupForm:
     counts = Counter(candidate.period for candidate in offer.candidates)
     choices = [
-        (period.slug, f"{period.title} ({counts[period.slug]} questions)")
+        (
+            period.slug,
+            ngettext(
+                "%(title)s (%(n)s question)", "%(title)s (%(n)s questions)", counts[period.slug]
+            )
+            % {"title": period.title, "n": counts[period.slug]},
+        )
         for period in offer.periods
     ]
     return SetupForm(data, period_choices=choices, question_count=len(offer.candidates), **kwargs)
@@ -102,7 +114,7 @@ def game_start(request: HttpRequest) -> HttpResponse:
         if preset_key:
             chosen = {p.key: p for p in game_setup.presets(offer.period_slugs)}.get(preset_key)
             if chosen is None:
-                notice = "There is no such quick choice; the form shows your last choice."
+                notice = gettext("There is no such quick choice; the form shows your last choice.")
             else:
                 setup = game_setup.apply_preset(setup, chosen)
         initial = initial_for(setup, period_slugs=offer.period_slugs)
@@ -111,6 +123,9 @@ def game_start(request: HttpRequest) -> HttpResponse:
         elif request.GET.get("mode") == game_setup.SELF_PACED:
             # "Set as homework": the timer off by default (docs/teaching.md, "Homework").
             initial.update(mode=game_setup.SELF_PACED, accuracy_only=True)
+        if initial.get("mode") == game_setup.SELF_PACED:
+            # A live game's teams and reading time are not a homework's (SetupForm.clean).
+            initial.update(teams="0", reading_s=0)
         initial["quiz"] = quiz.slug
         form = _setup_form(quiz, offer, initial=initial)
         return _setup_page(request, quiz, offer, form, setup=setup, notice=notice)
@@ -122,7 +137,11 @@ def game_start(request: HttpRequest) -> HttpResponse:
         except SetupError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         except (ValueError, ValidationError, RuntimeError) as exc:
-            form.add_error(None, f"The game could not be started: {_first_message(exc)}")
+            form.add_error(
+                None,
+                gettext("The game could not be started: %(reason)s")
+                % {"reason": _first_message(exc)},
+            )
         else:
             if setup.mode == game_setup.SELF_PACED:
                 return redirect("homework", pin=game.pin)
@@ -146,10 +165,19 @@ def _preset_links(quiz: Quiz, offer: setups.Material) -> list[dict[str, Any]]:
             {
                 "key": preset.key,
                 "one_period": period is not None,
-                "label": preset.label.format(
+                "label": gettext(preset.label).format(
                     count=look.count, minutes=look.minutes, title=period.title if period else ""
                 ),
-                "detail": f"{look.count} questions, ~{look.minutes} min" if period else "",
+                "detail": (
+                    ngettext(
+                        "%(n)s question, ~%(minutes)s min",
+                        "%(n)s questions, ~%(minutes)s min",
+                        look.count,
+                    )
+                    % {"n": look.count, "minutes": look.minutes}
+                    if period
+                    else ""
+                ),
                 "url": f"{reverse('game_start')}?{query}",
             }
         )
@@ -238,7 +266,9 @@ def _game_for(request: HttpRequest, pin: str) -> Game:
     except pins.NoSuchGame:
         raise Http404("No game has this PIN.") from None
     except pins.NotYours:
-        raise PermissionDenied("Only the teacher who started this game can open it.") from None
+        raise PermissionDenied(
+            gettext("Only the teacher who started this game can open it.")
+        ) from None
 
 
 def join_url(request: HttpRequest, pin: str) -> str:
@@ -258,7 +288,7 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
             "game": game,
             "join_url": url,
             "join_url_short": url.split("://", 1)[-1],
-            "qr": qr_svg(url=url, title=f"QR code: {url}"),
+            "qr": qr_svg(url=url, title=gettext("QR code: %(url)s") % {"url": url}),
             "ws_path": f"/ws/host/{game.pin}/",
             "report_url": reverse("report", kwargs={"pin": game.pin}),
             "question_count": len(game.questions or []),
@@ -461,7 +491,7 @@ def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     """Delete a game's data (players, answers, the game) after a confirmation page."""
     game = get_object_or_404(Game.objects.select_related("quiz"), pk=game_id)
     if not pins.user_may_host(user=request.user, game=game):
-        raise PermissionDenied("Only the teacher who started this game can delete it.")
+        raise PermissionDenied(gettext("Only the teacher who started this game can delete it."))
     if request.method == "GET":
         return render(
             request,
@@ -474,7 +504,11 @@ def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     with transaction.atomic():
         # Players and answers go with the game (on_delete=CASCADE).
         Game.objects.filter(pk=game.pk).delete()
-    messages.success(request, f"The data of game {pin} ({title}) has been deleted.")
+    messages.success(
+        request,
+        gettext("The data of game %(pin)s (%(title)s) has been deleted.")
+        % {"pin": pin, "title": title},
+    )
     return redirect("dashboard")
 
 
@@ -483,3 +517,15 @@ def _end_before_delete(game: Game) -> None:
     # Already finishing or finished: deleting is all that is left to do.
     with contextlib.suppress(ClientError):
         phases.game_end(game_id=game.pk)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch (join page, dashboard, login page): Django's `set_language`,
+    which remembers the choice in the language cookie and goes back to `next` (this
+    site only). Django would remember any language it has a catalogue for, and it has
+    dozens; only the interface's own (settings.LANGUAGES) are kept, anything else is
+    ignored and the page stays as it was (docs/translating.md)."""
+    response = set_language(request)
+    if request.POST.get("language") not in dict(settings.LANGUAGES):
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    return response

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from classroom import frames, selectors, self_paced
 from classroom.errors import ClientError
@@ -74,15 +75,19 @@ class SubmissionResult:
 
 
 def _try_again() -> ClientError:
-    return ClientError("try_again", "Your answer could not be saved. Please send it again.")
+    return ClientError(
+        "try_again", gettext_noop("Your answer could not be saved. Please send it again.")
+    )
 
 
 def _server_error() -> ClientError:
-    return ClientError("server_error", "Something went wrong on the server with that answer.")
+    return ClientError(
+        "server_error", gettext_noop("Something went wrong on the server with that answer.")
+    )
 
 
 def _already_answered() -> ClientError:
-    return ClientError("already_answered", "You have already answered this question.")
+    return ClientError("already_answered", gettext_noop("You have already answered this question."))
 
 
 def answers_store(
@@ -118,7 +123,7 @@ def _store_answers(
         if selectors.is_self_paced(game):
             return _store_paced(game, submissions), None
         if game.phase != Phase.QUESTION or game.question_index < 0:
-            closed = ClientError("question_closed", "This question is closed.")
+            closed = ClientError("question_closed", gettext_noop("This question is closed."))
             return [SubmissionResult(s, closed) for s in submissions], None
         errors: list[ClientError | None] = [None] * len(submissions)
         rows = _judge(game, submissions, errors)
@@ -180,9 +185,9 @@ def _checked(
 ) -> tuple[Any, ClientError | None]:
     """(the answer in its kind's shape, or the error refusing it)."""
     if player is None or player.kicked:
-        return None, ClientError("not_joined", "Join the game before answering.")
+        return None, ClientError("not_joined", gettext_noop("Join the game before answering."))
     if game.phase != Phase.QUESTION or sub.question_id != question["id"]:
-        return None, ClientError("question_closed", "This question is closed.")
+        return None, ClientError("question_closed", gettext_noop("This question is closed."))
     try:
         return kinds.get(question["kind"]).check(question, sub), None
     except kinds.Refused as refused:
@@ -208,9 +213,14 @@ def _answer_row(
     if sub.player_id in already:
         return None, _already_answered()
     started = game.question_started_at
+    if sub.arrived_at < started:
+        # During the reading time (the consumer refuses these before the group).
+        return None, ClientError(
+            "too_early", gettext_noop("Read the question first: answers open in a moment.")
+        )
     limit = player_time_limit_ms(question, player.extra_time_s)
     if sub.arrived_at > started + timedelta(milliseconds=limit):
-        return None, ClientError("question_closed", "Time is up for this question.")
+        return None, ClientError("question_closed", gettext_noop("Time is up for this question."))
     elapsed = min(max(0, int((sub.arrived_at - started).total_seconds() * 1000)), limit)
     scored = score_for(
         question,
@@ -341,7 +351,7 @@ def _store_paced(game: Game, submissions: Sequence[Submission]) -> list[Submissi
     for at, sub in enumerate(submissions):
         player = players.get(sub.player_id)
         if player is None or player.game_id != game.id or player.kicked:
-            errors[at] = ClientError("not_joined", "Join the game before answering.")
+            errors[at] = ClientError("not_joined", gettext_noop("Join the game before answering."))
             continue
         try:
             judged = _paced_row(game, player, sub, is_open, accuracy_only)

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from classroom import frames, selectors, self_paced
 from classroom.errors import ClientError
@@ -123,13 +124,15 @@ def player_next(*, player_id: int) -> tuple[list[dict[str, Any]], bool]:
         game = lock_game(game_id)
         player = Player.objects.get(pk=player_id)
         if player.kicked:
-            raise ClientError("kicked", "The teacher removed you from this game.", close_code=4403)
+            raise ClientError(
+                "kicked", gettext_noop("The teacher removed you from this game."), close_code=4403
+            )
         now = timezone.now()
         close_if_due(game, now)
         progress = progress_of(player, game)
         step = self_paced.on_next(progress, now=now, is_open=is_open(game, now))
         if step is self_paced.Step.WRONG_PHASE:
-            raise wrong_phase("Answer this question first.")
+            raise wrong_phase(gettext_noop("Answer this question first."))
         changed = ["last_seen"]
         player.last_seen = now
         if progress.index >= 0 and not progress.answered and player.streak:

@@ -7,17 +7,17 @@
   "use strict";
 
   var TEXT = {
-    connecting: "Connecting…",
-    open: "Live",
-    waiting: "Reconnecting…",
-    closed: "Not live: reload the page",
-    finished: "Finished",
-    going: "Still going",
-    notStarted: "Not started",
-    summary: "{joined} joined · {going} still going · {finished} finished",
-    confirmEnd: "End this homework now? Students can no longer answer; every answer so far stays.",
-    copied: "Link copied",
-    copyFailed: "Select the link and copy it"
+    connecting: window.Quiz.gettext("Connecting…"),
+    open: window.Quiz.gettext("Live"),
+    waiting: window.Quiz.gettext("Reconnecting…"),
+    closed: window.Quiz.gettext("Not live: reload the page"),
+    finished: window.Quiz.gettext("Finished"),
+    going: window.Quiz.gettext("Still going"),
+    notStarted: window.Quiz.gettext("Not started"),
+    summary: window.Quiz.gettext("%(joined)s joined · %(going)s still going · %(finished)s finished"),
+    confirmEnd: window.Quiz.gettext("End this homework now? Students can no longer answer; every answer so far stays."),
+    copied: window.Quiz.gettext("Link copied"),
+    copyFailed: window.Quiz.gettext("Select the link and copy it")
   };
 
   var Q = window.Quiz;
@@ -62,8 +62,7 @@
     var all = Object.keys(rows).map(function (k) { return rows[k]; });
     var finished = all.filter(function (p) { return p.finished; }).length;
     var going = all.filter(function (p) { return !p.finished && p.reached; }).length;
-    Q.setText($("hw-summary"), TEXT.summary.replace("{joined}", all.length)
-      .replace("{going}", going).replace("{finished}", finished));
+    Q.setText($("hw-summary"), Q.fill(TEXT.summary, { joined: all.length, going: going, finished: finished }));
     Q.show($("hw-empty"), all.length === 0);
   }
 

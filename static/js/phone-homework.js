@@ -12,19 +12,19 @@
   "use strict";
 
   var TEXT = {
-    lobbyTitle: "Homework",
-    lobbyText: "Answer at your own pace. You can stop and come back later: your place is kept.",
-    start: "Start",
-    next: "Next question",
-    last: "See my result",
-    practise: "Practise what you missed",
-    resume: "Copy my resume link",
-    resumeHint: "Open this link on another phone to carry on where you are. Keep it to yourself: it is your place in the game.",
-    copied: "Resume link copied",
-    copyFailed: "Copy the link below",
-    notConnected: "Not connected: wait a moment and tap again.",
-    timeline: "On the timeline",
-    finishedText: "Well done! Your score counts for your class."
+    lobbyTitle: window.Quiz.gettext("Homework"),
+    lobbyText: window.Quiz.gettext("Answer at your own pace. You can stop and come back later: your place is kept."),
+    start: window.Quiz.gettext("Start"),
+    next: window.Quiz.gettext("Next question"),
+    last: window.Quiz.gettext("See my result"),
+    practise: window.Quiz.gettext("Practise what you missed"),
+    resume: window.Quiz.gettext("Copy my resume link"),
+    resumeHint: window.Quiz.gettext("Open this link on another phone to carry on where you are. Keep it to yourself: it is your place in the game."),
+    copied: window.Quiz.gettext("Resume link copied"),
+    copyFailed: window.Quiz.gettext("Copy the link below"),
+    notConnected: window.Quiz.gettext("Not connected: wait a moment and tap again."),
+    timeline: window.Quiz.gettext("On the timeline"),
+    finishedText: window.Quiz.gettext("Well done! Your score counts for your class.")
   };
 
   var Q = window.Quiz;

@@ -85,3 +85,19 @@ def test_a_homework_past_its_closing_time_is_closed_when_the_dashboard_opens(
     assert game.is_ended and game.phase == "finished"
     past = html.split('data-testid="past-games"', 1)[1]
     assert game.pin in past and 'data-testid="homework-link"' in past
+
+
+def test_a_homework_refuses_teams_and_reading_time_and_offers_neither(teacher_client, quiz):
+    form = teacher_client.get(START, {"quiz": quiz.slug, "mode": "self_paced"}).context["form"]
+    assert (form.initial["teams"], form.initial["reading_s"]) == ("0", 0)
+    when = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = teacher_client.post(
+        START,
+        {"quiz": quiz.slug, "mode": "self_paced", "closes_at": when}
+        | {"teams": "3", "reading_s": "5"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "a homework has no teams" in errors["teams"][0]
+    assert "no reading time" in errors["reading_s"][0]
+    assert not Game.objects.exists()

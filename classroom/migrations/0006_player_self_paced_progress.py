@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classroom', '0004_game_setup_last_setup'),
+        ('classroom', '0005_player_team'),
     ]
 
     operations = [

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from classroom import report_setup
 from classroom.models import Answer, Game
 from classroom.verdicts import (
@@ -91,6 +93,9 @@ class OutlineEvent:
         return VERDICT_LABELS.get(self.source, "neither")
 
 
+MOSTLY = {"success": gettext_noop("Mostly success"), "failure": gettext_noop("Mostly failure")}
+
+
 @dataclass(frozen=True)
 class Judgement:
     """Successes against failures: the class's votes, or the source's verdicts."""
@@ -119,7 +124,7 @@ class Judgement:
     def majority_label(self) -> str:
         """The judgement in words: "Mostly success", "Mostly failure", "Split evenly"."""
         if self.majority in ("success", "failure"):
-            return f"Mostly {self.majority}"
+            return MOSTLY[self.majority]
         return MAJORITY_LABELS[self.majority]
 
 

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from django.utils.translation import gettext_noop
+
 from classroom import frames, selectors
 from classroom.db import db_call
 from classroom.errors import ClientError
@@ -168,7 +170,8 @@ class AnswerBatcher(GroupCommit[_Pending]):
             except Exception:
                 logger.exception("answer batch of games %s failed", sorted(groups))
                 error = ClientError(
-                    "try_again", "Your answer could not be saved. Please send it again."
+                    "try_again",
+                    gettext_noop("Your answer could not be saved. Please send it again."),
                 )
                 stored = {
                     game: ([answers.SubmissionResult(s, error) for s in submissions], None)
@@ -234,7 +237,9 @@ class JoinBatcher(GroupCommit[tuple[str, "asyncio.Future[JoinOutcome]"]]):
             outcomes = await db_call(_join_batch)(game_id, [n for n, _ in batch])
         except Exception:
             logger.exception("join batch of game %s failed", game_id)
-            error = ClientError("try_again", "Joining failed just now. Please try again.")
+            error = ClientError(
+                "try_again", gettext_noop("Joining failed just now. Please try again.")
+            )
             outcomes = [error] * len(batch)
         for (_nickname, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
@@ -270,7 +275,9 @@ def _join_batch(game_id: int, nicknames: list[str]) -> list[JoinOutcome]:
     for result in results:
         state = states.get(result.player.id) if result.player is not None else None
         if result.error is not None or state is None or result.token is None:
-            outcomes.append(result.error or ClientError("try_again", "Please join again."))
+            outcomes.append(
+                result.error or ClientError("try_again", gettext_noop("Please join again."))
+            )
             continue
         frame = frames.joined(
             player=state["player"],

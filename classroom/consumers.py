@@ -25,9 +25,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from classroom import frames, gate, handshake, inbound, join_gate, pins, selectors
 from classroom.db import db_call
 from classroom.errors import ClientError
+from classroom.game_setup import SELF_PACED
 from classroom.game_socket import GameSocket
 from classroom.host_sessions import current_user, session_digest
 from classroom.hub import HOST, PLAYER
@@ -35,7 +38,7 @@ from classroom.models import Game
 from classroom.questions_cache import game_read
 from classroom.runtime import runtime
 from classroom.selectors import OpenQuestion, open_question
-from classroom.services import answers, phases, players
+from classroom.services import answers, homework, phases, players
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +66,18 @@ HOST_COMMANDS: dict[type[inbound.InboundFrame], Callable[..., Any]] = {
 def _host_game(pin: str, session_key: str | None) -> Game:
     user = current_user(session_key)
     if user is None:
-        raise ClientError("not_host", "Log in as the game's host to open it.", close_code=4403)
+        raise ClientError(
+            "not_host", gettext_noop("Log in as the game's host to open it."), close_code=4403
+        )
     try:
         return pins.game_for_teacher(pin=pin, user=user)
     except pins.NoSuchGame:
         raise ClientError(
-            "game_not_found", "There is no game with that PIN.", close_code=4404
+            "game_not_found", gettext_noop("There is no game with that PIN."), close_code=4404
         ) from None
     except pins.NotYours:
         raise ClientError(
-            "not_host", "Only the game's host can do that.", close_code=4403
+            "not_host", gettext_noop("Only the game's host can do that."), close_code=4403
         ) from None
 
 
@@ -80,7 +85,9 @@ def _host_command_allowed(game_id: int, session_key: str | None) -> None:
     user = current_user(session_key)
     game = Game.objects.defer("questions").get(pk=game_id)
     if user is None or not pins.user_may_host(user=user, game=game):
-        raise ClientError("not_host", "Only the game's host can do that.", close_code=4403)
+        raise ClientError(
+            "not_host", gettext_noop("Only the game's host can do that."), close_code=4403
+        )
 
 
 def _host_snapshot(game_id: int, base_url: str) -> tuple[list[dict[str, Any]], OpenQuestion]:
@@ -111,6 +118,7 @@ class HostConsumer(GameSocket):
         pin = self.scope["url_route"]["kwargs"]["pin"]
         game = await db_call(_host_game)(pin, self.session_key())
         self.game_id = game.id
+        await db_call(homework.game_close_due)(game_id=game.id)
         await runtime().hub.register(self, game_id=game.id, role=HOST)
         self.registered = True
         await db_call(players.game_host_connected)(game_id=game.id, connection=self.socket_id)
@@ -159,7 +167,9 @@ class HostConsumer(GameSocket):
 
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: datetime) -> None:
         if self.game_id is None:
-            raise ClientError("not_host", "This socket is not a game's projector.", close_code=4403)
+            raise ClientError(
+                "not_host", gettext_noop("This socket is not a game's projector."), close_code=4403
+            )
         frame = inbound.host_frame(data)
         service = HOST_COMMANDS.get(type(frame))
         if service is None:
@@ -171,6 +181,12 @@ class HostConsumer(GameSocket):
 
 
 # --- the phones ----------------------------------------------------------------------
+
+
+def too_early() -> ClientError:
+    return ClientError(
+        "too_early", gettext_noop("Read the question first: answers open in a moment.")
+    )
 
 
 def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
@@ -194,6 +210,9 @@ class PlayerConsumer(GameSocket):
         self.player_id: int | None = None
         self.join_timeout: asyncio.Task[None] | None = None
         self.game_ended = False
+        # A homework game (read from the `joined` state): the player sends `next`.
+        self.self_paced = False
+        self.flushes: set[asyncio.Task[None]] = set()
 
     def client_ip(self) -> str:
         client = self.scope.get("client") or ("", 0)
@@ -204,7 +223,9 @@ class PlayerConsumer(GameSocket):
         address = self.client_ip()
         budget = pins.unknown_pin_budget()
         over_budget = ClientError(
-            "rate_limited", "Too many unknown game PINs from this network.", close_code=4429
+            "rate_limited",
+            gettext_noop("Too many unknown game PINs from this network."),
+            close_code=4429,
         )
         game: tuple[int, bool] | None
         # The budget first: an address past it gets no database query of its own, only
@@ -221,7 +242,9 @@ class PlayerConsumer(GameSocket):
                 if not budget.hit(address, time.monotonic()):
                     raise over_budget
                 raise ClientError(
-                    "game_not_found", "There is no game with that PIN.", close_code=4404
+                    "game_not_found",
+                    gettext_noop("There is no game with that PIN."),
+                    close_code=4404,
                 )
         self.game_id, self.game_ended = game
         self.join_timeout = asyncio.get_running_loop().create_task(self._close_unjoined())
@@ -251,15 +274,19 @@ class PlayerConsumer(GameSocket):
 
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: datetime) -> None:
         if self.game_id is None:
-            raise ClientError("game_not_found", "There is no game with that PIN.", close_code=4404)
+            raise ClientError(
+                "game_not_found", gettext_noop("There is no game with that PIN."), close_code=4404
+            )
         entering = kind in ("join", "resume")
         if self.player_id is None and not entering:
             raise ClientError(
-                "not_joined", "The first frame must be join or resume.", close_code=4400
+                "not_joined",
+                gettext_noop("The first frame must be join or resume."),
+                close_code=4400,
             )
         if self.player_id is not None and entering:
-            raise ClientError("bad_field", "This socket has already joined the game.")
-        await self.to_handler(inbound.phone_frame(data), arrived_at)
+            raise ClientError("bad_field", gettext_noop("This socket has already joined the game."))
+        await self.to_handler(inbound.phone_frame(data, self_paced=self.self_paced), arrived_at)
 
     async def snapshot(self) -> tuple[list[dict[str, Any]], OpenQuestion]:
         assert self.player_id is not None
@@ -272,7 +299,9 @@ class PlayerConsumer(GameSocket):
 
     async def frame_join(self, frame: inbound.Join, arrived_at: datetime) -> None:
         if self.game_ended:
-            raise ClientError("game_not_found", "This game has ended.", close_code=4404)
+            raise ClientError(
+                "game_not_found", gettext_noop("This game has ended."), close_code=4404
+            )
         assert self.game_id is not None
         sent = tuple(frame.gate) if frame.gate is not None else None
         await join_gate.check(self.game_id, sent, self.client_ip())
@@ -280,6 +309,7 @@ class PlayerConsumer(GameSocket):
         if isinstance(outcome, ClientError):
             raise outcome
         player_id, joined, timer = outcome
+        self.self_paced = joined["state"].get("mode") == SELF_PACED
         if self.closed:
             # The phone left while its join was being stored.
             self.player_id = player_id
@@ -295,11 +325,16 @@ class PlayerConsumer(GameSocket):
         await self._register(player.id)
         await self._replace_other_sockets(player.id)
         joined, timer = await db_call(_joined_frame)(player.id, token, True)
+        self.self_paced = joined["state"].get("mode") == SELF_PACED
         await self.send_snapshot([joined])
         self.arm(timer)
 
     async def frame_answer(self, frame: inbound.Answer, arrived_at: datetime) -> None:
         assert self.game_id is not None and self.player_id is not None
+        # Refused here, before the group: an answer during reading costs nobody else
+        # anything (answers_store refuses it too, from the stored moment).
+        if runtime().timers.too_early(self.game_id, frame.question_id, arrived_at.timestamp()):
+            raise too_early()
         submission = answers.Submission(
             player_id=self.player_id,
             question_id=frame.question_id,
@@ -309,6 +344,32 @@ class PlayerConsumer(GameSocket):
             year=frame.year,
         )
         runtime().answers.submit(self.game_id, self, submission)
+
+    async def frame_next(self, frame: inbound.Next, arrived_at: datetime) -> None:
+        """A homework player's `next` (inbound.phone_frame lets only those through)."""
+        assert self.player_id is not None
+        replies, pending = await db_call(homework.player_next)(player_id=self.player_id)
+        for reply in replies:
+            await self.send_frame({**reply, "seq": self.last_seq})
+        if pending:
+            self._flush_progress_later()
+
+    def _flush_progress_later(self) -> None:
+        """The teacher hears at most one `progress` a second per player: a change
+        within the second is sent once it has passed."""
+        player_id = self.player_id
+
+        async def flush() -> None:
+            await asyncio.sleep(homework.PROGRESS_FLUSH_S)
+            try:
+                await db_call(homework.progress_flush)(player_id=player_id)
+            except Exception:
+                # The teacher's page reads every player's progress on its next sync.
+                logger.warning("sending the progress of player %s failed", player_id)
+
+        task = asyncio.get_running_loop().create_task(flush())
+        self.flushes.add(task)
+        task.add_done_callback(self.flushes.discard)
 
     async def _register(self, player_id: int) -> None:
         assert self.game_id is not None
@@ -344,7 +405,14 @@ class PlayerConsumer(GameSocket):
             return
         if result.error is not None:
             await self.send_error(result.error)
+        elif result.instead is not None:
+            await self.send_frame({**result.instead, "seq": self.last_seq})
         else:
             await self.send_frame(
                 frames.answer_received(fields=result.received_fields(), seq=self.last_seq)
             )
+            # Homework: that player's reveal at once, after the acknowledgement.
+            for frame in result.followups:
+                await self.send_frame({**frame, "seq": self.last_seq})
+            if result.progress_pending:
+                self._flush_progress_later()

@@ -18,6 +18,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from classroom import game_setup
 from classroom.game_setup import GameSetup
@@ -84,7 +86,8 @@ class StrictBooleanField(forms.Field):
         text = str(value if value is not None else "").strip().lower()
         if text not in CHECKED:
             raise forms.ValidationError(
-                f"“{self.words}” must be ticked or not.", code="invalid_checkbox"
+                gettext("“%(words)s” must be ticked or not.") % {"words": self.words},
+                code="invalid_checkbox",
             )
         return CHECKED[text]
 
@@ -106,70 +109,83 @@ class SetupForm(forms.Form):
 
     quiz = forms.CharField(widget=forms.HiddenInput, max_length=100)
     questions = forms.IntegerField(
-        label="Number of questions",
+        label=gettext_lazy("Number of questions"),
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
-        error_messages={"invalid": "Give a whole number, or leave empty for all."},
+        error_messages={"invalid": gettext_lazy("Give a whole number, or leave empty for all.")},
     )
     periods = forms.MultipleChoiceField(
-        label="Periods", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Periods"), required=False, widget=forms.CheckboxSelectMultiple
     )
     # The HTML form sends this with the period boxes, so that unticking every box is
     # told apart from an API client that leaves `periods` out (which means all).
     periods_shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1)
     order = forms.ChoiceField(
-        label="Order",
+        label=gettext_lazy("Order"),
         required=False,
         choices=[
-            (game_setup.TIMELINE, "In timeline order"),
-            (game_setup.SHUFFLED, "Shuffled"),
+            (game_setup.TIMELINE, gettext_lazy("In timeline order")),
+            (game_setup.SHUFFLED, gettext_lazy("Shuffled")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose timeline order or shuffled."},
+        error_messages={"invalid_choice": gettext_lazy("Choose timeline order or shuffled.")},
     )
     time_scale = forms.ChoiceField(
-        label="Time to answer",
-        required=False,
-        choices=[("1", "Normal"), ("1.5", "1.5 × longer"), ("2", "Twice as long")],
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose normal time, 1.5 × or twice as long."},
-    )
-    mode = forms.ChoiceField(
-        label="How it is played",
+        label=gettext_lazy("Time to answer"),
         required=False,
         choices=[
-            (game_setup.LIVE, "Live, in class (you move the game on)"),
-            (game_setup.SELF_PACED, "Homework (each student at their own pace)"),
+            ("1", gettext_lazy("Normal")),
+            ("1.5", gettext_lazy("1.5 × longer")),
+            ("2", gettext_lazy("Twice as long")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose live or homework."},
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose normal time, 1.5 × or twice as long.")
+        },
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("How it is played"),
+        required=False,
+        choices=[
+            (game_setup.LIVE, gettext_lazy("Live, in class (you move the game on)")),
+            (game_setup.SELF_PACED, gettext_lazy("Homework (each student at their own pace)")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": gettext_lazy("Choose live or homework.")},
     )
     closes_at = forms.DateTimeField(
-        label="Homework closes at",
+        label=gettext_lazy("Homework closes at"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": "Give a date and time, e.g. 2025-03-14T18:00."},
+        error_messages={"invalid": gettext_lazy("Give a date and time, e.g. 2025-03-14T18:00.")},
     )
     # The teacher's browser's time zone (filled in by the page), so that "18:00" is
     # their 18:00; without it, the server's.
     timezone = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-    accuracy_only = StrictBooleanField(label="Accuracy only", words="Accuracy only")
+    accuracy_only = StrictBooleanField(
+        label=gettext_lazy("Accuracy only"), words=gettext_lazy("Accuracy only")
+    )
     teams = forms.TypedChoiceField(
-        label="Teams",
+        label=gettext_lazy("Teams"),
         required=False,
         coerce=int,
         empty_value=game_setup.TEAMS_OFF,
-        choices=[("0", "No teams")]
-        + [(str(n), f"{n} teams") for n in range(game_setup.TEAMS_MIN, game_setup.TEAMS_MAX + 1)],
+        choices=[("0", gettext_lazy("No teams"))]
+        + [
+            (str(n), ngettext_lazy("%(n)s team", "%(n)s teams", "n") % {"n": n})
+            for n in range(game_setup.TEAMS_MIN, game_setup.TEAMS_MAX + 1)
+        ],
         error_messages={
-            "invalid_choice": (
-                f"Choose no teams or {game_setup.TEAMS_MIN} to {game_setup.TEAMS_MAX} teams."
+            "invalid_choice": format_lazy(
+                gettext_lazy("Choose no teams or {low} to {high} teams."),
+                low=game_setup.TEAMS_MIN,
+                high=game_setup.TEAMS_MAX,
             )
         },
     )
     reading_s = forms.IntegerField(
-        label="Reading time (seconds)",
+        label=gettext_lazy("Reading time (seconds)"),
         required=False,
         widget=forms.NumberInput(
             attrs={
@@ -178,11 +194,13 @@ class SetupForm(forms.Form):
                 "max": game_setup.READING_MAX_S,
             }
         ),
-        error_messages={"invalid": "Give a whole number of seconds."},
+        error_messages={"invalid": gettext_lazy("Give a whole number of seconds.")},
     )
-    join_gate = StrictBooleanField(label="Shapes to join", words="Shapes to join")
+    join_gate = StrictBooleanField(
+        label=gettext_lazy("Shapes to join"), words=gettext_lazy("Shapes to join")
+    )
     generated_names_only = StrictBooleanField(
-        label="Generated names only", words="Generated names only"
+        label=gettext_lazy("Generated names only"), words=gettext_lazy("Generated names only")
     )
 
     def __init__(
@@ -191,17 +209,26 @@ class SetupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.question_count = question_count
         self.fields["periods"].choices = period_choices
-        self.fields["periods"].error_messages["invalid_choice"] = (
+        self.fields["periods"].error_messages["invalid_choice"] = gettext(
             "“%(value)s” is not a period of this quiz."
         )
         questions = self.fields["questions"]
         questions.validators = [
-            _bounds(1, question_count, f"Ask for 1 to {question_count} questions, or leave empty")
+            _bounds(
+                1,
+                question_count,
+                gettext("Ask for 1 to %(n)s questions, or leave empty.") % {"n": question_count},
+            )
         ]
         questions.widget.attrs["max"] = question_count
         low, high = game_setup.READING_MIN_S, game_setup.READING_MAX_S
         self.fields["reading_s"].validators = [
-            _bounds(low, high, f"Reading time is {low} to {high} seconds")
+            _bounds(
+                low,
+                high,
+                gettext("Reading time is %(low)s to %(high)s seconds.")
+                % {"low": low, "high": high},
+            )
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -209,15 +236,24 @@ class SetupForm(forms.Form):
         if hasattr(self.data, "getlist"):
             for name in SINGLE:
                 if len(self.data.getlist(name)) > 1 and name not in self.errors:
-                    self.add_error(name, "Give one value only.")
+                    self.add_error(name, gettext("Give one value only."))
         mode = data.get("mode") or game_setup.LIVE
         if mode == game_setup.SELF_PACED:
             self._clean_closes_at(data)
+            if data.get("teams"):
+                self.add_error(
+                    "teams", gettext("Teams play together in class: a homework has no teams.")
+                )
+            if data.get("reading_s"):
+                self.add_error(
+                    "reading_s",
+                    gettext("At home each student reads at their own pace: set no reading time."),
+                )
         else:
             # The field stays on the page when live is picked; it means nothing then.
             data["closes_at"] = None
         if self.data.get("periods_shown") and not data.get("periods") and self.period_slugs:
-            self.add_error("periods", "Tick at least one period.")
+            self.add_error("periods", gettext("Tick at least one period."))
         return data
 
     @property
@@ -229,13 +265,15 @@ class SetupForm(forms.Form):
         if "closes_at" in self.errors:
             return
         if closes_at is None:
-            self.add_error("closes_at", "Homework needs the date and time it closes.")
+            self.add_error("closes_at", gettext("Homework needs the date and time it closes."))
             return
         zone_name = (data.get("timezone") or "").strip()
         if zone_name:
             zone = _time_zone(zone_name)
             if zone is None:
-                self.add_error("timezone", f"“{zone_name}” is not a time zone.")
+                self.add_error(
+                    "timezone", gettext("“%(zone)s” is not a time zone.") % {"zone": zone_name}
+                )
                 return
             sent = parse_datetime(str(self.data.get("closes_at", "")).strip())
             if sent is not None and sent.tzinfo is None:
@@ -243,10 +281,12 @@ class SetupForm(forms.Form):
                 closes_at = timezone.make_aware(sent, zone)
         now = timezone.now()
         if closes_at <= now:
-            self.add_error("closes_at", "Pick a time in the future.")
+            self.add_error("closes_at", gettext("Pick a time in the future."))
         elif closes_at > now + timedelta(days=CLOSES_AT_MAX_DAYS):
             self.add_error(
-                "closes_at", f"Homework can stay open for at most {CLOSES_AT_MAX_DAYS} days."
+                "closes_at",
+                gettext("Homework can stay open for at most %(n)s days.")
+                % {"n": CLOSES_AT_MAX_DAYS},
             )
         else:
             data["closes_at"] = closes_at
@@ -284,7 +324,7 @@ class SetupForm(forms.Form):
 def _bounds(low: int, high: int, message: str) -> Any:
     def check(value: int | None) -> None:
         if value is not None and not low <= value <= high:
-            raise forms.ValidationError(f"{message}.", code="out_of_range")
+            raise forms.ValidationError(message, code="out_of_range")
 
     return check
 

@@ -64,8 +64,13 @@ def question_player(
     count: int,
     time_limit_ms: int,
     remaining_ms: int,
+    reading_ms: int = 0,
+    answerable_in_ms: int = 0,
     seq: int | None = None,
 ) -> Frame:
+    """`reading_ms` (the game's reading time) and `answerable_in_ms` (how long until
+    answers are taken) only in a game with a reading time; `time_limit_ms` and
+    `remaining_ms` count from the end of reading."""
     frame: Frame = {
         "type": "question",
         "question_id": question["id"],
@@ -81,6 +86,9 @@ def question_player(
     # What else the kind shows (a year guess's range): never anything of the key.
     frame.update(kinds.get(question["kind"]).public_fields(question))
     frame["image"] = question_image(question.get("image"))
+    if reading_ms > 0:
+        frame["reading_ms"] = int(reading_ms)
+        frame["answerable_in_ms"] = max(0, int(answerable_in_ms))
     return _with_seq(frame, seq)
 
 
@@ -107,10 +115,18 @@ def question_host(
     remaining_ms: int,
     answered: int,
     total: int,
+    reading_ms: int = 0,
+    answerable_in_ms: int = 0,
     seq: int | None = None,
 ) -> Frame:
     frame = question_player(
-        question=question, index=index, count=count, time_limit_ms=time_limit_ms, remaining_ms=0
+        question=question,
+        index=index,
+        count=count,
+        time_limit_ms=time_limit_ms,
+        remaining_ms=0,
+        reading_ms=reading_ms,
+        answerable_in_ms=answerable_in_ms,
     )
     frame.update(remaining_ms=max(0, int(remaining_ms)), answered=answered, total=total)
     return _with_seq(frame, seq)
@@ -167,6 +183,9 @@ PLAYER_REVEAL_FIELDS = (
     "score",
     "rank",
     "streak",
+    # In a team game: the player's team's rank and score (classroom/teams.py).
+    "team_rank",
+    "team_score",
 )
 
 
@@ -180,6 +199,29 @@ def reveal_player(
     """A phone's reveal; `fields` are the player's own (your_choice_id, points, ...)."""
     frame = _reveal_common(question)
     frame.update(player_reveal_fields(fields))
+    return _with_seq(frame, seq)
+
+
+def reveal_paced(
+    *,
+    question: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    verdicts_to_come: frozenset[str] = frozenset(),
+    seq: int | None = None,
+) -> Frame:
+    """A homework player's reveal: their own, plus the teaching part the projector shows
+    in a live game (the event and its neighbours on the timeline), under the same rules
+    of what a reveal may not give away yet. There is no projector in homework."""
+    frame = reveal_player(question=question, fields=fields)
+    shown = reveal_host(
+        question=question,
+        distribution={},
+        answered=0,
+        total=0,
+        correct_count=0,
+        verdicts_to_come=verdicts_to_come,
+    )
+    frame.update(event=shown["event"], neighbours=shown["neighbours"])
     return _with_seq(frame, seq)
 
 
@@ -238,12 +280,64 @@ def _entry(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def scoreboard_host(*, top: Sequence[Mapping[str, Any]], seq: int | None = None) -> Frame:
-    return _with_seq({"type": "scoreboard", "top": [_entry(e) for e in top]}, seq)
+def team(*, team: Mapping[str, Any] | None, seq: int | None = None) -> Frame:
+    """A player's team at `start` ({id, name, colour}; None: not in one)."""
+    return _with_seq({"type": "team", "team": _team(team)}, seq)
 
 
-def scoreboard_player(*, rank: int | None, score: int, count: int, seq: int | None = None) -> Frame:
-    return _with_seq({"type": "scoreboard", "rank": rank, "score": score, "count": count}, seq)
+def _team(team: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if team is None:
+        return None
+    return {"id": int(team["id"]), "name": str(team["name"]), "colour": str(team["colour"])}
+
+
+def _team_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A team on the projector's boards: its standing and movement (classroom/teams.py)."""
+    return {
+        **(_team(entry) or {}),
+        "score": int(entry["score"]),
+        "rank": int(entry["rank"]),
+        "members": int(entry["members"]),
+        "delta": int(entry.get("delta", 0)),
+        "previous_rank": entry.get("previous_rank"),
+    }
+
+
+def _with_teams(frame: Frame, teams: Sequence[Mapping[str, Any]] | None) -> Frame:
+    """`teams` added in a team game only: other games' frames stay as they were."""
+    if teams is not None:
+        frame["teams"] = [_team_entry(t) for t in teams]
+    return frame
+
+
+def _with_team_standing(frame: Frame, team_rank: int | None, team_score: int | None) -> Frame:
+    if team_score is not None:
+        frame.update(team_rank=team_rank, team_score=int(team_score))
+    return frame
+
+
+def scoreboard_host(
+    *,
+    top: Sequence[Mapping[str, Any]],
+    teams: Sequence[Mapping[str, Any]] | None = None,
+    seq: int | None = None,
+) -> Frame:
+    return _with_seq(
+        _with_teams({"type": "scoreboard", "top": [_entry(e) for e in top]}, teams), seq
+    )
+
+
+def scoreboard_player(
+    *,
+    rank: int | None,
+    score: int,
+    count: int,
+    team_rank: int | None = None,
+    team_score: int | None = None,
+    seq: int | None = None,
+) -> Frame:
+    frame = {"type": "scoreboard", "rank": rank, "score": score, "count": count}
+    return _with_seq(_with_team_standing(frame, team_rank, team_score), seq)
 
 
 def finished_host(
@@ -252,9 +346,11 @@ def finished_host(
     report_url: str,
     timeline_url: str | None,
     answer_url: str | None = None,
+    teams: Sequence[Mapping[str, Any]] | None = None,
     seq: int | None = None,
 ) -> Frame:
-    """`answer_url` (the answer page) only for a game that had verdict questions."""
+    """`answer_url` (the answer page) only for a game that had verdict questions;
+    `teams` (the team podium's standings) only in a team game."""
     frame: Frame = {
         "type": "finished",
         "podium": [_entry(e) for e in podium],
@@ -263,11 +359,20 @@ def finished_host(
     }
     if answer_url is not None:
         frame["answer_url"] = answer_url
-    return _with_seq(frame, seq)
+    return _with_seq(_with_teams(frame, teams), seq)
 
 
-def finished_player(*, rank: int | None, score: int, count: int, seq: int | None = None) -> Frame:
-    return _with_seq({"type": "finished", "rank": rank, "score": score, "count": count}, seq)
+def finished_player(
+    *,
+    rank: int | None,
+    score: int,
+    count: int,
+    team_rank: int | None = None,
+    team_score: int | None = None,
+    seq: int | None = None,
+) -> Frame:
+    frame = {"type": "finished", "rank": rank, "score": score, "count": count}
+    return _with_seq(_with_team_standing(frame, team_rank, team_score), seq)
 
 
 def _player(player: Mapping[str, Any]) -> dict[str, Any]:
@@ -297,19 +402,18 @@ def lobby(
     players: Sequence[Mapping[str, Any]],
     locked: bool,
     join_gate: Mapping[str, Any] | None = None,
+    teams: Sequence[Mapping[str, Any]] | None = None,
     seq: int | None = None,
 ) -> Frame:
-    return _with_seq(
-        {
-            "type": "lobby",
-            "pin": pin,
-            "join_url": join_url,
-            "players": [_roster_entry(p) for p in players],
-            "locked": bool(locked),
-            "join_gate": _join_gate(join_gate),
-        },
-        seq,
-    )
+    frame: Frame = {
+        "type": "lobby",
+        "pin": pin,
+        "join_url": join_url,
+        "players": [_roster_entry(p) for p in players],
+        "locked": bool(locked),
+        "join_gate": _join_gate(join_gate),
+    }
+    return _with_seq(_with_teams(frame, teams), seq)
 
 
 def join_gate(*, shown: Mapping[str, Any], seq: int | None = None) -> Frame:
@@ -369,16 +473,47 @@ def joined(
     resumed: bool,
     seq: int | None = None,
 ) -> Frame:
-    return _with_seq(
-        {
-            "type": "joined",
-            "player": _player(player),
-            "token": token,
-            "resumed": resumed,
-            "state": dict(state),
-        },
-        seq,
-    )
+    frame: Frame = {
+        "type": "joined",
+        "player": _player(player),
+        "token": token,
+        "resumed": resumed,
+        "state": dict(state),
+    }
+    # A player in a team: said beside the player too, as in their state.
+    if state.get("team") is not None:
+        frame["team"] = state["team"]
+    return _with_seq(frame, seq)
+
+
+def progress(
+    *,
+    player_id: int,
+    nickname: str,
+    answered: int,
+    correct: int,
+    score: int,
+    reached: int,
+    finished: bool,
+    started_at: str | None = None,
+    finished_at: str | None = None,
+    seq: int | None = None,
+) -> Frame:
+    """A homework player's progress for the teacher: answers stored, right ones, score,
+    questions reached (sent) and whether they finished."""
+    frame: Frame = {
+        "type": "progress",
+        "player_id": player_id,
+        "nickname": nickname,
+        "answered": int(answered),
+        "correct": int(correct),
+        "score": int(score),
+        "reached": int(reached),
+        "finished": bool(finished),
+    }
+    if started_at is not None or finished_at is not None:
+        frame.update(started_at=started_at, finished_at=finished_at)
+    return _with_seq(frame, seq)
 
 
 def player_state(
@@ -394,25 +529,32 @@ def player_state(
     your_answer: Mapping[str, Any] | None,
     reveal: Frame | None,
     finished: Mapping[str, Any] | None,
+    mode: str = "live",
+    team: Mapping[str, Any] | None = None,
+    team_rank: int | None = None,
+    team_score: int | None = None,
     seq: int | None = None,
 ) -> Frame:
-    return _with_seq(
-        {
-            "type": "state",
-            "phase": phase,
-            "player": _player(player),
-            "score": score,
-            "rank": rank,
-            "count": count,
-            "streak": streak,
-            "host_connected": bool(host_connected),
-            "question": _strip_type(question),
-            "your_answer": dict(your_answer) if your_answer else None,
-            "reveal": _strip_type(reveal),
-            "finished": dict(finished) if finished else None,
-        },
-        seq,
-    )
+    """`team` once the player is in one; `team_rank` and `team_score` in a team game
+    after `start`."""
+    frame: Frame = {
+        "type": "state",
+        "phase": phase,
+        "mode": mode,
+        "player": _player(player),
+        "score": score,
+        "rank": rank,
+        "count": count,
+        "streak": streak,
+        "host_connected": bool(host_connected),
+        "question": _strip_type(question),
+        "your_answer": dict(your_answer) if your_answer else None,
+        "reveal": _strip_type(reveal),
+        "finished": dict(finished) if finished else None,
+    }
+    if team is not None:
+        frame["team"] = _team(team)
+    return _with_seq(_with_team_standing(frame, team_rank, team_score), seq)
 
 
 def host_state(
@@ -431,28 +573,42 @@ def host_state(
     allowed_actions: Sequence[str],
     join_gate: Mapping[str, Any] | None = None,
     answer_url: str | None = None,
+    homework: Mapping[str, Any] | None = None,
+    teams: Sequence[Mapping[str, Any]] | None = None,
     seq: int | None = None,
 ) -> Frame:
-    return _with_seq(
-        {
-            "type": "state",
-            "phase": phase,
-            "pin": pin,
-            "locked": bool(locked),
-            "count": count,
-            "question": _strip_type(question),
-            "reveal": _strip_type(reveal),
-            "top": [_entry(e) for e in top] if top is not None else None,
-            "podium": [_entry(e) for e in podium] if podium is not None else None,
-            "report_url": report_url,
-            "timeline_url": timeline_url,
-            "answer_url": answer_url,
-            "options": {k: bool(v) for k, v in options.items()},
-            "allowed_actions": sorted(allowed_actions),
-            "join_gate": _join_gate(join_gate),
-        },
+    frame = _with_seq(
+        _with_teams(
+            {
+                "type": "state",
+                "phase": phase,
+                "pin": pin,
+                "locked": bool(locked),
+                "count": count,
+                "question": _strip_type(question),
+                "reveal": _strip_type(reveal),
+                "top": [_entry(e) for e in top] if top is not None else None,
+                "podium": [_entry(e) for e in podium] if podium is not None else None,
+                "report_url": report_url,
+                "timeline_url": timeline_url,
+                "answer_url": answer_url,
+                "options": {k: bool(v) for k, v in options.items()},
+                "allowed_actions": sorted(allowed_actions),
+                "join_gate": _join_gate(join_gate),
+            },
+            teams,
+        ),
         seq,
     )
+    if homework is not None:
+        # A homework game: its closing time, question count and every player's progress.
+        frame["mode"] = "self_paced"
+        frame["homework"] = {
+            "closes_at": homework["closes_at"],
+            "questions": int(homework["questions"]),
+            "players": [_strip_type(p) for p in homework["players"]],
+        }
+    return frame
 
 
 def _strip_type(frame: Mapping[str, Any] | None) -> dict[str, Any] | None:

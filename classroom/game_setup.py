@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 LIVE = "live"
 SELF_PACED = "self_paced"
@@ -168,6 +168,12 @@ def estimate_minutes(seconds: int) -> int:
 # -- Presets ----------------------------------------------------------------------------
 
 
+def gettext_noop(message: str) -> str:
+    """Marks `message` for makemessages without importing Django: the setup page
+    translates a preset's label when it shows it (classroom/views.py)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Preset:
     key: str
@@ -182,12 +188,12 @@ def presets(period_slugs: Sequence[str]) -> list[Preset]:
     result = [
         Preset(
             "starter",
-            "Starter: {count} questions, ~{minutes} min",
+            gettext_noop("Starter: {count} questions, ~{minutes} min"),
             {"questions": STARTER_QUESTIONS, "periods": (), "order": TIMELINE},
         ),
         Preset(
             "full",
-            "Full revision: all {count} questions, ~{minutes} min",
+            gettext_noop("Full revision: all {count} questions, ~{minutes} min"),
             {"questions": None, "periods": (), "order": TIMELINE},
         ),
     ]
@@ -205,8 +211,26 @@ def apply_preset(setup: GameSetup, preset: Preset) -> GameSetup:
 # -- In plain words ---------------------------------------------------------------------
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+class Words(Protocol):
+    """What `describe` needs to say its words in a language: Django's
+    django.utils.translation module is one; `ENGLISH` says them as written."""
+
+    def gettext(self, message: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, number: int, /) -> str: ...
+
+
+class _English:
+    @staticmethod
+    def gettext(message: str, /) -> str:
+        return message
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, number: int, /) -> str:
+        return singular if number == 1 else plural
+
+
+ENGLISH: Words = _English()
 
 
 def describe(
@@ -216,34 +240,43 @@ def describe(
     seconds: int,
     period_years: Mapping[str, str],
     closes_at_text: str = "",
+    say: Words | None = None,
 ) -> list[str]:
     """The setup in a teacher's words, part by part: "10 questions", "about 8 minutes",
     "1958–71", "shuffled", "4 teams", "reading time 5 s"...
 
     `period_years` maps each period of the timeline to its years ("1958–71"), in order;
     a game on every period does not list them. `closes_at_text` is the closing time
-    as the teacher's clock shows it."""
-    parts = [_plural(count, "question", "questions")]
+    as the teacher's clock shows it. `say` puts the words in a language (Django's
+    translation module, from classroom/setups.py); English by default."""
+    say = say or ENGLISH
+    parts = [say.ngettext("%(n)s question", "%(n)s questions", count) % {"n": count}]
     minutes = estimate_minutes(seconds)
     if minutes:
-        parts.append(f"about {_plural(minutes, 'minute', 'minutes')}")
+        parts.append(
+            say.ngettext("about %(n)s minute", "about %(n)s minutes", minutes) % {"n": minutes}
+        )
     chosen = [slug for slug in period_years if slug in setup.periods]
     if chosen and len(chosen) < len(period_years):
         parts.append(", ".join(period_years[slug] for slug in chosen))
     if setup.order == SHUFFLED:
-        parts.append("shuffled")
+        parts.append(say.gettext("shuffled"))
     if setup.time_scale != 1:
-        parts.append(f"time limits × {setup.time_scale:g}")
+        parts.append(say.gettext("time limits × %(scale)s") % {"scale": f"{setup.time_scale:g}"})
     if setup.mode == SELF_PACED:
-        parts.append(f"homework until {closes_at_text}" if closes_at_text else "homework")
+        parts.append(
+            say.gettext("homework until %(time)s") % {"time": closes_at_text}
+            if closes_at_text
+            else say.gettext("homework")
+        )
     if setup.teams:
-        parts.append(f"{setup.teams} teams")
+        parts.append(say.ngettext("%(n)s team", "%(n)s teams", setup.teams) % {"n": setup.teams})
     if setup.reading_s:
-        parts.append(f"reading time {setup.reading_s} s")
+        parts.append(say.gettext("reading time %(n)s s") % {"n": setup.reading_s})
     if setup.accuracy_only:
-        parts.append("accuracy only")
+        parts.append(say.gettext("accuracy only"))
     if setup.join_gate:
-        parts.append("shapes to join")
+        parts.append(say.gettext("shapes to join"))
     if setup.generated_names_only:
-        parts.append("generated names only")
+        parts.append(say.gettext("generated names only"))
     return parts

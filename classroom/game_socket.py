@@ -22,8 +22,9 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from classroom import frames, handshake, inbound
+from classroom import frames, handshake, inbound, languages
 from classroom.errors import ClientError
 from classroom.hub import dumps
 from classroom.ratelimit import TokenBucket
@@ -48,7 +49,7 @@ def parse_json(text: str) -> Any:
         return json.loads(text, parse_constant=_no_constants)
     except (ValueError, RecursionError):
         # RecursionError: a few KB of "[[[[..." nests deeper than the parser goes.
-        raise ClientError("bad_json", "That frame is not valid JSON.") from None
+        raise ClientError("bad_json", gettext_noop("That frame is not valid JSON.")) from None
 
 
 def frame_handler_name(frame: inbound.InboundFrame) -> str:
@@ -77,6 +78,7 @@ class GameSocket(AsyncWebsocketConsumer):
         # the snapshot comes first and nothing it already covers is sent again.
         self.ready = False
         self.pending: list[tuple[str, int]] = []
+        self._language: str | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels runs aclose_old_connections() before every handler: a thread hop
@@ -92,10 +94,20 @@ class GameSocket(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=dumps(frame))
 
+    @property
+    def language(self) -> str:
+        """The language of this socket's page (classroom/languages.py), read once."""
+        if self._language is None:
+            self._language = languages.socket_language(self.scope)
+        return self._language
+
+    def localised(self, error: dict[str, Any]) -> dict[str, Any]:
+        """An `error` frame with its message in this socket's language; same code."""
+        return {**error, "message": languages.translated(error["message"], self.language)}
+
     async def send_error(self, error: ClientError) -> None:
-        await self.send_frame(
-            frames.error(code=error.code, message=error.message, seq=self.last_seq)
-        )
+        message = languages.translated(error.message, self.language)
+        await self.send_frame(frames.error(code=error.code, message=message, seq=self.last_seq))
         if error.close_code is not None:
             await self.close(code=error.close_code)
 
@@ -154,7 +166,9 @@ class GameSocket(AsyncWebsocketConsumer):
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         await self.accept()
         if not handshake.origin_allowed(self.scope):
-            await self.refuse("forbidden", "This page's origin may not open a game socket.", 4403)
+            await self.refuse(
+                "forbidden", gettext_noop("This page's origin may not open a game socket."), 4403
+            )
             return
         try:
             await self.on_connect()
@@ -163,7 +177,9 @@ class GameSocket(AsyncWebsocketConsumer):
         except Exception:
             # The database or the channel layer is down: say so; the client reconnects.
             logger.exception("opening a game socket failed")
-            await self.send_error(ClientError("try_again", "The server is busy. Try again."))
+            await self.send_error(
+                ClientError("try_again", gettext_noop("The server is busy. Try again."))
+            )
             await self.close(code=1013)
 
     async def leave_hub(self, player_id: int | None = None) -> None:
@@ -190,23 +206,27 @@ class GameSocket(AsyncWebsocketConsumer):
             return
         try:
             if text_data is None:
-                raise ClientError("bad_json", "Frames must be JSON text.")
+                raise ClientError("bad_json", gettext_noop("Frames must be JSON text."))
             data = parse_json(text_data)
             if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-                raise ClientError("bad_field", 'A frame is a JSON object with a "type" string.')
+                raise ClientError(
+                    "bad_field", gettext_noop('A frame is a JSON object with a "type" string.')
+                )
             await self.handle(data["type"], data, arrived_at)
         except ClientError as error:
             await self.send_error(error)
         except DatabaseError:
             logger.exception("database error handling a frame")
             await self.send_error(
-                ClientError("try_again", "The server could not do that just now. Try again.")
+                ClientError(
+                    "try_again", gettext_noop("The server could not do that just now. Try again.")
+                )
             )
         except Exception:
             # Never a 1011 crash for one bad frame: say so, keep the socket.
             logger.exception("error handling a frame")
             await self.send_error(
-                ClientError("server_error", "Something went wrong on the server.")
+                ClientError("server_error", gettext_noop("Something went wrong on the server."))
             )
 
     async def handle(self, kind: str, data: dict[str, Any], arrived_at: datetime) -> None:

@@ -22,6 +22,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from classroom import frames
 from classroom.hub import group_name
@@ -67,7 +68,9 @@ def close_host_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs:
     message = {
         "type": "hub.session_ended",
         "session": session_digest(session_key),
-        "error": frames.error(code="not_host", message="You logged out. Log in to run the game."),
+        "error": frames.error(
+            code="not_host", message=gettext_noop("You logged out. Log in to run the game.")
+        ),
     }
     for game_id in games.values_list("id", flat=True):
         try:

@@ -112,7 +112,7 @@ class _GameSockets:
         return [(pid, s) for pid, sockets in self.players.items() for s in sockets]
 
 
-TimerArm = Callable[[int, int, float], None]
+TimerArm = Callable[[int, int, float, float, int | None], None]
 
 
 class Hub:
@@ -365,7 +365,14 @@ class Hub:
         game_id = int(message["game_id"])
         timer = message.get("timer")
         if timer is not None and self.arm_timer is not None:
-            self.arm_timer(game_id, int(timer["index"]), float(timer["deadline"]))
+            question_id = timer.get("question_id")
+            self.arm_timer(
+                game_id,
+                int(timer["index"]),
+                float(timer["deadline"]),
+                float(timer.get("opens") or 0.0),
+                int(question_id) if question_id is not None else None,
+            )
         sockets = self.games.get(game_id)
         if sockets is None:
             return
@@ -478,7 +485,10 @@ async def _send_all(sockets: list[LocalSocket], text: str, seq: int) -> None:
 
 async def close_with_error(socket: LocalSocket, error: dict[str, Any], code: int) -> None:
     try:
-        await socket.send(text_data=dumps({**error, "seq": socket.last_seq}))
+        # In the socket's language (GameSocket.localised); the code stays as it is.
+        localised = getattr(socket, "localised", None)
+        shown = localised(error) if localised is not None else error
+        await socket.send(text_data=dumps({**shown, "seq": socket.last_seq}))
         await socket.close(code=code)
     except Exception:
         logger.debug("closing a closed socket", exc_info=True)

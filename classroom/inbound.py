@@ -141,6 +141,69 @@ class Answer(InboundFrame):
         return self
 
 
+# --- "Practise what you missed" (classroom/practice.py, over HTTP, not the socket) -------
+
+MAX_PRACTICE_INDEX = 50
+
+
+class PracticeRound(InboundFrame):
+    """A phone asks for its practice round's questions."""
+
+    type: Literal["practice_round"]
+    token: str = Field(
+        min_length=1,
+        max_length=MAX_TOKEN_LENGTH,
+        description=f"the resume token (text of 1 to {MAX_TOKEN_LENGTH} characters)",
+    )
+
+
+class PracticeAnswer(InboundFrame):
+    """A practice answer: the question's place in the round and the answer, as `Answer`."""
+
+    type: Literal["practice_answer"]
+    token: str = Field(
+        min_length=1,
+        max_length=MAX_TOKEN_LENGTH,
+        description=f"the resume token (text of 1 to {MAX_TOKEN_LENGTH} characters)",
+    )
+    index: int = Field(
+        strict=True,
+        ge=0,
+        le=MAX_PRACTICE_INDEX,
+        description=f"a whole number from 0 to {MAX_PRACTICE_INDEX}",
+    )
+    choice_id: Id | None = Field(default=None, description=ID_RULE)
+    choice_ids: list[Id] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_ORDER_CHOICES,
+        description=f"a list of 1 to {MAX_ORDER_CHOICES} choice ids",
+    )
+    year: Year | None = Field(
+        default=None, description=f"a whole number from {YEAR_MIN} to {YEAR_MAX}"
+    )
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> PracticeAnswer:
+        given = [v for v in (self.choice_id, self.choice_ids, self.year) if v is not None]
+        if len(given) != 1:
+            raise ValueError("An answer needs exactly one of choice_id, choice_ids or year.")
+        return self
+
+
+PRACTICE_FRAMES: Mapping[str, type[InboundFrame]] = {
+    "practice_round": PracticeRound,
+    "practice_answer": PracticeAnswer,
+}
+
+
+def practice_frame(data: Any) -> InboundFrame:
+    """A practice request as its declared model; ClientError if it is not one."""
+    if not isinstance(data, Mapping):
+        raise ClientError("bad_field", 'A request is a JSON object with a "type" string.')
+    return _parse(PRACTICE_FRAMES, data)
+
+
 # --- the projector ---------------------------------------------------------------------
 
 
@@ -260,8 +323,16 @@ def _parse(frames: Mapping[str, type[InboundFrame]], data: Mapping[str, Any]) ->
         raise ClientError("bad_field", _message(model, error)) from None
 
 
-def phone_frame(data: Mapping[str, Any]) -> InboundFrame:
-    """A phone's frame as its declared model; ClientError if it is not one."""
+# A homework player paces their own game: `next` is theirs (docs/protocol.md,
+# "Self-paced games").
+SELF_PACED_PHONE_FRAMES: Mapping[str, type[InboundFrame]] = {**PHONE_FRAMES, "next": Next}
+
+
+def phone_frame(data: Mapping[str, Any], *, self_paced: bool = False) -> InboundFrame:
+    """A phone's frame as its declared model; ClientError if it is not one. In a
+    homework game (`self_paced`) a phone may also send `next`."""
+    if self_paced and data.get("type") == "next":
+        return _parse(SELF_PACED_PHONE_FRAMES, data)
     if data.get("type") in HOST_COMMANDS:
         raise ClientError("not_host", "Only the game's host can do that.")
     return _parse(PHONE_FRAMES, data)

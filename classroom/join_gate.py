@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from classroom import gate
 from classroom.errors import ClientError
@@ -47,8 +48,10 @@ _wrong_gate_budget = KeyedBudget(limit=WRONG_GATE_PER_IP, window_s=WRONG_GATE_WI
 # once asks once, and a teacher switching the gate on waits at most this long.
 GATE_STATE_CACHE_S = 1.0
 
-GATE_MISSING = "This game asks for the shapes on the big screen. Tap them to join."
-GATE_WRONG = "Those are not the shapes on the big screen. Look again and tap them in order."
+GATE_MISSING = gettext_noop("This game asks for the shapes on the big screen. Tap them to join.")
+GATE_WRONG = gettext_noop(
+    "Those are not the shapes on the big screen. Look again and tap them in order."
+)
 
 
 def wrong_gate_budget() -> KeyedBudget:
@@ -82,7 +85,7 @@ async def check(game_id: int, sent: tuple[str, ...] | None, client: str) -> None
     if budget.remaining(client, now) == 0:
         raise ClientError(
             "rate_limited",
-            "Too many wrong shapes from this network. Wait a minute.",
+            gettext_noop("Too many wrong shapes from this network. Wait a minute."),
             close_code=4429,
         )
     if gate.accepts(key(game_id), sent, int(time.time() * 1000)):

@@ -63,21 +63,32 @@ TRANSITIONS: dict[tuple[Phase, Action], Phase | IfNextQuestion] = {
     (Phase.SCOREBOARD, Action.END): Phase.FINISHED,
 }
 
+
+def gettext_noop(message: str) -> str:
+    """Marks `message` for makemessages without importing Django: it is translated when
+    an error frame is sent (classroom/languages.py)."""
+    return message
+
+
 # Why an action is refused, in words a teacher understands: specific cases first,
 # then one sentence per action.
 _REFUSALS_IN_PHASE: dict[tuple[Phase, Action], str] = {
-    (Phase.LOBBY, Action.NEXT): "Start the game first.",
-    (Phase.LOBBY, Action.SCOREBOARD): "Start the game first.",
-    (Phase.QUESTION, Action.NEXT): "Close the question before moving on.",
-    (Phase.QUESTION, Action.SCOREBOARD): "Close the question before showing the scoreboard.",
-    (Phase.SCOREBOARD, Action.SCOREBOARD): "The scoreboard is already showing.",
+    (Phase.LOBBY, Action.NEXT): gettext_noop("Start the game first."),
+    (Phase.LOBBY, Action.SCOREBOARD): gettext_noop("Start the game first."),
+    (Phase.QUESTION, Action.NEXT): gettext_noop("Close the question before moving on."),
+    (Phase.QUESTION, Action.SCOREBOARD): gettext_noop(
+        "Close the question before showing the scoreboard."
+    ),
+    (Phase.SCOREBOARD, Action.SCOREBOARD): gettext_noop("The scoreboard is already showing."),
 }
 _REFUSALS: dict[Action, str] = {
-    Action.START: "The game has already started.",
-    Action.NEXT: "There is nothing to move on from.",
-    Action.CLOSE_QUESTION: "There is no open question to close.",
-    Action.SCOREBOARD: "The scoreboard can only be shown after a question's answer is revealed.",
-    Action.END: "The game has already ended.",
+    Action.START: gettext_noop("The game has already started."),
+    Action.NEXT: gettext_noop("There is nothing to move on from."),
+    Action.CLOSE_QUESTION: gettext_noop("There is no open question to close."),
+    Action.SCOREBOARD: gettext_noop(
+        "The scoreboard can only be shown after a question's answer is revealed."
+    ),
+    Action.END: gettext_noop("The game has already ended."),
 }
 
 
@@ -119,7 +130,7 @@ def transition(phase: Phase | str, action: Action | str, *, has_next_question: b
     target = TRANSITIONS.get((current, act))
     if target is None:
         if current is Phase.FINISHED:
-            message = "The game has already ended."
+            message = gettext_noop("The game has already ended.")
         else:
             message = _REFUSALS_IN_PHASE.get((current, act), _REFUSALS[act])
         raise IllegalTransition(current, act, message)

@@ -4,17 +4,18 @@ so a restarted server (or another process) can carry a game on."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from classroom.nicknames import MAX_KEY_LENGTH
 
 
 class Game(models.Model):
     class Phase(models.TextChoices):
-        LOBBY = "lobby", "Lobby"
-        QUESTION = "question", "Question open"
-        REVEAL = "reveal", "Reveal"
-        SCOREBOARD = "scoreboard", "Scoreboard"
-        FINISHED = "finished", "Finished"
+        LOBBY = "lobby", gettext_lazy("Lobby")
+        QUESTION = "question", gettext_lazy("Question open")
+        REVEAL = "reveal", gettext_lazy("Reveal")
+        SCOREBOARD = "scoreboard", gettext_lazy("Scoreboard")
+        FINISHED = "finished", gettext_lazy("Finished")
 
     pin = models.CharField(max_length=6)
     quiz = models.ForeignKey(
@@ -98,8 +99,26 @@ class Player(models.Model):
     connected = models.BooleanField(default=False)
     # Extra seconds on every question (accommodation set by the host).
     extra_time_s = models.PositiveSmallIntegerField(default=0)
+    # The player's team (classroom/teams.py, `teams.team`) in a team game, from `start`
+    # (or joining after it); None before, and in a game without teams. The server
+    # decides it: no frame of a phone can set it.
+    team = models.PositiveSmallIntegerField(null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now_add=True)
+    # A homework game's own pace (classroom/self_paced.py): the player's current or
+    # last question (-1 before the first), when it went out and closes for them (no
+    # deadline without a timer), whether it has an answer; when they started and
+    # finished. Stored, so a resume days later or after a restart lands where they were.
+    paced_index = models.IntegerField(default=-1)
+    paced_sent_at = models.DateTimeField(null=True, blank=True)
+    paced_deadline = models.DateTimeField(null=True, blank=True)
+    paced_answered = models.BooleanField(default=False)
+    paced_started_at = models.DateTimeField(null=True, blank=True)
+    paced_finished_at = models.DateTimeField(null=True, blank=True)
+    # The teacher's progress page: when this player's `progress` was last sent, and
+    # whether a change waits for the next second (at most one frame a second).
+    progress_sent_at = models.DateTimeField(null=True, blank=True)
+    progress_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["joined_at", "id"]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from classroom.models import Game
 from quizzes import kinds, selection
 from quizzes.periods import Period, from_stored
 
-NOT_REACHED = "the game ended before this question"
+NOT_REACHED = gettext_noop("the game ended before this question")
 
 
 @dataclass

@@ -18,22 +18,29 @@ Definitions (also printed on the report page):
   the game); a question is in its event's period (quizzes/periods.py).
 - Questions not asked: those the game's setup left out (with the selection's reason,
   quizzes/selection.py) and those the game did not reach before it ended.
+- Teams (a team game): a team's score is its members' mean score, as in the game
+  (classroom/teams.py); its accuracy is its members' correct answers / (members x
+  questions asked). Kicked players are in no team's row; players who left are.
 """
 
 import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import openpyxl
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from classroom import setups
+from classroom import setups, teams
+from classroom.game_setup import SELF_PACED
 from classroom.models import Answer, Game, Player
 from classroom.ranking import competition_ranks
 from classroom.report_setup import NotAskedRow, chosen_periods, game_periods, not_asked
+from classroom.reteach import EventScore, weakest
 from classroom.verdicts import VERDICT_COLUMNS, VerdictRow, is_verdict, verdict_cells, verdict_row
 from quizzes import kinds
 from quizzes.periods import Period, period_of
@@ -49,6 +56,9 @@ class PlayerRow:
     asked: int
     accuracy: float | None
     kicked: bool
+    # Homework: when the student asked for their first question and got `finished`.
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 @dataclass
@@ -119,6 +129,17 @@ class GroupRow:
 
 
 @dataclass
+class TeamRow:
+    rank: int
+    name: str
+    colour: str
+    score: int
+    members: list[str]
+    correct: int
+    accuracy: float | None
+
+
+@dataclass
 class GameReport:
     game: Game
     players: list[PlayerRow]
@@ -134,6 +155,16 @@ class GameReport:
     not_asked: list[NotAskedRow] = field(default_factory=list)
     # The game's setup in plain words (classroom/setups.py).
     setup_words: str = ""
+    # Accuracy on each event's questions, in timeline order ("Reteach the weakest").
+    events: list[EventScore] = field(default_factory=list)
+    # A homework game (the players' start and finish times are shown).
+    homework: bool = False
+    # A team game's teams, best first (empty in a game without teams).
+    teams: list[TeamRow] = field(default_factory=list)
+
+    @property
+    def weakest_events(self) -> list[EventScore]:
+        return weakest(self.events)
 
     @property
     def not_asked_reasons(self) -> list[tuple[str, int]]:
@@ -263,9 +294,39 @@ def _player_rows(
             asked=len(judged),
             accuracy=_percent(correct_by_player[player.id], len(judged)),
             kicked=player.kicked,
+            started_at=player.paced_started_at,
+            finished_at=player.paced_finished_at,
         )
-        for player in sorted(players, key=lambda p: p.kicked)
+        for player in _by_kicked(players)
     ]
+
+
+def _team_rows(players: list[Player], rows: list[PlayerRow]) -> list[TeamRow]:
+    """The teams of the players still in the game, best first (classroom/teams.py)."""
+    in_game = [p for p in players if not p.kicked and p.team is not None]
+    correct = {p.nickname: row.correct for p, row in zip(_by_kicked(players), rows, strict=True)}
+    asked = rows[0].asked if rows else 0
+    found = []
+    for entry in teams.standings(teams.Member(p.team, p.score, p.score) for p in in_game):
+        members = [p.nickname for p in in_game if p.team == entry["id"]]
+        right = sum(correct[name] for name in members)
+        found.append(
+            TeamRow(
+                rank=entry["rank"],
+                name=gettext(entry["name"]),
+                colour=entry["colour"],
+                score=entry["score"],
+                members=members,
+                correct=right,
+                accuracy=_percent(right, len(members) * asked),
+            )
+        )
+    return found
+
+
+def _by_kicked(players: list[Player]) -> list[Player]:
+    """The players in the order of their report rows: in rank order, kicked last."""
+    return sorted(players, key=lambda p: p.kicked)
 
 
 def _question_row(
@@ -358,7 +419,40 @@ def game_report(*, game: Game) -> GameReport:
             game, [(r.prompt, r.kind) for r in question_rows if not r.asked], known
         ),
         setup_words=setups.words(game),
+        events=_event_scores(snapshot, asked_rows, player_count),
+        homework=(game.setup or {}).get("mode") == SELF_PACED,
+        teams=_team_rows(players, player_rows),
     )
+
+
+def _event_scores(
+    snapshot: list[dict[str, Any]], asked_rows: list[QuestionRow], player_count: int
+) -> list[EventScore]:
+    """The class's accuracy on each event's judged questions asked, in timeline order."""
+    by_event: dict[str, list[QuestionRow]] = defaultdict(list)
+    events: dict[str, dict[str, Any]] = {}
+    for row in asked_rows:
+        event = snapshot[row.number - 1].get("event")
+        if isinstance(event, dict) and event.get("slug"):
+            by_event[event["slug"]].append(row)
+            events[event["slug"]] = event
+    ordered = sorted(events.values(), key=lambda e: (e.get("year") or 0, e["slug"]))
+    scores = []
+    for position, event in enumerate(ordered):
+        group = _group(str(event.get("title", "")), by_event[event["slug"]], player_count)
+        scores.append(
+            EventScore(
+                slug=event["slug"],
+                title=group.label,
+                date_label=str(event.get("date_label") or event.get("year") or ""),
+                questions=group.questions,
+                correct=group.correct,
+                possible=group.possible,
+                accuracy=group.accuracy,
+                position=position,
+            )
+        )
+    return scores
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -386,6 +480,11 @@ QUESTION_COLUMNS = (
     "distribution",
 )
 GROUP_COLUMNS = ("questions", "accuracy %")
+TEAM_COLUMNS = ("rank", "team", "score (members' mean)", "members", "accuracy %", "players")
+
+
+def _team_cells(t: TeamRow) -> tuple[Any, ...]:
+    return (t.rank, t.name, t.score, len(t.members), t.accuracy, ", ".join(t.members))
 
 
 def _player_cells(p: PlayerRow) -> tuple[Any, ...]:
@@ -398,6 +497,29 @@ def _player_cells(p: PlayerRow) -> tuple[Any, ...]:
         p.accuracy,
         "yes" if p.kicked else None,
     )
+
+
+HOMEWORK_COLUMNS = ("started", "finished")
+EVENT_COLUMNS = ("event", "date", "questions", "accuracy %")
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def _players_table(report: GameReport) -> list[tuple[Any, ...]]:
+    """The players' rows; a homework's with when each started and finished."""
+    if not report.homework:
+        return [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players]
+    return [PLAYER_COLUMNS + HOMEWORK_COLUMNS] + [
+        (*_player_cells(p), _stamp(p.started_at), _stamp(p.finished_at)) for p in report.players
+    ]
+
+
+def _event_rows(report: GameReport) -> list[tuple[Any, ...]]:
+    return [EVENT_COLUMNS] + [
+        (e.title, e.date_label, e.questions, e.accuracy) for e in report.events
+    ]
 
 
 def _question_cells(q: QuestionRow) -> tuple[Any, ...]:
@@ -447,9 +569,12 @@ def report_csv(*, report: GameReport) -> str:
 
     writer.writerow([_csv_cell(c) for c in ("Game", report.game.title, "PIN", report.game.pin)])
     writer.writerow([_csv_cell(c) for c in ("Setup", report.setup_words)])
-    section("Players", [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players])
+    section("Players", _players_table(report))
+    if report.teams:
+        section("Teams", [TEAM_COLUMNS] + [_team_cells(t) for t in report.teams])
     section("Questions", [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions])
     section("By period", _group_rows("period", report.periods))
+    section("By event", _event_rows(report))
     section("By event verdict", _group_rows("verdict", report.verdicts))
     if report.verdict_round:
         section(
@@ -480,12 +605,15 @@ def report_xlsx(*, report: GameReport) -> bytes:
         ],
     )
     sheets = {
-        "Players": [PLAYER_COLUMNS] + [_player_cells(p) for p in report.players],
+        "Players": _players_table(report),
         "Questions": [QUESTION_COLUMNS] + [_question_cells(q) for q in report.questions],
         "By period": _group_rows("period", report.periods),
         "By verdict": _group_rows("verdict", report.verdicts),
+        "By event": _event_rows(report),
         "Not asked": _not_asked_rows(report),
     }
+    if report.teams:
+        sheets["Teams"] = [TEAM_COLUMNS] + [_team_cells(t) for t in report.teams]
     if report.verdict_round:
         sheets["Verdict round"] = [VERDICT_COLUMNS] + [
             verdict_cells(v) for v in report.verdict_round

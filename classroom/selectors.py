@@ -9,7 +9,7 @@ Writes (classroom/services/) call these; these never write and never call a serv
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +17,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from classroom import frames, inbound, join_gate
+from classroom import frames, inbound, join_gate, self_paced, teams
+from classroom.game_setup import SELF_PACED
 from classroom.machine import allowed_actions
 from classroom.models import Answer, Game, Player
 from classroom.questions_cache import game_questions, game_read
@@ -31,22 +33,55 @@ SCOREBOARD_TOP = 5
 OPTION_KEYS = inbound.SetOptions.OPTIONS
 
 
-# (index, deadline in epoch seconds) of a game's open question, or None.
-OpenQuestion = tuple[int, float] | None
+# (index, deadline, moment answers are taken (both epoch seconds), question id) of a
+# game's open question, or None.
+OpenQuestion = tuple[int, float, float, int] | None
 
 
 def open_question(game: Game) -> OpenQuestion:
-    """The open question a socket's process must arm a timer for (classroom/timers.py)."""
+    """The open question a socket's process must arm a timer for (classroom/timers.py),
+    with the end of its reading time (an earlier answer is `too_early`)."""
     if game.phase == Game.Phase.QUESTION and game.question_deadline is not None:
-        return game.question_index, game.question_deadline.timestamp()
+        opens = game.question_started_at or game.question_deadline
+        question_id = int(game.questions[game.question_index]["id"])
+        return (
+            game.question_index,
+            game.question_deadline.timestamp(),
+            opens.timestamp(),
+            question_id,
+        )
     return None
 
 
+def timer_of(game: Game) -> dict[str, Any] | None:
+    """The broadcast's `timer` of the game's open question (the hub arms it)."""
+    found = open_question(game)
+    if found is None:
+        return None
+    index, deadline, opens, question_id = found
+    return {"index": index, "deadline": deadline, "opens": opens, "question_id": question_id}
+
+
+def answerable_in_ms(game: Game) -> int:
+    """How long until the open question takes answers (0 once reading time is over)."""
+    if game.question_started_at is None:
+        return 0
+    return max(0, int((game.question_started_at - timezone.now()).total_seconds() * 1000))
+
+
+def reading_ms(game: Game) -> int:
+    """The game's reading time per question, from its stored setup."""
+    return int((game.setup or {}).get("reading_s") or 0) * 1000
+
+
 def _remaining_ms(game: Game, limit_ms: int) -> int:
+    """Time left to answer, counted from the end of reading: during reading it is the
+    whole limit."""
     if game.question_started_at is None:
         return 0
     ends = game.question_started_at + timedelta(milliseconds=limit_ms)
-    return max(0, int((ends - timezone.now()).total_seconds() * 1000))
+    counted_from = max(timezone.now(), game.question_started_at)
+    return max(0, int((ends - counted_from).total_seconds() * 1000))
 
 
 def _your_answer(question: dict[str, Any], answer: Answer | None) -> dict[str, Any] | None:
@@ -75,18 +110,101 @@ def player_with_game(*, player_id: int) -> Player:
     return player
 
 
+def is_self_paced(game: Game) -> bool:
+    """Whether `game` is homework (its setup's mode; docs/protocol.md)."""
+    return (game.setup or {}).get("mode") == SELF_PACED
+
+
+def closes_at(game: Game) -> datetime | None:
+    """A homework game's closing time, as its setup stores it."""
+    stored = (game.setup or {}).get("closes_at")
+    return datetime.fromisoformat(stored) if stored else None
+
+
+def paced_reveal(
+    game: Game, player: Player, index: int, answer: Answer | None, *, rank: int | None
+) -> dict[str, Any]:
+    """A homework player's reveal of their question `index` (`answer`: theirs, if any)."""
+    question = game.questions[index]
+    return frames.reveal_paced(
+        question=question,
+        fields=reveal_fields(question, answer, score=player.score, rank=rank, streak=player.streak),
+        verdicts_to_come=frozenset(_verdict_events(game.questions[index + 1 :])),
+    )
+
+
+def _paced_snapshot(player: Player, rank: int | None, count: int) -> dict[str, Any]:
+    """A homework player's `state`: where that player is (classroom/self_paced.py).
+    Not started: `lobby`; their question open (with its remaining time): `question`;
+    answered or timed out: `reveal`; done or the homework closed: `finished`."""
+    game = player.game
+    now = timezone.now()
+    progress = self_paced.Progress(
+        index=player.paced_index,
+        count=len(game.questions),
+        deadline=player.paced_deadline,
+        answered=player.paced_answered,
+        finished=player.paced_finished_at is not None,
+    )
+    is_open = self_paced.homework_open(now=now, closes_at=closes_at(game), ended=game.is_ended)
+    where = self_paced.place(progress, now=now, is_open=is_open)
+    question_frame = reveal = finished = None
+    phase = Game.Phase.LOBBY
+    index = player.paced_index
+    if where is self_paced.Place.OPEN:
+        phase = Game.Phase.QUESTION
+        question = game.questions[index]
+        limit = player_time_limit_ms(question, player.extra_time_s)
+        question_frame = frames.question_player(
+            question=question,
+            index=index,
+            count=len(game.questions),
+            time_limit_ms=limit,
+            remaining_ms=self_paced.remaining_ms(progress, now=now, limit_ms=limit),
+        )
+    elif where is self_paced.Place.REVEALED:
+        phase = Game.Phase.REVEAL
+        answer = Answer.objects.filter(player=player, question_index=index).first()
+        reveal = paced_reveal(game, player, index, answer, rank=rank)
+    elif where is self_paced.Place.FINISHED:
+        phase = Game.Phase.FINISHED
+        finished = {"rank": rank, "score": player.score, "count": count}
+    return frames.player_state(
+        phase=phase,
+        player={"id": player.id, "nickname": player.nickname},
+        score=player.score,
+        rank=rank,
+        count=count,
+        streak=player.streak,
+        host_connected=bool(game.host_connection),
+        question=question_frame,
+        your_answer=None,
+        reveal=reveal,
+        finished=finished,
+        mode=SELF_PACED,
+        seq=game.player_seq,
+    )
+
+
 def player_snapshot_of(
     player: Player,
     *,
     rank_and_count: tuple[int | None, int] | None = None,
     has_answers: bool = True,
+    board: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The `state` frame of a player row just read with its game (`select_related`).
 
-    `rank_and_count` and `has_answers=False` spare queries when the caller knows them.
+    `rank_and_count`, `has_answers=False` and `board` (the teams' standings) spare
+    queries when the caller knows them.
     """
     game = player.game
     rank, count = rank_and_count or _rank_and_count(game, player)
+    if is_self_paced(game):
+        return _paced_snapshot(player, rank, count)
+    if board is None and teams_shown(game):
+        board = team_standings(game)
+    own_team = team_fields(player.team, board) if teams_shown(game) else {}
     question_frame = your_answer = reveal = finished = None
     index = game.question_index
     phase = game.phase
@@ -105,17 +223,22 @@ def player_snapshot_of(
                 count=len(game.questions),
                 time_limit_ms=limit,
                 remaining_ms=_remaining_ms(game, limit),
+                reading_ms=reading_ms(game),
+                answerable_in_ms=answerable_in_ms(game),
             )
             your_answer = _your_answer(question, answer)
         else:
             reveal = frames.reveal_player(
                 question=question,
-                fields=reveal_fields(
-                    question, answer, score=player.score, rank=rank, streak=player.streak
-                ),
+                fields={
+                    **reveal_fields(
+                        question, answer, score=player.score, rank=rank, streak=player.streak
+                    ),
+                    **own_team,
+                },
             )
     if phase == Game.Phase.FINISHED:
-        finished = {"rank": rank, "score": player.score, "count": count}
+        finished = {"rank": rank, "score": player.score, "count": count, **own_team}
     return frames.player_state(
         phase=phase,
         player={"id": player.id, "nickname": player.nickname},
@@ -128,6 +251,9 @@ def player_snapshot_of(
         your_answer=your_answer,
         reveal=reveal,
         finished=finished,
+        team=team_public(player.team),
+        team_rank=own_team.get("team_rank"),
+        team_score=own_team.get("team_score"),
         seq=game.player_seq,
     )
 
@@ -141,6 +267,7 @@ def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dic
     totals = Player.objects.filter(game=game, kicked=False).aggregate(
         count=Count("id"), ahead=Count("id", filter=Q(score__gt=0))
     )
+    board = team_standings(game) if teams_shown(game) else None
     states = []
     for player in players:
         player.game = game
@@ -149,6 +276,7 @@ def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dic
                 player,
                 rank_and_count=(totals["ahead"] + 1, totals["count"]),
                 has_answers=False,
+                board=board,
             )
         )
     return states
@@ -171,6 +299,7 @@ def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:
         players=roster(game),
         locked=game.locked,
         join_gate=join_gate.shown(game),
+        teams=team_standings(game) if teams_shown(game) else None,
         seq=game.seq,
     )
 
@@ -189,8 +318,10 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
             limit = int(question["time_limit_ms"])
             deadline_ms = 0
             if game.question_deadline is not None:
+                # Counted from the end of reading, as the phones' remaining_ms.
+                counted_from = max(timezone.now(), game.question_started_at or timezone.now())
                 deadline_ms = max(
-                    0, int((game.question_deadline - timezone.now()).total_seconds() * 1000)
+                    0, int((game.question_deadline - counted_from).total_seconds() * 1000)
                 )
             question_frame = frames.question_host(
                 question=question,
@@ -200,6 +331,8 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
                 remaining_ms=deadline_ms,
                 answered=answered,
                 total=total,
+                reading_ms=reading_ms(game),
+                answerable_in_ms=answerable_in_ms(game),
             )
         else:
             answers = list(Answer.objects.filter(game=game, question_index=index))
@@ -224,8 +357,41 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
         options=public_options(game),
         allowed_actions=[str(a) for a in allowed_actions(phase)],
         join_gate=join_gate.shown(game),
+        homework=homework_progress(game) if is_self_paced(game) else None,
+        teams=team_standings(game) if teams_shown(game) else None,
         seq=game.seq,
     )
+
+
+def homework_progress(game: Game) -> dict[str, Any]:
+    """A homework game's part of the host's `state`: every player's progress (the
+    `progress` frame's fields, with when they started and finished)."""
+    answered = dict(
+        Answer.objects.filter(game=game)
+        .values("player_id")
+        .annotate(n=Count("id"))
+        .values_list("player_id", "n")
+    )
+    rows = Player.objects.filter(game=game, kicked=False).order_by("joined_at", "id")
+    stamp = lambda at: at.isoformat() if at else None  # noqa: E731
+    return {
+        "closes_at": stamp(closes_at(game)),
+        "questions": len(game.questions),
+        "players": [
+            frames.progress(
+                player_id=p.id,
+                nickname=p.nickname,
+                answered=answered.get(p.id, 0),
+                correct=p.correct_count,
+                score=p.score,
+                reached=p.paced_index + 1,
+                finished=p.paced_finished_at is not None,
+                started_at=stamp(p.paced_started_at),
+                finished_at=stamp(p.paced_finished_at),
+            )
+            for p in rows
+        ],
+    }
 
 
 # --- what the writes show: reveals, standings, counts, links ------------------------------
@@ -285,6 +451,56 @@ def verdicts_asked(game: Game) -> bool:
     """Whether the game has reached a verdict question (the answer page has votes)."""
     reached = game.questions[: max(game.question_index + 1, 0)]
     return any(q.get("kind") == kinds.VERDICT.name for q in reached)
+
+
+# --- teams (classroom/teams.py) ------------------------------------------------------------
+
+
+def teams_count(game: Game) -> int:
+    """How many teams the game plays in (0: none), from its stored setup."""
+    return int((game.setup or {}).get("teams") or 0)
+
+
+def teams_shown(game: Game) -> bool:
+    """Whether the game's frames carry teams: a team game after `start`."""
+    return teams_count(game) > 0 and game.phase != Game.Phase.LOBBY
+
+
+def team_public(team_id: int | None) -> dict[str, Any] | None:
+    """A team as a phone is told it: {id, name (translated), colour}; None for none."""
+    if team_id is None:
+        return None
+    found = teams.team(team_id)
+    return {"id": found.id, "name": gettext(found.name), "colour": found.colour}
+
+
+def team_board(members: Sequence[teams.Member]) -> list[dict[str, Any]]:
+    """The teams' standings of `members` (classroom/teams.py), names translated."""
+    return [{**entry, "name": gettext(entry["name"])} for entry in teams.standings(members)]
+
+
+def team_standings(game: Game) -> list[dict[str, Any]]:
+    """The teams' standings now: every player still in the game (a player who left
+    counts with their points; a kicked one does not)."""
+    return team_board(
+        [
+            teams.Member(team_id=team, score=score, previous_score=previous)
+            for team, score, previous in Player.objects.filter(
+                game=game, kicked=False, team__isnull=False
+            ).values_list("team", "score", "previous_score")
+        ]
+    )
+
+
+def team_fields(team_id: int | None, board: Sequence[dict[str, Any]] | None) -> dict[str, Any]:
+    """A player's `team_rank` and `team_score` from a team board; {} without teams."""
+    if board is None:
+        return {}
+    entry = next((e for e in board if e["id"] == team_id), None)
+    return {
+        "team_rank": entry["rank"] if entry else None,
+        "team_score": entry["score"] if entry else 0,
+    }
 
 
 def standings(game: Game) -> list[Standing]:

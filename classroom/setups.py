@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from classroom.game_setup import (
     GameSetup,
@@ -110,6 +110,7 @@ def preview(offer: Material, setup: GameSetup) -> Preview:
             seconds=seconds,
             period_years=offer.period_years,
             closes_at_text=closes_at_text(setup),
+            say=translation,
         ),
     )
 
@@ -185,5 +186,6 @@ def words(game: Game) -> str:
             seconds=seconds,
             period_years={period.slug: period.years for period in periods},
             closes_at_text=closes_at_text(setup),
+            say=translation,
         )
     )

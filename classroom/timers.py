@@ -31,8 +31,21 @@ MAX_RETRIES = 10
 class QuestionTimers:
     def __init__(self) -> None:
         self.tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
+        # game_id -> (question id, epoch s its answers are taken from): the end of
+        # its reading time, for `too_early` before an answer reaches a group. One
+        # entry per game, replaced by the next question.
+        self.opens: dict[int, tuple[int, float]] = {}
 
-    def arm(self, game_id: int, index: int, deadline_epoch_s: float) -> None:
+    def arm(
+        self,
+        game_id: int,
+        index: int,
+        deadline_epoch_s: float,
+        opens_epoch_s: float = 0.0,
+        question_id: int | None = None,
+    ) -> None:
+        if question_id is not None:
+            self.opens[game_id] = (int(question_id), float(opens_epoch_s))
         key = (game_id, index)
         task = self.tasks.get(key)
         if task is not None and not task.done():
@@ -40,6 +53,12 @@ class QuestionTimers:
         self.tasks[key] = asyncio.get_running_loop().create_task(
             self._run(game_id, index, deadline_epoch_s)
         )
+
+    def too_early(self, game_id: int, question_id: int, at_epoch_s: float) -> bool:
+        """Whether an answer to `question_id` stamped at `at_epoch_s` came during its
+        reading time (the server's clock; the phone's is never asked)."""
+        known = self.opens.get(game_id)
+        return known is not None and known[0] == question_id and at_epoch_s < known[1]
 
     async def _run(self, game_id: int, index: int, deadline_epoch_s: float) -> None:
         key = (game_id, index)

@@ -58,15 +58,26 @@ class VerdictRow:
         return MAJORITY_LABELS[self.majority]
 
 
+def gettext_noop(message: str) -> str:
+    """Marks `message` for makemessages without importing Django: the teacher's pages
+    translate it when they show it (docs/translating.md)."""
+    return message
+
+
 # The class's majority in words, and a verdict as a badge says it (a neutral verdict
 # and none given are both "neither").
 MAJORITY_LABELS = {
-    "success": "Success",
-    "failure": "Failure",
-    "split": "Split evenly",
-    "": "No votes",
+    "success": gettext_noop("Success"),
+    "failure": gettext_noop("Failure"),
+    "split": gettext_noop("Split evenly"),
+    "": gettext_noop("No votes"),
 }
-VERDICT_LABELS = {"success": "success", "failure": "failure", "neutral": "neither", "": "neither"}
+VERDICT_LABELS = {
+    "success": gettext_noop("success"),
+    "failure": gettext_noop("failure"),
+    "neutral": gettext_noop("neither"),
+    "": gettext_noop("neither"),
+}
 
 
 def percent(part: int, whole: int) -> float | None:

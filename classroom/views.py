@@ -6,10 +6,13 @@ render the pages that speak to it, and read or delete stored rows.
 """
 
 import contextlib
+import json
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,9 +21,12 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.i18n import set_language
 
-from classroom import game_setup, gate, pins, selectors, setups
+from classroom import game_setup, gate, inbound, pins, practice, reteach, selectors, setups
 from classroom.answer import game_outline
 from classroom.errors import ClientError
 from classroom.forms import SetupForm, initial_for
@@ -28,7 +34,7 @@ from classroom.game_setup import GameSetup, SetupError
 from classroom.models import Game
 from classroom.qr import qr_svg
 from classroom.reports import game_report, report_csv, report_xlsx
-from classroom.services import phases
+from classroom.services import homework, phases
 from quizzes.models import Quiz
 
 
@@ -49,6 +55,8 @@ def _dashboard_context(request: HttpRequest) -> dict[str, object]:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # A homework past its closing time is ended before it is listed (services/homework.py).
+    homework.games_close_due(host=request.user)
     return render(request, "classroom/dashboard.html", _dashboard_context(request))
 
 
@@ -56,18 +64,28 @@ def _playable(slug: str) -> tuple[Quiz | None, str]:
     """The quiz a start names, or why it cannot be started."""
     quiz = Quiz.objects.select_related("timeline").filter(slug=slug).first() if slug else None
     if not slug:
-        return None, "Choose a quiz to start."
+        return None, gettext("Choose a quiz to start.")
     if quiz is None:
-        return None, f"There is no quiz called “{slug}”. Pick one from the list."
+        return None, gettext("There is no quiz called “%(slug)s”. Pick one from the list.") % {
+            "slug": slug
+        }
     if not quiz.questions.exists():
-        return None, f"“{quiz.title}” has no questions yet, so it cannot be played."
+        return None, gettext("“%(title)s” has no questions yet, so it cannot be played.") % {
+            "title": quiz.title
+        }
     return quiz, ""
 
 
 def _setup_form(quiz: Quiz, offer: setups.Material, data: Any = None, **kwargs: Any) -> SetupForm:
     counts = Counter(candidate.period for candidate in offer.candidates)
     choices = [
-        (period.slug, f"{period.title} ({counts[period.slug]} questions)")
+        (
+            period.slug,
+            ngettext(
+                "%(title)s (%(n)s question)", "%(title)s (%(n)s questions)", counts[period.slug]
+            )
+            % {"title": period.title, "n": counts[period.slug]},
+        )
         for period in offer.periods
     ]
     return SetupForm(data, period_choices=choices, question_count=len(offer.candidates), **kwargs)
@@ -96,12 +114,18 @@ def game_start(request: HttpRequest) -> HttpResponse:
         if preset_key:
             chosen = {p.key: p for p in game_setup.presets(offer.period_slugs)}.get(preset_key)
             if chosen is None:
-                notice = "There is no such quick choice; the form shows your last choice."
+                notice = gettext("There is no such quick choice; the form shows your last choice.")
             else:
                 setup = game_setup.apply_preset(setup, chosen)
         initial = initial_for(setup, period_slugs=offer.period_slugs)
         if last.homework_again and not preset_key:
             initial["mode"] = game_setup.SELF_PACED
+        elif request.GET.get("mode") == game_setup.SELF_PACED:
+            # "Set as homework": the timer off by default (docs/teaching.md, "Homework").
+            initial.update(mode=game_setup.SELF_PACED, accuracy_only=True)
+        if initial.get("mode") == game_setup.SELF_PACED:
+            # A live game's teams and reading time are not a homework's (SetupForm.clean).
+            initial.update(teams="0", reading_s=0)
         initial["quiz"] = quiz.slug
         form = _setup_form(quiz, offer, initial=initial)
         return _setup_page(request, quiz, offer, form, setup=setup, notice=notice)
@@ -113,8 +137,14 @@ def game_start(request: HttpRequest) -> HttpResponse:
         except SetupError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         except (ValueError, ValidationError, RuntimeError) as exc:
-            form.add_error(None, f"The game could not be started: {_first_message(exc)}")
+            form.add_error(
+                None,
+                gettext("The game could not be started: %(reason)s")
+                % {"reason": _first_message(exc)},
+            )
         else:
+            if setup.mode == game_setup.SELF_PACED:
+                return redirect("homework", pin=game.pin)
             return redirect("projector", pin=game.pin)
     return _setup_page(request, quiz, offer, form, setup=None, status=400)
 
@@ -135,10 +165,19 @@ def _preset_links(quiz: Quiz, offer: setups.Material) -> list[dict[str, Any]]:
             {
                 "key": preset.key,
                 "one_period": period is not None,
-                "label": preset.label.format(
+                "label": gettext(preset.label).format(
                     count=look.count, minutes=look.minutes, title=period.title if period else ""
                 ),
-                "detail": f"{look.count} questions, ~{look.minutes} min" if period else "",
+                "detail": (
+                    ngettext(
+                        "%(n)s question, ~%(minutes)s min",
+                        "%(n)s questions, ~%(minutes)s min",
+                        look.count,
+                    )
+                    % {"n": look.count, "minutes": look.minutes}
+                    if period
+                    else ""
+                ),
                 "url": f"{reverse('game_start')}?{query}",
             }
         )
@@ -227,7 +266,9 @@ def _game_for(request: HttpRequest, pin: str) -> Game:
     except pins.NoSuchGame:
         raise Http404("No game has this PIN.") from None
     except pins.NotYours:
-        raise PermissionDenied("Only the teacher who started this game can open it.") from None
+        raise PermissionDenied(
+            gettext("Only the teacher who started this game can open it.")
+        ) from None
 
 
 def join_url(request: HttpRequest, pin: str) -> str:
@@ -247,7 +288,7 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
             "game": game,
             "join_url": url,
             "join_url_short": url.split("://", 1)[-1],
-            "qr": qr_svg(url=url, title=f"QR code: {url}"),
+            "qr": qr_svg(url=url, title=gettext("QR code: %(url)s") % {"url": url}),
             "ws_path": f"/ws/host/{game.pin}/",
             "report_url": reverse("report", kwargs={"pin": game.pin}),
             "question_count": len(game.questions or []),
@@ -255,6 +296,129 @@ def projector(request: HttpRequest, pin: str) -> HttpResponse:
             "setup_words": setups.words(game),
         },
     )
+
+
+@login_required
+@require_GET
+def homework_page(request: HttpRequest, pin: str) -> HttpResponse:
+    """A homework game's page: the PIN, link and QR code to hand out, every student's
+    progress (live from the host socket's `progress` frames), and ending it early."""
+    game = _game_for(request, pin)
+    if not selectors.is_self_paced(game):
+        return redirect("projector", pin=game.pin)
+    homework.game_close_due(game_id=game.pk)
+    game.refresh_from_db()
+    url = join_url(request, game.pin)
+    progress = selectors.homework_progress(game)
+    return render(
+        request,
+        "classroom/homework.html",
+        {
+            "game": game,
+            "join_url": url,
+            "qr": qr_svg(url=url, title=f"QR code: {url}"),
+            "ws_path": f"/ws/host/{game.pin}/",
+            "report_url": reverse("report", kwargs={"pin": game.pin}),
+            "closes_at": selectors.closes_at(game),
+            "timed": homework.timed(game),
+            "question_count": progress["questions"],
+            "players": progress["players"],
+            "setup_words": setups.words(game),
+        },
+    )
+
+
+# How long a reteach homework stays open, in days (the report's form offers these).
+RETEACH_DAYS = (1, 3, 7, 14)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reteach_start(request: HttpRequest, pin: str) -> HttpResponse:
+    """ "Reteach the weakest" on a report: a new game (live, or homework open for a few
+    days) asking again about the events the class got wrong most (classroom/reteach.py),
+    saying which and why."""
+    game = _game_for(request, pin)
+    report_page = redirect("report", pin=game.pin)
+    weakest = game_report(game=game).weakest_events
+    if game.quiz is None:
+        messages.error(request, gettext("This game's quiz has been deleted: nothing to reteach."))
+        return report_page
+    if not weakest:
+        messages.info(request, gettext("The class did well on every event: nothing to reteach."))
+        return report_page
+    mode = request.POST.get("mode", "")
+    try:
+        days = int(request.POST.get("days", "7"))
+    except ValueError:
+        days = 0
+    if mode not in game_setup.MODES or days not in RETEACH_DAYS:
+        return HttpResponse(gettext("Choose live or homework, and 1 to 14 days."), status=400)
+    homework_mode = mode == game_setup.SELF_PACED
+    setup = GameSetup(
+        mode=mode,
+        closes_at=timezone.now() + timedelta(days=days) if homework_mode else None,
+        accuracy_only=homework_mode,
+    )
+    ids = list(
+        game.quiz.questions.filter(event__slug__in=[e.slug for e in weakest]).values_list(
+            "id", flat=True
+        )
+    )
+    reasons = [reteach.why(event) for event in weakest]
+    try:
+        new = phases.game_create(
+            quiz=game.quiz, host=request.user, setup=setup, only=ids, reteach=reasons
+        )
+    except (SetupError, RuntimeError) as exc:
+        messages.error(request, gettext("The reteach game could not be started: %s") % exc)
+        return report_page
+    messages.success(
+        request,
+        gettext("This game reteaches the events the class got wrong most: %s.")
+        % "; ".join(reasons),
+    )
+    return redirect("homework" if homework_mode else "projector", pin=new.pin)
+
+
+@require_GET
+def practice_page(request: HttpRequest, pin: str) -> HttpResponse:
+    """ "Practise what you missed": the phone's private round (classroom/practice.py)."""
+    return render(request, "classroom/practice.html", {"pin": pin})
+
+
+# A practice request's body is a small JSON object: a token, an index and an answer.
+PRACTICE_BODY_MAX = 4096
+
+
+@require_http_methods(["POST"])
+def practice_api(request: HttpRequest, pin: str) -> JsonResponse:
+    """The practice round's questions (`practice_round`) or one answer checked
+    (`practice_answer`): read-only, nothing stored (classroom/practice.py)."""
+    try:
+        if len(request.body) > PRACTICE_BODY_MAX:
+            raise ClientError("bad_field", "This request is too large.")
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError:
+            raise ClientError("bad_json", "The request is not JSON.") from None
+        frame = inbound.practice_frame(data)
+        if isinstance(frame, inbound.PracticeRound):
+            return JsonResponse(practice.practice_questions(token=frame.token, pin=pin))
+        assert isinstance(frame, inbound.PracticeAnswer)
+        return JsonResponse(
+            practice.practice_check(
+                token=frame.token,
+                pin=pin,
+                index=frame.index,
+                choice_id=frame.choice_id,
+                choice_ids=tuple(frame.choice_ids) if frame.choice_ids is not None else None,
+                year=frame.year,
+            )
+        )
+    except ClientError as error:
+        status = 404 if error.code == "bad_token" else 400
+        return JsonResponse({"code": error.code, "message": error.message}, status=status)
 
 
 @require_GET
@@ -327,7 +491,7 @@ def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     """Delete a game's data (players, answers, the game) after a confirmation page."""
     game = get_object_or_404(Game.objects.select_related("quiz"), pk=game_id)
     if not pins.user_may_host(user=request.user, game=game):
-        raise PermissionDenied("Only the teacher who started this game can delete it.")
+        raise PermissionDenied(gettext("Only the teacher who started this game can delete it."))
     if request.method == "GET":
         return render(
             request,
@@ -340,7 +504,11 @@ def game_delete(request: HttpRequest, game_id: int) -> HttpResponse:
     with transaction.atomic():
         # Players and answers go with the game (on_delete=CASCADE).
         Game.objects.filter(pk=game.pk).delete()
-    messages.success(request, f"The data of game {pin} ({title}) has been deleted.")
+    messages.success(
+        request,
+        gettext("The data of game %(pin)s (%(title)s) has been deleted.")
+        % {"pin": pin, "title": title},
+    )
     return redirect("dashboard")
 
 
@@ -349,3 +517,15 @@ def _end_before_delete(game: Game) -> None:
     # Already finishing or finished: deleting is all that is left to do.
     with contextlib.suppress(ClientError):
         phases.game_end(game_id=game.pk)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch (join page, dashboard, login page): Django's `set_language`,
+    which remembers the choice in the language cookie and goes back to `next` (this
+    site only). Django would remember any language it has a catalogue for, and it has
+    dozens; only the interface's own (settings.LANGUAGES) are kept, anything else is
+    ignored and the page stays as it was (docs/translating.md)."""
+    response = set_language(request)
+    if request.POST.get("language") not in dict(settings.LANGUAGES):
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    return response

@@ -100,6 +100,12 @@ class Credit:
     correct: bool
 
 
+def gettext_noop(message: str) -> str:
+    """Marks `message` for makemessages without importing Django: the teacher's pages
+    translate it when they show it (docs/translating.md)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Tally:
     """One line of a question's summary in the teacher's report."""
@@ -188,9 +194,9 @@ class Kind:
     asked_last_on_its_event: ClassVar[bool] = False
     # The report's headings over a question's summary, whether it marks a row, and the
     # word it marks it with.
-    report_columns: ClassVar[tuple[str, str]] = ("Choice", "Answers")
+    report_columns: ClassVar[tuple[str, str]] = (gettext_noop("Choice"), gettext_noop("Answers"))
     report_marks_correct: ClassVar[bool] = True
-    report_mark: ClassVar[str] = "correct"
+    report_mark: ClassVar[str] = gettext_noop("correct")
 
     def authored(
         self, written: Sequence[AuthoredChoice], *, event: Mapping[str, Any] | None
@@ -275,12 +281,12 @@ class Kind:
 
 class Choice(Kind):
     name = "choice"
-    label = "Multiple choice"
+    label = gettext_noop("Multiple choice")
 
 
 class TrueFalse(Kind):
     name = "true_false"
-    label = "True or false"
+    label = gettext_noop("True or false")
     dealer = staticmethod(deal_true_first)
 
 
@@ -289,9 +295,9 @@ class Order(Kind):
     relative order; correct only when all are."""
 
     name = "order"
-    label = "Put in order"
+    label = gettext_noop("Put in order")
     dealer = staticmethod(deal_never_in_order)
-    report_columns = ("Choice", "In the right place")
+    report_columns = (gettext_noop("Choice"), gettext_noop("In the right place"))
     # Every row is a place in the right order: none is "the" right one.
     report_marks_correct = False
 
@@ -349,9 +355,9 @@ class YearGuess(Kind):
     correct only for the exact year."""
 
     name = "year_guess"
-    label = "Guess the year"
+    label = gettext_noop("Guess the year")
     dealer = staticmethod(deal_nothing)
-    report_columns = ("Year", "Answers")
+    report_columns = (gettext_noop("Year"), gettext_noop("Answers"))
 
     def key_fields(
         self,
@@ -460,13 +466,13 @@ class Verdict(Kind):
     class's vote, and `correct_choice_ids` stays empty."""
 
     name = "verdict"
-    label = "Verdict: success or failure"
+    label = gettext_noop("Verdict: success or failure")
     dealer = staticmethod(deal_as_written)
     scored = False
     judged = False
     asked_last_on_its_event = True
-    report_columns = ("Verdict", "Votes")
-    report_mark = "model answer"
+    report_columns = (gettext_noop("Verdict"), gettext_noop("Votes"))
+    report_mark = gettext_noop("model answer")
 
     def authored(
         self, written: Sequence[AuthoredChoice], *, event: Mapping[str, Any] | None

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from quizzes import periods as timeline_periods
 from quizzes.images import CONTENT_TYPES, Picture
@@ -155,9 +156,9 @@ class Timeline(models.Model):
 
 class Event(models.Model):
     class Effect(models.TextChoices):
-        IMPROVED = "improved", "Improved relations"
-        WORSENED = "worsened", "Worsened relations"
-        NEUTRAL = "neutral", "Neutral"
+        IMPROVED = "improved", gettext_lazy("Improved relations")
+        WORSENED = "worsened", gettext_lazy("Worsened relations")
+        NEUTRAL = "neutral", gettext_lazy("Neutral")
 
     class Verdict(models.TextChoices):
         SUCCESS = "success", "Success"

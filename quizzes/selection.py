@@ -47,15 +47,21 @@ NO_SINGLE_PERIOD = "no_single_period"
 OVER_THE_LIMIT = "over_the_limit"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks `message` for makemessages without importing Django: the teacher's pages
+    translate it when they show it (docs/translating.md)."""
+    return message
+
+
 def reason_text(code: str, *, limit: int | None = None) -> str:
     """The report's words for a reason code."""
     if code == NOT_IN_PERIODS:
-        return "not in the chosen periods"
+        return gettext_noop("not in the chosen periods")
     if code == NO_SINGLE_PERIOD:
-        return "not tied to one period: asked only in games on every period"
+        return gettext_noop("not tied to one period: asked only in games on every period")
     if code == OVER_THE_LIMIT:
         if limit is None:
-            return "the game was limited to fewer questions"
+            return gettext_noop("the game was limited to fewer questions")
         return f"the game was limited to {limit} question{'' if limit == 1 else 's'}"
     return code
 

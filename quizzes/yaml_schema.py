@@ -514,16 +514,21 @@ def _true_false_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -
         yield from _exactly_one_correct(choices)
 
 
+def _flagged_choices(data: dict[str, Any]) -> list[int]:
+    """Positions of the written choices that carry a `correct` flag."""
+    return [
+        i
+        for i, raw in enumerate(data.get("choices") or [])
+        if isinstance(raw, dict) and "correct" in raw
+    ]
+
+
 def _order_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -> Problems:
     choices = values["choices"]
     if not 3 <= len(choices) <= 4:
         yield "choices", f"an order question needs 3-4 choices, got {len(choices)}"
     # The order is the answer: a `correct` flag means the author misread the kind.
-    flagged = [
-        i
-        for i, raw in enumerate(data.get("choices") or [])
-        if isinstance(raw, dict) and "correct" in raw
-    ]
+    flagged = _flagged_choices(data)
     if flagged:
         yield (
             f"choices[{flagged[0]}].correct",
@@ -548,11 +553,7 @@ def _verdict_kind(values: dict[str, Any], data: dict[str, Any], seen: dict) -> P
             'a verdict question has no choices to write (they are "Success" and "Failure"); '
             "leave them out",
         )
-    flagged = [
-        i
-        for i, raw in enumerate(data.get("choices") or [])
-        if isinstance(raw, dict) and "correct" in raw
-    ]
+    flagged = _flagged_choices(data)
     if flagged:
         yield (
             f"choices[{flagged[0]}].correct",

@@ -40,10 +40,19 @@ graph = MigrationLoader(None, ignore_no_migrations=True).graph
 assert ("quizzes", "0001_timeline_quiz_questions") in graph.nodes
 assert ("classroom", "0001_games_players_answers") in graph.nodes
 assert {"load_seeds", "export_quiz", "create_teacher", "purge_games"} <= set(get_commands())
-# The licences travel with the install (LICENSE; Unicode's for confusables.txt).
+# The Urdu catalogue (locale/, compiled .mo files in the checkout) is found from anywhere.
+from django.utils import translation
+with translation.override("ur"):
+    joined = translation.gettext("Join")
+assert joined == "\u0634\u0627\u0645\u0644 \u06c1\u0648\u06ba", joined
+# The licences travel with the install (LICENSE; Unicode's for confusables.txt; the
+# SIL OFL for the Urdu font).
 meta = importlib.metadata.metadata("classroom-quiz")
-assert meta["License-Expression"] == "MIT AND Unicode-DFS-2016", meta["License-Expression"]
-assert set(meta.get_all("License-File")) == {"LICENSE", "LICENSES/Unicode-DFS-2016.txt"}
+expression = meta["License-Expression"]
+assert expression == "MIT AND Unicode-DFS-2016 AND OFL-1.1", expression
+assert set(meta.get_all("License-File")) == {
+    "LICENSE", "LICENSES/Unicode-DFS-2016.txt", "LICENSES/OFL-1.1.txt"
+}
 print("ok")
 """
 

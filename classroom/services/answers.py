@@ -18,6 +18,7 @@ failure costs no other game anything.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -25,12 +26,14 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from classroom import frames, selectors
+from classroom import frames, selectors, self_paced
 from classroom.errors import ClientError
 from classroom.machine import Phase
 from classroom.models import Answer, Game, Player
 from classroom.scoring import player_time_limit_ms, score_for
+from classroom.services import homework
 from classroom.services.groups import insert_each
 from classroom.services.locked import lock_game
 from classroom.services.publish import Broadcast, broadcast
@@ -55,6 +58,12 @@ class Submission:
 class SubmissionResult:
     submission: Submission
     error: ClientError | None = None
+    # Homework (services/homework.py): the frames that player gets right after the
+    # acknowledgement (their reveal), or the one it gets instead (`finished`, once the
+    # homework closed); whether their progress waits for its second.
+    followups: tuple[dict[str, Any], ...] = ()
+    instead: dict[str, Any] | None = None
+    progress_pending: bool = False
 
     @property
     def ok(self) -> bool:
@@ -72,15 +81,19 @@ class SubmissionResult:
 
 
 def _try_again() -> ClientError:
-    return ClientError("try_again", "Your answer could not be saved. Please send it again.")
+    return ClientError(
+        "try_again", gettext_noop("Your answer could not be saved. Please send it again.")
+    )
 
 
 def _server_error() -> ClientError:
-    return ClientError("server_error", "Something went wrong on the server with that answer.")
+    return ClientError(
+        "server_error", gettext_noop("Something went wrong on the server with that answer.")
+    )
 
 
 def _already_answered() -> ClientError:
-    return ClientError("already_answered", "You have already answered this question.")
+    return ClientError("already_answered", gettext_noop("You have already answered this question."))
 
 
 def answers_store(
@@ -151,8 +164,10 @@ def _store_answers(
 ) -> tuple[list[SubmissionResult], int | None]:
     with transaction.atomic():
         game = lock_game(game_id)
+        if selectors.is_self_paced(game):
+            return _store_paced(game, submissions), None
         if game.phase != Phase.QUESTION or game.question_index < 0:
-            closed = ClientError("question_closed", "This question is closed.")
+            closed = ClientError("question_closed", gettext_noop("This question is closed."))
             return [SubmissionResult(s, closed) for s in submissions], None
         errors: list[ClientError | None] = [None] * len(submissions)
         rows = _judge(game, submissions, errors)
@@ -214,9 +229,9 @@ def _checked(
 ) -> tuple[Any, ClientError | None]:
     """(the answer in its kind's shape, or the error refusing it)."""
     if player is None or player.kicked:
-        return None, ClientError("not_joined", "Join the game before answering.")
+        return None, ClientError("not_joined", gettext_noop("Join the game before answering."))
     if game.phase != Phase.QUESTION or sub.question_id != question["id"]:
-        return None, ClientError("question_closed", "This question is closed.")
+        return None, ClientError("question_closed", gettext_noop("This question is closed."))
     try:
         return kinds.get(question["kind"]).check(question, sub), None
     except kinds.Refused as refused:
@@ -242,9 +257,14 @@ def _answer_row(
     if sub.player_id in already:
         return None, _already_answered()
     started = game.question_started_at
+    if sub.arrived_at < started:
+        # During the reading time (the consumer refuses these before the group).
+        return None, ClientError(
+            "too_early", gettext_noop("Read the question first: answers open in a moment.")
+        )
     limit = player_time_limit_ms(question, player.extra_time_s)
     if sub.arrived_at > started + timedelta(milliseconds=limit):
-        return None, ClientError("question_closed", "Time is up for this question.")
+        return None, ClientError("question_closed", gettext_noop("Time is up for this question."))
     elapsed = min(max(0, int((sub.arrived_at - started).total_seconds() * 1000)), limit)
     scored = score_for(
         question,
@@ -276,7 +296,9 @@ def _insert_rows(index: int, rows: Sequence[Judged], errors: list[ClientError | 
 
     def conflict(row: _AnswerRow) -> ClientError:
         # One answer per player and question: another writer stored this player's.
-        exists = Answer.objects.filter(player_id=row.player_id, question_index=index).exists()
+        exists = Answer.objects.filter(
+            player_id=row.player_id, question_index=row.question_index
+        ).exists()
         return _already_answered() if exists else _try_again()
 
     outcomes = insert_each(
@@ -350,3 +372,182 @@ def _after_storing(game: Game, stored: Sequence[_AnswerRow]) -> int | None:
     if connected > 0 and answered - away >= connected:
         return game.question_index
     return None
+
+
+# --- homework: each player's own question and deadline ----------------------------------
+
+
+def _store_paced(game: Game, submissions: Sequence[Submission]) -> list[SubmissionResult]:
+    """A group of answers to a homework game (the game locked): each judged against its
+    player's own question and deadline (classroom/self_paced.py), stored by the same
+    INSERT as a live game's, the player's totals updated at once (there is no
+    question-wide reveal to score them at), their reveal built for right after the ack.
+    Once the homework has closed, an answer gets `finished` and nothing is stored."""
+    now = timezone.now()
+    homework.close_if_due(game, now)
+    is_open = homework.is_open(game, now)
+    accuracy_only = bool(game.options.get("accuracy_only"))
+    players = Player.objects.in_bulk({s.player_id for s in submissions})
+    errors: list[ClientError | None] = [None] * len(submissions)
+    closed: set[int] = set()
+    rows: list[Judged] = []
+    scored: dict[int, Any] = {}
+    for at, sub in enumerate(submissions):
+        player = players.get(sub.player_id)
+        if player is None or player.game_id != game.id or player.kicked:
+            errors[at] = ClientError("not_joined", gettext_noop("Join the game before answering."))
+            continue
+        try:
+            judged = _paced_row(game, player, sub, is_open, accuracy_only)
+        except Exception:
+            logger.exception("judging a homework answer of game %s failed", game.pk)
+            judged = _server_error()
+        if judged is None:
+            closed.add(at)
+        elif isinstance(judged, ClientError):
+            errors[at] = judged
+        else:
+            row, result = judged
+            rows.append((at, row))
+            scored[at] = result
+            # A second answer of the same group to the same question is already_answered.
+            player.paced_answered = True
+    _insert_rows(-1, rows, errors)
+    stored = [(at, row) for at, row in rows if errors[at] is None]
+    changed = _apply_paced_totals(players, stored, scored, now)
+    homework.progress_changed(game, changed, now=now)
+    return _paced_results(game, players, submissions, errors, closed, stored)
+
+
+def _paced_row(
+    game: Game, player: Player, sub: Submission, is_open: bool, accuracy_only: bool
+) -> tuple[_AnswerRow, Any] | ClientError | None:
+    """One homework answer's row and score, its refusal, or None: the homework closed."""
+    index = player.paced_index
+    question = game.questions[index] if 0 <= index < len(game.questions) else None
+    asked = index if question is not None and question["id"] == sub.question_id else -2
+    step = self_paced.on_answer(
+        homework.progress_of(player, game),
+        question_index=asked,
+        arrived_at=sub.arrived_at,
+        is_open=is_open,
+    )
+    if step is self_paced.Step.FINISHED:
+        return None
+    if step is self_paced.Step.CLOSED:
+        if asked == index and player.paced_answered:
+            return _already_answered()
+        message = "Time is up for this question." if asked == index else "This question is closed."
+        return ClientError("question_closed", message)
+    assert question is not None and player.paced_sent_at is not None
+    try:
+        value = kinds.get(question["kind"]).check(question, sub)
+    except kinds.Refused as refused:
+        return ClientError(refused.code, refused.message)
+    limit = player_time_limit_ms(question, player.extra_time_s)
+    elapsed = self_paced.elapsed_ms(player.paced_sent_at, sub.arrived_at, limit_ms=limit)
+    result = score_for(
+        question,
+        answer=value,
+        elapsed_ms=elapsed,
+        time_limit_ms=limit,
+        accuracy_only=accuracy_only,
+        streak_before=player.streak,
+    )
+    choice_id, stored_value = kinds.get(question["kind"]).columns(value)
+    row = _AnswerRow(
+        game_id=game.id,
+        player_id=player.id,
+        question_index=index,
+        question_id=question["id"],
+        choice_id=choice_id,
+        value=stored_value,
+        elapsed_ms=elapsed,
+        correct=result.correct,
+        points=result.points,
+    )
+    return row, (result, int(question.get("points_multiplier", 1)) > 0)
+
+
+PACED_FIELDS = (
+    "previous_score",
+    "score",
+    "streak",
+    "correct_count",
+    "paced_answered",
+    "progress_pending",
+    "last_seen",
+)
+
+
+def _apply_paced_totals(
+    players: dict[int, Player], stored: Sequence[Judged], scored: dict[int, Any], now: datetime
+) -> list[Player]:
+    """Add each stored answer to its player's totals; write them with one prepared
+    UPDATE run per player (as `phases._save_totals`, for the same reason)."""
+    changed: list[Player] = []
+    for at, row in stored:
+        player = players[row.player_id]
+        result, counts = scored[at]
+        player.previous_score = player.score
+        player.score += result.points
+        player.streak = result.streak
+        if result.correct and counts:
+            player.correct_count += 1
+        player.paced_answered = True
+        player.progress_pending = True
+        player.last_seen = now
+        changed.append(player)
+    if changed:
+        db = transaction.get_connection()
+        quote = db.ops.quote_name
+        meta = Player._meta
+        sets = ", ".join(f"{quote(meta.get_field(f).column)} = %s" for f in PACED_FIELDS)
+        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
+        data = []
+        for p in changed:
+            values = [meta.get_field(f).get_db_prep_save(getattr(p, f), db) for f in PACED_FIELDS]
+            data.append((*values, p.pk))
+        with db.cursor() as cursor:
+            cursor.executemany(sql, data)
+    return changed
+
+
+def _paced_results(
+    game: Game,
+    players: dict[int, Player],
+    submissions: Sequence[Submission],
+    errors: list[ClientError | None],
+    closed: set[int],
+    stored: Sequence[Judged],
+) -> list[SubmissionResult]:
+    """Each submission's result: its error, `finished` instead of an ack, or the ack
+    followed by that player's reveal (with their rank among everyone so far)."""
+    scores = sorted(Player.objects.filter(game=game, kicked=False).values_list("score", flat=True))
+    count = len(scores)
+
+    def rank(score: int) -> int:
+        return count - bisect_right(scores, score) + 1
+
+    rows = dict(stored)
+    results: list[SubmissionResult] = []
+    for at, sub in enumerate(submissions):
+        player = players.get(sub.player_id)
+        if at in closed and player is not None:
+            score = player.score
+            finished = frames.finished_player(rank=rank(score), score=score, count=count)
+            results.append(SubmissionResult(sub, instead=finished))
+        elif errors[at] is not None or at not in rows or player is None:
+            results.append(SubmissionResult(sub, errors[at] or _server_error()))
+        else:
+            row = rows[at]
+            answer = Answer(
+                choice_id=row.choice_id, value=row.value, correct=row.correct, points=row.points
+            )
+            reveal = selectors.paced_reveal(
+                game, player, row.question_index, answer, rank=rank(player.score)
+            )
+            results.append(
+                SubmissionResult(sub, followups=(reveal,), progress_pending=player.progress_pending)
+            )
+    return results

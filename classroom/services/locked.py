@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from classroom.errors import ClientError
 from classroom.machine import Action, IllegalTransition, Phase, transition
 from classroom.models import Game
@@ -15,7 +17,7 @@ def lock_game(game_id: int) -> Game:
         game = Game.objects.select_for_update().defer("questions").get(pk=game_id)
     except Game.DoesNotExist:
         raise ClientError(
-            "game_not_found", "There is no game with that PIN.", close_code=4404
+            "game_not_found", gettext_noop("There is no game with that PIN."), close_code=4404
         ) from None
     return with_questions(game)
 

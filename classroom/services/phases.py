@@ -12,13 +12,15 @@ import logging
 import random
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from classroom import frames, selectors, setups
+from classroom import frames, selectors, setups, teams
 from classroom.errors import ClientError
 from classroom.game_setup import SELF_PACED, GameSetup, SetupError, estimate_seconds
 from classroom.join_gate import shown as join_gate_shown
@@ -41,6 +43,8 @@ def game_create(
     host: Any,
     setup: GameSetup | None = None,
     rng: random.Random | None = None,
+    only: Sequence[int] | None = None,
+    reteach: Sequence[str] = (),
 ) -> Game:
     """A new game of `quiz` in the lobby, with a 6-digit PIN no running game has, set up
     as `setup` says (the defaults: a live game of every question in timeline order).
@@ -50,11 +54,21 @@ def game_create(
     (quizzes/snapshot.py). The game stores the setup, and the selection's reasons for
     the report; the setup becomes the host's last choice, in the same transaction.
     Raises `SetupError` (naming the field) for a setup this quiz cannot be played with.
+
+    `only`: a reteach game (classroom/reteach.py) asks only these of the questions the
+    setup picks, in the same order; `reteach` says why, for the teacher (stored in
+    `Game.selection["reteach"]`).
     """
     setup = setup or GameSetup()
     if setup.mode == SELF_PACED and setup.closes_at and setup.closes_at <= timezone.now():
         raise SetupError("closes_at", "The closing time must be in the future.")
-    questions, made, stored = _selected(quiz, setup, rng)
+    if setup.mode == SELF_PACED and (setup.teams or setup.reading_s):
+        # Teams are dealt at a class's start and reading time holds a class together:
+        # neither exists at each student's own pace (the setup form refuses them too).
+        setup = replace(setup, teams=0, reading_s=0)
+    questions, made, stored = _selected(quiz, setup, rng, only)
+    if reteach:
+        made["reteach"] = list(reteach)
     for _ in range(PIN_ATTEMPTS):
         pin = f"{secrets.randbelow(1_000_000):06d}"
         if Game.objects.filter(pin=pin, ended_at__isnull=True).exists():
@@ -67,7 +81,7 @@ def game_create(
                     host=host,
                     title=quiz.title,
                     questions=questions,
-                    options=setup.switches,
+                    options=_switches(setup),
                     setup=stored,
                     selection=made,
                 )
@@ -81,13 +95,29 @@ def game_create(
     raise RuntimeError("Could not find a free game PIN; too many games are running.")
 
 
+def _switches(setup: GameSetup) -> dict[str, bool]:
+    """The lobby switches' first values. Homework has no projector to show the shapes
+    to join, so its join gate is off whatever the form said."""
+    switches = setup.switches
+    if setup.mode == SELF_PACED:
+        switches["join_gate"] = False
+    return switches
+
+
 def _selected(
-    quiz: Any, setup: GameSetup, rng: random.Random | None
+    quiz: Any, setup: GameSetup, rng: random.Random | None, only: Sequence[int] | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """The game's questions (dealt), what the server made of the setup (`Game.selection`)
     and the setup as stored (`Game.setup`, the chosen periods named)."""
     offer = setups.material(quiz)
     picked = setups.pick(offer, setup)
+    if only is not None:
+        wanted = set(only)
+        chosen = tuple(i for i in picked.chosen if i in wanted)
+        if not chosen:
+            raise SetupError("questions", "None of the chosen questions is in this quiz.")
+        # The rest of the quiz is not "left out" of a reteach game: it was taught.
+        picked = replace(picked, chosen=chosen, left_out=(), eligible=len(chosen))
     questions = snapshot.quiz_snapshot(
         quiz=quiz,
         rng=rng,
@@ -136,11 +166,43 @@ def _advance(game_id: int, action: Action) -> None:
     """Open the next question (the first from the lobby), or finish after the last."""
     with transaction.atomic():
         game = lock_game(game_id)
-        if apply(game, action) == Phase.QUESTION:
+        if selectors.is_self_paced(game):
+            # Homework is paced by each player (services/homework.py), never by the host.
+            raise wrong_phase(
+                gettext_noop("Homework runs at each student's own pace; it has no start.")
+            )
+        phase = apply(game, action)
+        if action == Action.START:
+            _teams_dealt(game)
+        if phase == Phase.QUESTION:
             # question_index is -1 in the lobby: the next question is the first.
             _open_question(game, game.question_index + 1)
         else:
             _finish(game)
+
+
+def _teams_dealt(game: Game) -> None:
+    """At `start` of a team game: every player still in the game put in a team
+    (classroom/teams.py: balanced, seeded with the game's id), each phone told its
+    team by a `team` frame. The game row is locked: no join slips in between."""
+    count = selectors.teams_count(game)
+    if not count:
+        return
+    ids = Player.objects.filter(game=game, kicked=False).values_list("id", flat=True)
+    dealt = teams.assign(ids, teams=count, seed=game.pk)
+    for team_id in range(1, count + 1):
+        Player.objects.filter(pk__in=[p for p, t in dealt.items() if t == team_id]).update(
+            team=team_id
+        )
+    broadcast(
+        game,
+        Broadcast(
+            players=frames.team(team=None),
+            per_player={
+                pid: {"team": selectors.team_public(team_id)} for pid, team_id in dealt.items()
+            },
+        ),
+    )
 
 
 def game_end(*, game_id: int) -> None:
@@ -157,32 +219,59 @@ def game_scoreboard(*, game_id: int) -> None:
         game.phase = Phase.SCOREBOARD
         game.save(update_fields=["phase"])
         standings = selectors.standings(game)
-        count, per_player = _standing_fields(standings)
+        board = _team_board(game)
+        count, per_player = _standing_fields(game, standings, board)
         broadcast(
             game,
             Broadcast(
-                host=frames.scoreboard_host(top=selectors.scoreboard_top(game, standings)),
+                host=frames.scoreboard_host(
+                    top=selectors.scoreboard_top(game, standings), teams=board
+                ),
                 players=frames.scoreboard_player(rank=None, score=0, count=count),
                 per_player=per_player,
             ),
         )
 
 
-def _standing_fields(standings: Sequence[Standing]) -> tuple[int, dict[int, dict[str, Any]]]:
-    """(players counted, each one's rank, score and count): what every phone is told
-    at the scoreboard and at the end."""
+def _team_board(game: Game) -> list[dict[str, Any]] | None:
+    """The teams' standings in a team game, else None."""
+    return selectors.team_standings(game) if selectors.teams_shown(game) else None
+
+
+def _standing_fields(
+    game: Game, standings: Sequence[Standing], board: list[dict[str, Any]] | None
+) -> tuple[int, dict[int, dict[str, Any]]]:
+    """(players counted, each one's rank, score and count, and in a team game their
+    team's rank and score): what every phone is told at the scoreboard and the end."""
     ranks = competition_ranks({s.player_id: s.score for s in standings})
     count = len(standings)
+    team_of = (
+        dict(Player.objects.filter(game=game, kicked=False).values_list("id", "team"))
+        if board is not None
+        else {}
+    )
     return count, {
-        s.player_id: {"rank": ranks[s.player_id], "score": s.score, "count": count}
+        s.player_id: {
+            "rank": ranks[s.player_id],
+            "score": s.score,
+            "count": count,
+            **selectors.team_fields(team_of.get(s.player_id), board),
+        }
         for s in standings
     }
 
 
 def _open_question(game: Game, index: int) -> None:
-    """Open question `index` now: times, deadline, and the `question` broadcast."""
+    """Open question `index` now: times, deadline, and the `question` broadcast.
+
+    With a reading time, `question_started_at` is the end of reading (the moment
+    answers are taken and the points' clock starts) and the deadline is that plus the
+    longest limit: the timer, a snapshot and a restart all read the same two moments.
+    """
     question = game.questions[index]
     now = timezone.now()
+    reading_ms = selectors.reading_ms(game)
+    opens = now + timedelta(milliseconds=reading_ms)
     # Players with extra time get their own limit; the deadline waits for the longest.
     extra = dict(
         Player.objects.filter(game=game, kicked=False, extra_time_s__gt=0).values_list(
@@ -192,8 +281,8 @@ def _open_question(game: Game, index: int) -> None:
     longest_ms = player_time_limit_ms(question, max(extra.values(), default=0))
     game.phase = Phase.QUESTION
     game.question_index = index
-    game.question_started_at = now
-    game.question_deadline = now + timedelta(milliseconds=longest_ms)
+    game.question_started_at = opens
+    game.question_deadline = opens + timedelta(milliseconds=longest_ms)
     game.save(update_fields=["phase", "question_index", "question_started_at", "question_deadline"])
     limit = int(question["time_limit_ms"])
     count = len(game.questions)
@@ -202,7 +291,13 @@ def _open_question(game: Game, index: int) -> None:
         own = player_time_limit_ms(question, seconds)
         per_player[pid] = {"time_limit_ms": own, "remaining_ms": own}
     _, total = selectors.answer_totals(game)
-    shown: dict[str, Any] = {"question": question, "index": index, "count": count}
+    shown: dict[str, Any] = {
+        "question": question,
+        "index": index,
+        "count": count,
+        "reading_ms": reading_ms,
+        "answerable_in_ms": reading_ms,
+    }
     broadcast(
         game,
         Broadcast(
@@ -211,9 +306,14 @@ def _open_question(game: Game, index: int) -> None:
             ),
             players=frames.question_player(**shown, time_limit_ms=limit, remaining_ms=limit),
             per_player=per_player,
-            timer={"index": index, "deadline": game.question_deadline.timestamp()},
+            timer=selectors.timer_of(game),
         ),
     )
+
+
+def finish(game: Game) -> None:
+    """End the locked `game` now (the host's `end`, a homework's closing time)."""
+    _finish(game)
 
 
 def _finish(game: Game) -> None:
@@ -221,7 +321,8 @@ def _finish(game: Game) -> None:
     game.ended_at = timezone.now()
     game.save(update_fields=["phase", "ended_at"])
     standings = selectors.standings(game)
-    count, per_player = _standing_fields(standings)
+    board = _team_board(game)
+    count, per_player = _standing_fields(game, standings, board)
     broadcast(
         game,
         Broadcast(
@@ -230,6 +331,7 @@ def _finish(game: Game) -> None:
                 report_url=selectors.report_url(game),
                 timeline_url=selectors.timeline_url(game),
                 answer_url=selectors.answer_url(game),
+                teams=board,
             ),
             players=frames.finished_player(rank=None, score=0, count=count),
             per_player=per_player,
@@ -261,6 +363,13 @@ def question_close(*, game_id: int, expected_index: int, reason: str) -> bool:
         game.phase = Phase.REVEAL
         game.save(update_fields=["phase"])
         ranks = competition_ranks({p.id: p.score for p in players})
+        board = (
+            selectors.team_board(
+                [teams.Member(p.team, p.score, p.previous_score) for p in players if p.team]
+            )
+            if selectors.teams_shown(game)
+            else None
+        )
         broadcast(
             game,
             Broadcast(
@@ -270,13 +379,16 @@ def question_close(*, game_id: int, expected_index: int, reason: str) -> bool:
                     fields=selectors.reveal_fields(question, None, score=0, rank=None, streak=0),
                 ),
                 per_player={
-                    p.id: selectors.reveal_fields(
-                        question,
-                        answers.get(p.id),
-                        score=p.score,
-                        rank=ranks[p.id],
-                        streak=p.streak,
-                    )
+                    p.id: {
+                        **selectors.reveal_fields(
+                            question,
+                            answers.get(p.id),
+                            score=p.score,
+                            rank=ranks[p.id],
+                            streak=p.streak,
+                        ),
+                        **selectors.team_fields(p.team, board),
+                    }
                     for p in players
                 },
             ),

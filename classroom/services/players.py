@@ -21,8 +21,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from classroom import frames, selectors
+from classroom import frames, selectors, teams
 from classroom.errors import ClientError
 from classroom.inbound import MAX_EXTRA_TIME_S
 from classroom.machine import Phase
@@ -34,7 +35,7 @@ from classroom.nicknames import (
     is_offensive,
     nickname_keys,
 )
-from classroom.services import phases
+from classroom.services import homework, phases
 from classroom.services.groups import insert_each
 from classroom.services.locked import lock_game, wrong_phase
 from classroom.services.publish import Broadcast, broadcast
@@ -42,8 +43,10 @@ from classroom.services.publish import Broadcast, broadcast
 logger = logging.getLogger(__name__)
 
 NICKNAME_KEY_MAX = Player._meta.get_field("nickname_key").max_length
-NICKNAME_TAKEN_MESSAGE = "Someone in this game already has that name, or one that looks the same."
-KICKED_MESSAGE = "The teacher removed you from this game."
+NICKNAME_TAKEN_MESSAGE = gettext_noop(
+    "Someone in this game already has that name, or one that looks the same."
+)
+KICKED_MESSAGE = gettext_noop("The teacher removed you from this game.")
 
 
 def hash_token(token: str) -> str:
@@ -67,11 +70,13 @@ class JoinResult:
 
 
 def _try_again_join() -> ClientError:
-    return ClientError("try_again", "Joining failed just now. Please try again.")
+    return ClientError("try_again", gettext_noop("Joining failed just now. Please try again."))
 
 
 def _join_server_error() -> ClientError:
-    return ClientError("server_error", "Something went wrong on the server. Please join again.")
+    return ClientError(
+        "server_error", gettext_noop("Something went wrong on the server. Please join again.")
+    )
 
 
 # (position in the group, the player to insert, their resume token)
@@ -102,9 +107,27 @@ def players_join(
             players=Count("id"), connected=Count("id", filter=Q(connected=True))
         )
         new = _new_players(game, checked, counts["players"], results, rng)
+        _late_joiners_teamed(game, [player for _, player, _ in new])
         stored = _insert_players(new, results)
         _announce(game, stored, counts["connected"], results)
     return [r or JoinResult(error=_try_again_join()) for r in results]
+
+
+def _late_joiners_teamed(game: Game, new: Sequence[Player]) -> None:
+    """In a team game after `start`: each new player to the smallest team, in order
+    (classroom/teams.py). One query for the sizes; the game row is locked."""
+    count = selectors.teams_count(game)
+    if not count or game.phase == Phase.LOBBY or not new:
+        return
+    sizes = dict(
+        Player.objects.filter(game=game, kicked=False, team__isnull=False)
+        .values("team")
+        .annotate(members=Count("id"))
+        .values_list("team", "members")
+    )
+    for player in new:
+        player.team = teams.smallest(sizes, teams=count)
+        sizes[player.team] = sizes.get(player.team, 0) + 1
 
 
 def _checked_nicknames(
@@ -127,10 +150,13 @@ def _checked_nicknames(
 
 
 def _join_refusal(game: Game) -> ClientError | None:
-    if game.is_ended:
-        return ClientError("game_not_found", "This game has ended.", close_code=4404)
+    if homework.close_if_due(game):
+        # Ended, or a homework past its closing time (ended now, under this lock).
+        return ClientError("game_not_found", gettext_noop("This game has ended."), close_code=4404)
     if game.locked:
-        return ClientError("game_locked", "The teacher has locked this game.", close_code=4403)
+        return ClientError(
+            "game_locked", gettext_noop("The teacher has locked this game."), close_code=4403
+        )
     return None
 
 
@@ -147,7 +173,7 @@ class _TakenNames:
             return ClientError("nickname_taken", NICKNAME_TAKEN_MESSAGE)
         if len(key) > NICKNAME_KEY_MAX or len(shape) > NICKNAME_KEY_MAX:
             # Guard only: no 30-character name folds past the columns' width.
-            return ClientError("nickname_invalid", "Choose a shorter nickname.")
+            return ClientError("nickname_invalid", gettext_noop("Choose a shorter nickname."))
         return None
 
     def take(self, key: str, shape: str) -> None:
@@ -176,7 +202,7 @@ def _new_players(
     for at, (name, keys) in checked.items():
         if players_before + len(new) >= settings.GAME_MAX_PLAYERS:
             results[at] = JoinResult(
-                error=ClientError("game_full", "This game is full.", close_code=4403)
+                error=ClientError("game_full", gettext_noop("This game is full."), close_code=4403)
             )
             continue
         try:
@@ -297,10 +323,14 @@ def _announce(
 def player_resume(*, token: str, game_id: int | None = None) -> Player:
     """The player `token` belongs to, marked connected again (also in a locked game)."""
     if not isinstance(token, str) or not token:
-        raise ClientError("bad_token", "That resume token is not known.", close_code=4404)
+        raise ClientError(
+            "bad_token", gettext_noop("That resume token is not known."), close_code=4404
+        )
     found = Player.objects.filter(token_hash=hash_token(token)).values_list("id", "game_id").first()
     if found is None or (game_id is not None and found[1] != game_id):
-        raise ClientError("bad_token", "That resume token is not known.", close_code=4404)
+        raise ClientError(
+            "bad_token", gettext_noop("That resume token is not known."), close_code=4404
+        )
     return player_connected(player_id=found[0])
 
 
@@ -377,7 +407,7 @@ def player_kick(*, game_id: int, player_id: int) -> None:
         game = lock_game(game_id)
         player = Player.objects.filter(game=game, pk=player_id).first()
         if player is None:
-            raise ClientError("bad_field", "There is no such player in this game.")
+            raise ClientError("bad_field", gettext_noop("There is no such player in this game."))
         if player.kicked:
             return
         player.kicked = True
@@ -398,7 +428,7 @@ def player_kick(*, game_id: int, player_id: int) -> None:
 
 def player_set_extra_time(*, game_id: int, player_id: int, seconds: int) -> None:
     if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise ClientError("bad_field", "seconds must be a whole number.")
+        raise ClientError("bad_field", gettext_noop("seconds must be a whole number."))
     if not 0 <= seconds <= MAX_EXTRA_TIME_S:
         raise ClientError("bad_field", f"seconds must be between 0 and {MAX_EXTRA_TIME_S}.")
     with transaction.atomic():
@@ -409,7 +439,7 @@ def player_set_extra_time(*, game_id: int, player_id: int, seconds: int) -> None
             extra_time_s=seconds
         )
         if not updated:
-            raise ClientError("bad_field", "There is no such player in this game.")
+            raise ClientError("bad_field", gettext_noop("There is no such player in this game."))
         broadcast(game, Broadcast(host=frames.extra_time(player_id=player_id, seconds=seconds)))
 
 

@@ -8,6 +8,27 @@
 
   var SVG_NS = "http://www.w3.org/2000/svg";
 
+  /* The page's language (docs/translating.md). /jsi18n/, Django's JavaScript catalogue,
+     loads before this file and defines window.django; without it (the Node tests) the
+     English text stands. Write every interface string as Q.gettext("...") or
+     Q.ngettext("one", "many", n), so makemessages -d djangojs finds it, and put values
+     in with Q.fill(Q.gettext("Question %(n)s of %(count)s"), {n: 1, count: 8}). */
+  var catalog = window.django || {};
+
+  function gettext(text) {
+    return catalog.gettext ? catalog.gettext(text) : text;
+  }
+
+  function ngettext(one, many, n) {
+    return catalog.ngettext ? catalog.ngettext(one, many, n) : (n === 1 ? one : many);
+  }
+
+  function fill(text, values) {
+    return String(text).replace(/%\((\w+)\)s/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    });
+  }
+
   /* el("li", {class: "x", "data-id": 3}, ["text", childNode]) */
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -50,6 +71,12 @@
   /* The four answer shapes, so the colours are never the only cue:
      0 red triangle, 1 blue diamond, 2 yellow circle, 3 green square. */
   var SHAPE_NAMES = ["triangle", "diamond", "circle", "square"];
+  var SHAPE_LABELS = [gettext("Triangle"), gettext("Diamond"), gettext("Circle"), gettext("Square")];
+
+  /* A shape's name as the page's language says it: "triangle" -> "Triangle". */
+  function shapeLabel(name) {
+    return SHAPE_LABELS[SHAPE_NAMES.indexOf(name)] || name;
+  }
   var LETTERS = "ABCDEFGH";
 
   function shape(index) {
@@ -86,13 +113,15 @@
   }
 
   function ordinal(n) {
-    var s = ["th", "st", "nd", "rd"];
+    var s = [gettext("%(n)sth"), gettext("%(n)sst"), gettext("%(n)snd"), gettext("%(n)srd")];
     var v = n % 100;
-    return n + (s[(v - 20) % 10] || s[v] || s[0]);
+    return fill(s[(v - 20) % 10] || s[v] || s[0], { n: n });
   }
 
+  /* "3 players": Q.plural(3, Q.ngettext("%(n)s player", "%(n)s players", 3)) puts the
+     number into the form the page's language picks. */
   function plural(n, one, many) {
-    return n + " " + (n === 1 ? one : many);
+    return fill(many === undefined ? one : (n === 1 ? one : many), { n: n });
   }
 
   function wsUrl(path) {
@@ -376,9 +405,13 @@
     show: show,
     shape: shape,
     SHAPE_NAMES: SHAPE_NAMES,
+    shapeLabel: shapeLabel,
     LETTERS: LETTERS,
     ordinal: ordinal,
     plural: plural,
+    gettext: gettext,
+    ngettext: ngettext,
+    fill: fill,
     backoffDelay: backoffDelay,
     SeqTracker: SeqTracker,
     GameSocket: GameSocket,

@@ -105,7 +105,7 @@
       "data-testid": "answer",
       "data-choice-id": choice.id,
       "data-shape": Q.SHAPE_NAMES[index % 4],
-      "aria-label": "Answer " + letter + ": " + choice.text
+      "aria-label": Q.fill(Q.gettext("Answer %(letter)s: %(text)s"), { letter: letter, text: choice.text })
     }, [Q.shape(index), Q.el("span", { class: "answer-text", text: choice.text })]);
     button.addEventListener("click", function () { onClick(choice, button); });
     return button;
@@ -129,11 +129,11 @@
     box.className = "answers answers-order";
     var order = [];
     var picked = Q.el("ol", { id: "order-picked", class: "order-picked", "data-testid": "order-picked",
-                              "aria-label": "Your order" });
+                              "aria-label": Q.gettext("Your order") });
     var submitButton = Q.el("button", { type: "button", class: "button button-primary",
-                                        "data-testid": "order-submit", text: "Submit order" });
+                                        "data-testid": "order-submit", text: Q.gettext("Submit order") });
     var reset = Q.el("button", { type: "button", class: "button", "data-testid": "order-reset",
-                                 text: "Start again" });
+                                 text: Q.gettext("Start again") });
     var buttons = [];
     var byId = {};
     question.choices.forEach(function (c) { byId[c.id] = c; });
@@ -145,8 +145,9 @@
         var badge = button.querySelector(".order-badge");
         var letter = Q.LETTERS[Number(button.getAttribute("data-index"))];
         button.setAttribute("aria-pressed", at === -1 ? "false" : "true");
-        button.setAttribute("aria-label", "Answer " + letter + ": " + byId[id].text +
-          (at === -1 ? "" : " (position " + (at + 1) + ")"));
+        button.setAttribute("aria-label", at === -1
+          ? Q.fill(Q.gettext("Answer %(letter)s: %(text)s"), { letter: letter, text: byId[id].text })
+          : Q.fill(Q.gettext("Answer %(letter)s: %(text)s (position %(n)s)"), { letter: letter, text: byId[id].text, n: at + 1 }));
         Q.setText(badge, at === -1 ? "" : at + 1);
         Q.show(badge, at !== -1);
       });
@@ -175,7 +176,7 @@
     });
     // Below the tiles, outside the answer area: the phone removes it with the question.
     box.parentNode.appendChild(Q.el("div", { class: "order-extra" }, [
-      Q.el("p", { class: "muted small", text: "Tap the events from earliest to latest." }),
+      Q.el("p", { class: "muted small", text: Q.gettext("Tap the events from earliest to latest.") }),
       picked,
       Q.el("div", { class: "order-actions" }, [reset, submitButton])
     ]));
@@ -190,7 +191,7 @@
     var input = Q.el("input", {
       type: "number", id: "year-input", "data-testid": "year-input", inputmode: "numeric",
       min: min, max: max, step: 1, value: Math.round((min + max) / 2),
-      "aria-label": "Year between " + min + " and " + max
+      "aria-label": Q.fill(Q.gettext("Year between %(min)s and %(max)s"), { min: min, max: max })
     });
     function stepButton(by, testid, label, text) {
       var button = Q.el("button", { type: "button", class: "button", "data-testid": testid,
@@ -203,24 +204,24 @@
       return button;
     }
     var send = Q.el("button", { type: "button", class: "button button-primary button-big",
-                                "data-testid": "year-submit", text: "Submit year" });
+                                "data-testid": "year-submit", text: Q.gettext("Submit year") });
     send.addEventListener("click", function () {
       var raw = String(input.value).trim();
-      if (!/^[0-9]{3,4}$/.test(raw)) { ui.status("Type a year, e.g. " + max + "."); return; }
+      if (!/^[0-9]{3,4}$/.test(raw)) { ui.status(Q.fill(Q.gettext("Type a year, e.g. %(year)s."), { year: max })); return; }
       var year = parseInt(raw, 10);
-      if (year < min || year > max) { ui.status("The year is between " + min + " and " + max + "."); return; }
+      if (year < min || year > max) { ui.status(Q.fill(Q.gettext("The year is between %(min)s and %(max)s."), { min: min, max: max })); return; }
       ui.submit({ year: year });
     });
     Q.append(box, [
-      Q.el("p", { class: "year-range", text: "Between " + min + " and " + max }),
+      Q.el("p", { class: "year-range", text: Q.fill(Q.gettext("Between %(min)s and %(max)s"), { min: min, max: max }) }),
       Q.el("div", { class: "year-row" }, [
-        stepButton(-1, "year-minus", "One year earlier", "−"),
+        stepButton(-1, "year-minus", Q.gettext("One year earlier"), "−"),
         input,
-        stepButton(1, "year-plus", "One year later", "+")
+        stepButton(1, "year-plus", Q.gettext("One year later"), "+")
       ]),
       Q.el("div", { class: "year-jumps" }, [
-        stepButton(-10, "year-minus-10", "Ten years earlier", "−10"),
-        stepButton(10, "year-plus-10", "Ten years later", "+10")
+        stepButton(-10, "year-minus-10", Q.gettext("Ten years earlier"), "−10"),
+        stepButton(10, "year-plus-10", Q.gettext("Ten years later"), "+10")
       ]),
       send
     ]);
@@ -228,37 +229,37 @@
 
   function rightChoices(reveal, textOf) {
     var right = texts(reveal.correct_choice_ids, textOf);
-    return !reveal.correct && right.length ? "The answer: " + right.join(", ") + "." : "";
+    return !reveal.correct && right.length ? Q.fill(Q.gettext("The answer: %(answer)s."), { answer: right.join(Q.gettext(", ")) }) : "";
   }
 
   // ------------------------------------------------------------- the kinds
 
   var choice = {
-    label: "Multiple choice",
+    label: Q.gettext("Multiple choice"),
     question: function (frame, tile) {
       return { items: choiceTiles(frame, tile), hint: "", rows: 2, cls: "" };
     },
     bars: function (frame, choices) { return choiceBars(frame, choices, false); },
     answerText: function (frame, textOf) {
       var right = texts(frame.correct_choice_ids, textOf);
-      return right.length ? "Answer: " + right.join(", ") : "";
+      return right.length ? Q.fill(Q.gettext("Answer: %(answer)s"), { answer: right.join(Q.gettext(", ")) }) : "";
     },
     drawAnswers: drawChoices,
     gave: function (reveal) { return reveal.your_choice_id !== null && reveal.your_choice_id !== undefined; },
     revealDetail: rightChoices
   };
 
-  var trueFalse = Object.assign({}, choice, { label: "True or false" });
+  var trueFalse = Object.assign({}, choice, { label: Q.gettext("True or false") });
 
   var order = Object.assign({}, choice, {
-    label: "Put these in order, earliest first",
+    label: Q.gettext("Put these in order, earliest first"),
     question: function (frame, tile) {
-      return { items: choiceTiles(frame, tile), hint: "Tap them in order on your phone",
+      return { items: choiceTiles(frame, tile), hint: Q.gettext("Tap them in order on your phone"),
                rows: (frame.choices || []).length, cls: "tiles-order" };
     },
     bars: function (frame, choices) { return choiceBars(frame, choices, true); },
     answerText: function (frame, textOf) {
-      return "The right order: " + (frame.correct_choice_ids || []).map(textOf).join(" → ");
+      return Q.fill(Q.gettext("The right order: %(order)s"), { order: (frame.correct_choice_ids || []).map(textOf).join(" → ") });
     },
     drawAnswers: drawOrder,
     gave: function (reveal) { return !!(reveal.your_choice_ids && reveal.your_choice_ids.length); },
@@ -267,22 +268,23 @@
   });
 
   var yearGuess = {
-    label: "Guess the year",
+    label: Q.gettext("Guess the year"),
     question: function (frame) {
       var tile = Q.el("li", { class: "tile tile-year", "data-testid": "tile" },
-        "Type a year between " + frame.year_min + " and " + frame.year_max + " on your phone");
+        Q.fill(Q.gettext("Type a year between %(min)s and %(max)s on your phone"), { min: frame.year_min, max: frame.year_max }));
       return { items: [tile], hint: "", rows: 2, cls: "" };
     },
     bars: yearBars,
     answerText: function (frame) {
-      return isNumber(frame.correct_year) ? "The year: " + frame.correct_year : "";
+      return isNumber(frame.correct_year) ? Q.fill(Q.gettext("The year: %(year)s"), { year: frame.correct_year }) : "";
     },
     drawAnswers: drawYear,
     gave: function (reveal) { return reveal.your_year !== null && reveal.your_year !== undefined; },
     revealDetail: function (reveal) {
       if (!isNumber(reveal.correct_year)) return "";
-      return "The year was " + reveal.correct_year +
-        (isNumber(reveal.your_year) ? " (you said " + reveal.your_year + ")" : "") + ".";
+      return isNumber(reveal.your_year)
+        ? Q.fill(Q.gettext("The year was %(year)s (you said %(yours)s)."), { year: reveal.correct_year, yours: reveal.your_year })
+        : Q.fill(Q.gettext("The year was %(year)s."), { year: reveal.correct_year });
     }
   };
 
@@ -292,15 +294,16 @@
   function modelSays(reveal, textOf) {
     var verdict = reveal.verdict || {};
     var text = textOf(verdict.choice_id);
-    if (!text) return "The model answer gives no verdict on this event.";
-    return "The model answer says: " + text + (verdict.reason ? " — " + verdict.reason : ".");
+    if (!text) return Q.gettext("The model answer gives no verdict on this event.");
+    return verdict.reason ? Q.fill(Q.gettext("The model answer says: %(verdict)s — %(reason)s"), { verdict: text, reason: verdict.reason })
+      : Q.fill(Q.gettext("The model answer says: %(verdict)s."), { verdict: text });
   }
 
   var verdict = Object.assign({}, choice, {
-    label: "Verdict: success or failure?",
+    label: Q.gettext("Verdict: success or failure?"),
     question: function (frame, tile) {
       return { items: choiceTiles(frame, tile),
-               hint: "Vote on your phone: there is no right or wrong answer",
+               hint: Q.gettext("Vote on your phone: there is no right or wrong answer"),
                rows: 1, cls: "tiles-verdict" };
     },
     // The class's votes; the model answer's side is tagged, never marked correct.
@@ -309,32 +312,32 @@
       return choiceBars(frame, choices, false).map(function (row) {
         row.correct = false;
         row.vote = true;
-        if (row.choiceId === source) row.tag = "model answer";
+        if (row.choiceId === source) row.tag = Q.gettext("model answer");
         return row;
       });
     },
     answerText: function (frame, textOf) {
       var text = textOf((frame.verdict || {}).choice_id);
-      return text ? "The model answer says: " + text : "The model answer gives no verdict";
+      return text ? Q.fill(Q.gettext("The model answer says: %(verdict)s"), { verdict: text }) : Q.gettext("The model answer gives no verdict");
     },
     revealDetail: modelSays,
     vote: true,
-    chartTitle: "The class's vote",
+    chartTitle: Q.gettext("The class's vote"),
     stats: function (frame) {
       var distribution = frame.distribution || {};
       var votes = Object.keys(distribution).reduce(function (n, k) { return n + distribution[k]; }, 0);
       var source = (frame.verdict || {}).choice_id;
-      var line = Q.plural(votes, "vote", "votes");
+      var line = Q.plural(votes, Q.ngettext("%(n)s vote", "%(n)s votes", votes));
       if (source !== null && source !== undefined && votes) {
         var agreed = distribution[String(source)] || 0;
-        line += " · " + agreed + " agree with the model answer (" + Math.round(100 * agreed / votes) + " %)";
+        line += " · " + Q.fill(Q.gettext("%(n)s agree with the model answer (%(percent)s)"), { n: agreed, percent: Math.round(100 * agreed / votes) + " %" });
       }
       return line;
     },
     showsEventReason: false,
     received: function (choiceText) {
-      return (choiceText ? "You said: " + choiceText + ". " : "") +
-        "Look at the screen: the class's vote and the model answer come when time is up.";
+      return (choiceText ? Q.fill(Q.gettext("You said: %(choice)s."), { choice: choiceText }) + " " : "") +
+        Q.gettext("Look at the screen: the class's vote and the model answer come when time is up.");
     },
     result: function (reveal, textOf) {
       var mine = textOf(reveal.your_choice_id);
@@ -342,11 +345,11 @@
       var agrees = "";
       if (mine && source !== null && source !== undefined) {
         agrees = reveal.your_choice_id === source
-          ? "The model answer agrees with you" : "The model answer sees it the other way";
+          ? Q.gettext("The model answer agrees with you") : Q.gettext("The model answer sees it the other way");
       }
       return {
         result: "vote",
-        title: mine ? "You said: " + mine : "No vote this time",
+        title: mine ? Q.fill(Q.gettext("You said: %(choice)s"), { choice: mine }) : Q.gettext("No vote this time"),
         points: agrees,
         detail: modelSays(reveal, textOf)
       };

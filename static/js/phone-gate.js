@@ -12,7 +12,7 @@
   var $ = function (id) { return document.getElementById(id); };
 
   function shapeName(name) {
-    return name.charAt(0).toUpperCase() + name.slice(1);
+    return Q.shapeLabel(name);
   }
 
   Q.PhoneGate = function (options) {
@@ -51,7 +51,7 @@
 
     function setBusy(busy) {
       $("gate-join").setAttribute("data-busy", busy ? "true" : "false");
-      Q.setText($("gate-join"), busy ? "Joining…" : "Join");
+      Q.setText($("gate-join"), busy ? Q.gettext("Joining…") : Q.gettext("Join"));
       draw();
     }
 
@@ -79,8 +79,8 @@
         taps.push(name);
         error("");
         draw();
-        say(shapeName(name) + ", " + taps.length + " of " + length +
-          (taps.length === length ? ". Now press Join." : ""));
+        say(Q.fill(Q.gettext("%(shape)s, %(n)s of %(length)s"), { shape: shapeName(name), n: taps.length, length: length }) +
+          (taps.length === length ? Q.gettext(". Now press Join.") : ""));
         if (taps.length === length) $("gate-join").focus();
       });
     });
@@ -88,7 +88,7 @@
     $("gate-undo").addEventListener("click", function () {
       var name = taps.pop();
       draw();
-      if (name) say("Removed " + shapeName(name) + ", " + taps.length + " of " + length);
+      if (name) say(Q.fill(Q.gettext("Removed %(shape)s, %(n)s of %(length)s"), { shape: shapeName(name), n: taps.length, length: length }));
       var next = document.querySelector(".gate-btn:not(:disabled)");
       if (next && $("gate-undo").disabled) next.focus();
     });

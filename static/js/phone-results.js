@@ -14,11 +14,13 @@
 
   function rankText(rank, count) {
     if (typeof rank !== "number") return "";
-    return "You are " + Q.ordinal(rank) + (typeof count === "number" ? " of " + count : "");
+    return typeof count === "number"
+      ? Q.fill(Q.gettext("You are %(place)s of %(count)s"), { place: Q.ordinal(rank), count: count })
+      : Q.fill(Q.gettext("You are %(place)s"), { place: Q.ordinal(rank) });
   }
 
   function pointsText(score) {
-    return typeof score === "number" ? score + " points" : "";
+    return typeof score === "number" ? Q.plural(score, Q.ngettext("%(n)s point", "%(n)s points", score)) : "";
   }
 
   Q.PhoneResults = function (options) {
@@ -43,34 +45,35 @@
         // A kind with its own result (a vote): no right or wrong, no points line.
         var own = kind.result(frame, textOf);
         rank = rankText(frame.rank, null);
-        if (typeof frame.score === "number") rank += (rank ? " · " : "") + frame.score + " points";
+        if (typeof frame.score === "number") rank += (rank ? " · " : "") + pointsText(frame.score);
         draw(own.result, own.title, own.points, own.detail, rank, false);
         return;
       }
       var result, title;
-      if (frame.correct) { result = "correct"; title = "Correct!"; }
-      else if (!kind.gave(frame)) { result = "wrong"; title = "No answer this time"; }
-      else if (frame.points > 0) { result = "partial"; title = "Nearly!"; }
-      else { result = "wrong"; title = "Not this time"; }
+      if (frame.correct) { result = "correct"; title = Q.gettext("Correct!"); }
+      else if (!kind.gave(frame)) { result = "wrong"; title = Q.gettext("No answer this time"); }
+      else if (frame.points > 0) { result = "partial"; title = Q.gettext("Nearly!"); }
+      else { result = "wrong"; title = Q.gettext("Not this time"); }
       var details = [];
       var detail = kind.revealDetail(frame, textOf);
       if (detail) details.push(detail);
-      if (frame.streak >= 2) details.push("Answer streak: " + frame.streak + " in a row!");
+      if (frame.streak >= 2) details.push(Q.fill(Q.gettext("Answer streak: %(n)s in a row!"), { n: frame.streak }));
       // The reveal carries no player count, and the one from joining is stale by now.
       rank = rankText(frame.rank, null);
-      if (typeof frame.score === "number") rank += (rank ? " · " : "") + frame.score + " points";
-      draw(result, title, "+" + (frame.points || 0) + " points", details.join(" "), rank, false);
+      if (typeof frame.score === "number") rank += (rank ? " · " : "") + pointsText(frame.score);
+      draw(result, title, "+" + pointsText(frame.points || 0), details.join(" "), rank, false);
     }
 
     function scoreboard(frame) {
-      draw("info", "Scoreboard", pointsText(frame.score), "Look at the screen for the top 5.",
+      draw("info", Q.gettext("Scoreboard"), pointsText(frame.score), Q.gettext("Look at the screen for the top 5."),
         rankText(frame.rank, frame.count), false);
     }
 
     function finished(frame) {
-      draw("info", "Game over", pointsText(frame.score), "Thanks for playing!",
-        typeof frame.rank === "number" ? "You finished " + Q.ordinal(frame.rank) +
-          (typeof frame.count === "number" ? " of " + frame.count : "") : "", true);
+      draw("info", Q.gettext("Game over"), pointsText(frame.score), Q.gettext("Thanks for playing!"),
+        typeof frame.rank !== "number" ? "" : typeof frame.count === "number"
+          ? Q.fill(Q.gettext("You finished %(place)s of %(count)s"), { place: Q.ordinal(frame.rank), count: frame.count })
+          : Q.fill(Q.gettext("You finished %(place)s"), { place: Q.ordinal(frame.rank) }), true);
     }
 
     return { reveal: reveal, scoreboard: scoreboard, finished: finished };

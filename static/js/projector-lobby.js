@@ -18,7 +18,7 @@
     function setCount(count) {
       state.count = count;
       Q.setText($("player-count"), count);
-      Q.setText($("player-count-label"), count === 1 ? "player" : "players");
+      Q.setText($("player-count-label"), Q.ngettext("player", "players", count));
       Q.show($("roster-empty"), $("roster").children.length === 0);
     }
 
@@ -37,11 +37,11 @@
     function drawExtraTime(button, seconds, nickname) {
       seconds = Number(seconds) || 0;
       button.setAttribute("data-seconds", seconds);
-      button.setAttribute("aria-label", "Extra time for " + nickname + ": " + seconds + " s");
-      button.setAttribute("title", "Extra time for " + nickname + " (press for " +
-        nextExtraTime(seconds) + " s)");
+      button.setAttribute("aria-label", Q.fill(Q.gettext("Extra time for %(name)s: %(n)s s"), { name: nickname, n: seconds }));
+      button.setAttribute("title", Q.fill(Q.gettext("Extra time for %(name)s (press for %(n)s s)"), { name: nickname,
+        n: nextExtraTime(seconds) }));
       button.classList.toggle("on", seconds > 0);
-      Q.setText(button, seconds ? "+" + seconds + " s" : "+ time");
+      Q.setText(button, seconds ? "+" + Q.fill(Q.gettext("%(n)s s"), { n: seconds }) : Q.gettext("+ time"));
     }
 
     function rosterItem(player) {
@@ -57,8 +57,8 @@
         class: "kick",
         "data-testid": "kick",
         "data-player-id": player.id,
-        "aria-label": "Remove " + player.nickname,
-        title: "Remove " + player.nickname,
+        "aria-label": Q.fill(Q.gettext("Remove %(name)s"), { name: player.nickname }),
+        title: Q.fill(Q.gettext("Remove %(name)s"), { name: player.nickname }),
         text: "✕"
       });
       return Q.el("li", {
@@ -103,7 +103,7 @@
     var gateState = { shapes: null, endsAt: 0, totalMs: 20000, timer: null };
 
     function shapeName(name) {
-      return name.charAt(0).toUpperCase() + name.slice(1);
+      return Q.shapeLabel(name);
     }
 
     function gateItem(name, small) {
@@ -119,7 +119,7 @@
     function tickGate() {
       var left = Math.max(0, gateState.endsAt - performance.now());
       var seconds = Math.ceil(left / 1000);
-      Q.setText($("gate-countdown"), seconds > 0 ? "New shapes in " + seconds + " s" : "New shapes now…");
+      Q.setText($("gate-countdown"), seconds > 0 ? Q.fill(Q.gettext("New shapes in %(n)s s"), { n: seconds }) : Q.gettext("New shapes now…"));
       $("gate-bar-fill").style.setProperty("--share", String(left / gateState.totalMs));
     }
 

@@ -14,9 +14,9 @@
   /* An event's verdict is the model answer's judgement, not a fact: every badge says
      whose it is (docs/teaching.md). "Neither" covers both a neutral verdict and none
      given. */
-  var VERDICTS = { success: "success", failure: "failure", neutral: "neither" };
+  var VERDICTS = { success: Q.gettext("success"), failure: Q.gettext("failure"), neutral: Q.gettext("neither") };
   Q.verdictBadge = function (verdict) {
-    return VERDICTS[verdict] ? "Model answer: " + VERDICTS[verdict] : "";
+    return VERDICTS[verdict] ? Q.fill(Q.gettext("Model answer: %(verdict)s"), { verdict: VERDICTS[verdict] }) : "";
   };
 
   Q.ProjectorReveal = function (options) {
@@ -29,7 +29,7 @@
       if (opts.shapeIndex !== undefined) label.appendChild(Q.shape(opts.shapeIndex));
       Q.append(label, Q.el("span", { class: "bar-text", text: opts.label }));
       if (opts.position) Q.append(label, Q.el("span", { class: "bar-tick", text: Q.ordinal(opts.position) }));
-      else if (opts.correct) Q.append(label, Q.el("span", { class: "bar-tick", "aria-hidden": "true", text: "✓ correct" }));
+      else if (opts.correct) Q.append(label, Q.el("span", { class: "bar-tick", "aria-hidden": "true", text: "✓ " + Q.gettext("correct") }));
       else if (opts.tag) Q.append(label, Q.el("span", { class: "bar-tick bar-tag", "aria-hidden": "true", text: opts.tag }));
       return Q.el("li", {
         class: "bar " + (opts.vote ? "vote" : opts.correct ? "correct" : "wrong"),
@@ -40,9 +40,12 @@
         "data-correct": opts.correct ? "true" : "false",
         "data-tag": opts.tag || null,
         "aria-label": opts.position
-          ? Q.ordinal(opts.position) + ", " + opts.label + ": " + Q.plural(opts.count, "player", "players") + " put it here"
-          : opts.label + ": " + Q.plural(opts.count, "answer", "answers") +
-            (opts.correct ? " (correct)" : opts.tag ? " (" + opts.tag + ")" : "")
+          ? Q.fill(Q.ngettext("%(place)s, %(label)s: %(n)s player put it here",
+                              "%(place)s, %(label)s: %(n)s players put it here", opts.count),
+                   { place: Q.ordinal(opts.position), label: opts.label, n: opts.count })
+          : Q.fill(Q.ngettext("%(label)s: %(n)s answer", "%(label)s: %(n)s answers", opts.count),
+                   { label: opts.label, n: opts.count }) +
+            (opts.correct ? " (" + Q.gettext("correct") + ")" : opts.tag ? " (" + opts.tag + ")" : "")
       }, [Q.el("span", { class: "bar-count", text: opts.count }),
           Q.el("span", { class: "bar-track" }, fill),
           label]);
@@ -114,10 +117,10 @@
       if (kind.stats) {
         stats = kind.stats(frame);
       } else if (typeof frame.answered === "number") {
-        stats = (frame.correct_count || 0) + " of " + Q.plural(frame.answered, "answer", "answers") +
-          " correct";
+        stats = Q.fill(Q.ngettext("%(right)s of %(n)s answer correct", "%(right)s of %(n)s answers correct",
+                                  frame.answered), { right: frame.correct_count || 0, n: frame.answered });
       }
-      if (stats && typeof frame.total === "number") stats += " · " + Q.plural(frame.total, "player", "players");
+      if (stats && typeof frame.total === "number") stats += " · " + Q.plural(frame.total, Q.ngettext("%(n)s player", "%(n)s players", frame.total));
       Q.setText($("reveal-stats"), stats);
       drawEvent(frame);
       fitReveal();

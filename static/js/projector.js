@@ -5,7 +5,8 @@
    Frames handled (docs/protocol.md): lobby, state (snapshots: the whole screen is
    redrawn), player_joined / player_left (roster deltas), options, extra_time,
    join_gate (the join shapes changed), question, answer_count, reveal, scoreboard,
-   finished, error.
+   finished, error. In a team game, scoreboard, finished and state carry `teams`: the
+   team board and the team podium.
    Commands sent: start, next, close_question, scoreboard, end, lock, unlock, kick,
    set_options, extra_time, sync (on a seq gap), ping. */
 (function () {
@@ -17,6 +18,13 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var body = document.body;
+  // Words this file adds for reading time and teams (one place, for translation).
+  var TEXT = {
+    readingLeft: function (s) { return Q.fill(Q.gettext("Answers open in %(s)s s"), { s: s }); },
+    teamScore: function (score) { return Q.fill(Q.gettext("%(score)s points"), { score: score }); },
+    teamMembers: function (n) { return Q.plural(n, Q.ngettext("%(n)s player", "%(n)s players", n)); },
+    noTeams: Q.gettext("No teams yet.")
+  };
   var PHASES = ["lobby", "question", "reveal", "scoreboard", "finished"];
   // Mirror of classroom/machine.py's TRANSITIONS, for the buttons between snapshots.
   var ACTIONS = {
@@ -34,7 +42,8 @@
     questionCount: parseInt(root.getAttribute("data-question-count"), 10) || 0,
     allowed: [],
     reportUrl: root.getAttribute("data-report-url"),
-    lastTick: null
+    lastTick: null,
+    readingTimer: null  // shows the tiles and starts the clock when reading is over
   };
   var sound = new Q.Sound();
   var lobby = Q.ProjectorLobby({ root: root, sound: sound, phase: function () { return game.phase; } });
@@ -80,15 +89,15 @@
     $("btn-scoreboard").disabled = allowed.indexOf("scoreboard") === -1;
     $("btn-next").disabled = allowed.indexOf("next") === -1;
     $("btn-end").disabled = allowed.indexOf("end") === -1;
-    var label = "Next";
+    var label = Q.gettext("Next");
     if (game.question && typeof game.question.index === "number") {
       var last = game.question.index + 1 >= (game.question.count || game.questionCount);
-      label = last ? "Finish" : "Next question";
+      label = last ? Q.gettext("Finish") : Q.gettext("Next question");
     }
     Q.clear($("btn-next"));
     Q.append($("btn-next"), [label, " ", Q.el("kbd", { text: "→" })]);
     var lock = $("btn-lock");
-    lock.textContent = game.locked ? "Unlock" : "Lock";
+    lock.textContent = game.locked ? Q.gettext("Unlock") : Q.gettext("Lock");
     lock.setAttribute("aria-pressed", game.locked ? "true" : "false");
     Q.show($("locked-badge"), game.locked);
     document.querySelectorAll("#options input").forEach(function (box) {
@@ -156,7 +165,7 @@
     game.question = frame;
     game.lastTick = null;
     var count = frame.count || game.questionCount;
-    Q.setText($("q-index"), "Question " + (frame.index + 1) + " of " + count);
+    Q.setText($("q-index"), Q.fill(Q.gettext("Question %(n)s of %(count)s"), { n: frame.index + 1, count: count }));
     var kind = Q.kindOf(frame.kind);
     Q.setText($("q-kind"), Q.KINDS[frame.kind] ? kind.label : "");
     Q.show($("q-multiplier"), frame.points_multiplier === 2);
@@ -173,9 +182,44 @@
     tiles.classList.toggle("tiles-very-long", longest * shown.rows > 320);
     Q.append(tiles, shown.items);
     Q.setText($("q-hint"), shown.hint);
+    updateAnswered(frame.answered || 0, typeof frame.total === "number" ? frame.total : lobby.count());
+    var readingMs = frame.answerable_in_ms || 0;
+    if (readingMs > 0) startReading(frame, readingMs);
+    else startAnswering(frame);
+  }
+
+  function startAnswering(frame) {
+    stopReading();
     var remaining = typeof frame.remaining_ms === "number" ? frame.remaining_ms : frame.time_limit_ms;
     countdown.start(remaining, Math.max(frame.time_limit_ms || 0, remaining || 0));
-    updateAnswered(frame.answered || 0, typeof frame.total === "number" ? frame.total : lobby.count());
+  }
+
+  /* Reading time: the prompt alone with a draining bar; then the tiles and the clock
+     (the server takes no answer before, and its time limit starts then). */
+  function startReading(frame, readingMs) {
+    stopReading();
+    countdown.stop();
+    screens.question.setAttribute("data-reading", "true");
+    Q.show($("tiles"), false);
+    Q.show($("q-reading"), true);
+    var total = Math.max(1, frame.reading_ms || readingMs);
+    var endsAt = performance.now() + readingMs;
+    var tick = function () {
+      var left = Math.max(0, endsAt - performance.now());
+      $("q-reading-bar").style.width = (100 * left / total) + "%";
+      Q.setText($("q-reading-left"), TEXT.readingLeft(Math.ceil(left / 1000)));
+      if (left <= 0 && game.question === frame && game.phase === "question") startAnswering(frame);
+    };
+    tick();
+    game.readingTimer = setInterval(tick, 100);
+  }
+
+  function stopReading() {
+    clearInterval(game.readingTimer);
+    game.readingTimer = null;
+    screens.question.removeAttribute("data-reading");
+    Q.show($("q-reading"), false);
+    Q.show($("tiles"), true);
   }
 
   function updateAnswered(answered, total) {
@@ -200,6 +244,7 @@
   // ---------------------------------------------------------------- reveal
 
   function onReveal(frame) {
+    stopReading();
     countdown.stop();
     setPhase("reveal");
     revealScreen.draw(frame, game.question);
@@ -211,9 +256,9 @@
   function movement(entry) {
     var prev = entry.previous_rank;
     if (prev === null || prev === undefined) return { cls: "none", text: "", label: "" };
-    if (prev > entry.rank) return { cls: "up", text: "▲", label: "up " + Q.plural(prev - entry.rank, "place", "places") };
-    if (prev < entry.rank) return { cls: "down", text: "▼", label: "down " + Q.plural(entry.rank - prev, "place", "places") };
-    return { cls: "same", text: "=", label: "same place" };
+    if (prev > entry.rank) return { cls: "up", text: "▲", label: Q.plural(prev - entry.rank, Q.ngettext("up %(n)s place", "up %(n)s places", prev - entry.rank)) };
+    if (prev < entry.rank) return { cls: "down", text: "▼", label: Q.plural(entry.rank - prev, Q.ngettext("down %(n)s place", "down %(n)s places", entry.rank - prev)) };
+    return { cls: "same", text: "=", label: Q.gettext("same place") };
   }
 
   function drawScoreboard(top) {
@@ -237,13 +282,68 @@
       ]));
     });
     if (!list.children.length) {
-      list.appendChild(Q.el("li", { class: "score-row", text: "No players yet." }));
+      list.appendChild(Q.el("li", { class: "score-row", text: Q.gettext("No players yet.") }));
     }
+  }
+
+  // Through the CSSOM: the page's CSP refuses style attributes.
+  function coloured(node, colour) {
+    node.style.backgroundColor = colour;
+    return node;
+  }
+
+  /* A team game's standings (frame.teams): every team, best first, in its colour,
+     with its movement; hidden in a game without teams. */
+  function drawTeamBoard(teamList) {
+    var box = $("team-board");
+    Q.show(box, !!teamList);
+    if (!teamList) return;
+    var list = Q.clear($("team-rows"));
+    teamList.forEach(function (entry) {
+      var move = movement(entry);
+      list.appendChild(Q.el("li", {
+        class: "score-row team-row",
+        "data-testid": "team-row",
+        "data-team-id": entry.id,
+        "data-rank": entry.rank,
+        "data-movement": move.cls
+      }, [
+        Q.el("span", { class: "score-rank", text: entry.rank }),
+        Q.el("span", { class: "score-move " + move.cls, "aria-label": move.label || null,
+                       title: move.label || null, text: move.text }),
+        Q.el("span", { class: "score-name" }, [
+          coloured(Q.el("span", { class: "team-chip", text: entry.name }), entry.colour),
+          Q.el("span", { class: "team-members", text: " " + TEXT.teamMembers(entry.members) })
+        ]),
+        Q.el("span", { class: "score-delta", text: entry.delta ? "+" + entry.delta : "" }),
+        Q.el("span", { class: "score-points", text: entry.score })
+      ]));
+    });
+    if (!list.children.length) list.appendChild(Q.el("li", { class: "score-row", text: TEXT.noTeams }));
+  }
+
+  /* The team podium: the first three teams (ties as they fall), in their colours. */
+  function drawTeamPodium(teamList) {
+    var box = $("team-podium");
+    Q.show(box, !!teamList);
+    if (!teamList) return;
+    var list = Q.clear($("team-podium-list"));
+    teamList.slice(0, 3).forEach(function (entry) {
+      list.appendChild(coloured(Q.el("li", {
+        class: "team-place", "data-testid": "team-place", "data-team-id": entry.id,
+        "data-rank": entry.rank
+      }, [
+        Q.el("span", { class: "team-place-rank", text: Q.ordinal(entry.rank) }),
+        Q.el("span", { class: "team-place-name", text: entry.name }),
+        Q.el("span", { class: "team-place-score", text: TEXT.teamScore(entry.score) })
+      ]), entry.colour));
+    });
   }
 
   function onScoreboard(frame) {
     setPhase("scoreboard");
     drawScoreboard(frame.top);
+    drawTeamBoard(frame.teams || null);
   }
 
   function drawPodium(podium, reportUrl, timelineUrl, answerUrl) {
@@ -252,7 +352,7 @@
       var entry = (podium || [])[place - 1];
       slot.classList.toggle("empty", !entry);
       Q.setText(slot.querySelector(".podium-name"), entry ? entry.nickname : "");
-      Q.setText(slot.querySelector(".podium-score"), entry ? entry.score + " points" : "");
+      Q.setText(slot.querySelector(".podium-score"), entry ? Q.plural(entry.score, Q.ngettext("%(n)s point", "%(n)s points", entry.score)) : "");
       if (entry) slot.setAttribute("data-player-id", entry.player_id);
     });
     if (reportUrl) $("report-link").setAttribute("href", reportUrl);
@@ -268,9 +368,11 @@
   }
 
   function onFinished(frame) {
+    stopReading();
     countdown.stop();
     setPhase("finished");
     drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
+    drawTeamPodium(frame.teams || null);
     sound.play("finish");
   }
 
@@ -283,28 +385,32 @@
     lobby.onJoinGate(frame.join_gate);
     var phase = PHASES.indexOf(frame.phase) !== -1 ? frame.phase : "lobby";
     if (frame.question) game.question = frame.question;
-    if (phase !== "question") countdown.stop();
+    if (phase !== "question") { stopReading(); countdown.stop(); }
     setPhase(phase, frame.allowed_actions);
     if (phase === "question" && frame.question) drawQuestion(frame.question);
     if ((phase === "reveal" || phase === "scoreboard") && frame.reveal) revealScreen.draw(frame.reveal, game.question);
     if (phase === "scoreboard" || (phase === "finished" && frame.top)) drawScoreboard(frame.top);
-    if (phase === "finished") drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
+    if (phase === "scoreboard") drawTeamBoard(frame.teams || null);
+    if (phase === "finished") {
+      drawPodium(frame.podium, frame.report_url, frame.timeline_url, frame.answer_url);
+      drawTeamPodium(frame.teams || null);
+    }
   }
 
   // ---------------------------------------------------------------- socket
 
   var CONN_TEXT = {
-    connecting: "Connecting…",
-    open: "Connected",
-    waiting: "Reconnecting…",
-    closed: "Disconnected"
+    connecting: Q.gettext("Connecting…"),
+    open: Q.gettext("Connected"),
+    waiting: Q.gettext("Reconnecting…"),
+    closed: Q.gettext("Disconnected")
   };
 
   function onStatus(state, detail) {
     var node = $("conn-status");
     var text = CONN_TEXT[state] || state;
     if (state === "waiting" && typeof detail === "number") {
-      text = "Connection lost: retrying in " + Math.max(1, Math.round(detail / 1000)) + " s";
+      text = Q.fill(Q.gettext("Connection lost: retrying in %(n)s s"), { n: Math.max(1, Math.round(detail / 1000)) });
     }
     node.className = "conn conn-" + (state === "open" ? "open" : state === "closed" ? "closed" : "connecting");
     node.setAttribute("data-state", state);
@@ -331,7 +437,7 @@
       case "finished": onFinished(frame); break;
       case "error":
         if (CLOSING_ERRORS.indexOf(frame.code) !== -1) closeReason = frame.message || frame.code;
-        toast(frame.message || "Something went wrong (" + frame.code + ").");
+        toast(frame.message || Q.fill(Q.gettext("Something went wrong (%(code)s)."), { code: frame.code }));
         break;
       default: break;
     }
@@ -342,7 +448,7 @@
     if (code === 4403 || code === 4404) {
       countdown.stop();
       Q.setText($("ended-text"), closeReason ||
-        (code === 4404 ? "There is no running game with this PIN." : "This projector may not run this game."));
+        (code === 4404 ? Q.gettext("There is no running game with this PIN.") : Q.gettext("This projector may not run this game.")));
       showScreen("ended");
       Q.show(document.querySelector(".controls"), false);
       return false;
@@ -363,7 +469,7 @@
   function command(type, extra) {
     var frame = { type: type };
     if (extra) Object.keys(extra).forEach(function (k) { frame[k] = extra[k]; });
-    if (!socket.send(frame)) toast("Not connected to the game: wait a moment and try again.");
+    if (!socket.send(frame)) toast(Q.gettext("Not connected to the game: wait a moment and try again."));
   }
 
   // ---------------------------------------------------------------- controls
@@ -385,7 +491,7 @@
     var on = sound.toggle();
     var button = $("btn-sound");
     button.setAttribute("aria-pressed", on ? "true" : "false");
-    Q.setText(button, on ? "Sound on" : "Sound off");
+    Q.setText(button, on ? Q.gettext("Sound on") : Q.gettext("Sound off"));
     if (on) sound.play("join");
   }
 
@@ -394,7 +500,7 @@
       if (document.exitFullscreen) document.exitFullscreen();
     } else if (document.documentElement.requestFullscreen) {
       document.documentElement.requestFullscreen().catch(function () {
-        toast("Full screen is not available here.");
+        toast(Q.gettext("Full screen is not available here."));
       });
     }
   }
@@ -404,7 +510,7 @@
   $("btn-scoreboard").addEventListener("click", function () { command("scoreboard"); });
   $("btn-next").addEventListener("click", function () { command("next"); });
   $("btn-end").addEventListener("click", function () {
-    if (window.confirm("End the game for everyone now?")) command("end");
+    if (window.confirm(Q.gettext("End the game for everyone now?"))) command("end");
   });
   $("btn-lock").addEventListener("click", function () { command(game.locked ? "unlock" : "lock"); });
   $("btn-sound").addEventListener("click", toggleSound);

@@ -15,7 +15,9 @@
   var closesField = document.getElementById("closes-at-field");
   var FIELDS = ["questions", "periods", "order", "time_scale", "mode", "closes_at",
     "accuracy_only", "teams", "reading_s", "join_gate", "generated_names_only"];
-  var FALLBACK = "Fix the marked values to see how long the game takes.";
+  // The page's language from /jsi18n/ (docs/translating.md); this page has no common.js.
+  var gettext = window.django ? window.django.gettext : function (text) { return text; };
+  var FALLBACK = gettext("Fix the marked values to see how long the game takes.");
 
   var zone = form.querySelector('input[name="timezone"]');
   try {

@@ -28,7 +28,14 @@ from tests.browser.server import (
     SEED_QUIZ,
     live_server,
 )
-from tests.browser.steps import far_year, guess_year, tap_choice, wait_phase, wrong_choice
+from tests.browser.steps import (
+    answer_button,
+    far_year,
+    guess_year,
+    tap_choice,
+    wait_phase,
+    wrong_choice,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 CLASS = ["Ayesha", "Bilal", "Chen Wei", "Daniyal", "Eman", "Farhan"]
@@ -64,13 +71,25 @@ def recompress_png(path: Path) -> None:
 
 
 class Camera:
-    def __init__(self, out: Path) -> None:
+    """Saves each screen as a PNG; with `audit`, also runs axe-core's WCAG 2.1 AA rules on
+    it and keeps what they find in `findings` (tests/browser/test_accessibility.py)."""
+
+    def __init__(self, out: Path, *, audit: bool = False) -> None:
         self.out = out
+        self.audit = audit
         self.taken: list[Path] = []
+        self.findings: dict[str, list[str]] = {}
 
     def shoot(self, page: Any, name: str, *, settle_ms: int = 400, **options: Any) -> None:
         # Let entry animations (roster pop-in, bars growing) finish first.
         page.wait_for_timeout(settle_ms)
+        if self.audit:
+            # Imported here: taking the screenshots needs no axe-core.
+            from tests.browser.accessibility import axe_violations
+
+            found = axe_violations(page)
+            if found:
+                self.findings[name] = found
         path = self.out / f"{name}.png"
         page.screenshot(path=str(path), animations="disabled", caret="hide", **options)
         recompress_png(path)
@@ -293,12 +312,168 @@ def verdict(browsers: Browsers, camera: Camera) -> None:
     )
 
 
+def urdu(browsers: Browsers, camera: Camera) -> None:
+    """The interface in Urdu (docs/translating.md): the teacher picks it on the
+    dashboard, one phone's browser asks for it, another picks it on the join page."""
+    projector = browsers.projector_page("urdu projector")
+    browsers.teacher_logs_in(projector)
+    pin = browsers.start_seed_quiz(projector)
+    projector.goto("/")
+    with projector.expect_navigation(wait_until="load"):
+        projector.get_by_test_id("language-ur").click()
+    expect(projector.locator("html")).to_have_attribute("dir", "rtl")
+    camera.shoot(projector, "urdu-teacher-dashboard")
+    projector.goto(f"/host/{pin}/")
+    expect(projector.get_by_test_id("lobby")).to_be_visible()
+    phones = {name: browsers.phone(f"urdu {name}") for name in CLASS[:4]}
+    first = phones[CLASS[0]]
+    first.context.set_extra_http_headers({"Accept-Language": "ur-PK,ur;q=0.9"})
+    first.goto(f"/play/{pin}/")
+    first.get_by_label("عرفی نام").fill(CLASS[0])
+    camera.shoot(first, "urdu-phone-join")
+    first.get_by_role("button", name="شامل ہوں", exact=True).click()
+    expect(first.get_by_test_id("wait")).to_be_visible()
+    for name in CLASS[1:4]:
+        phone = phones[name]
+        phone.goto(f"/play/{pin}/")
+        with phone.expect_navigation(wait_until="load"):
+            phone.get_by_test_id("language-ur").click()
+        expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+        phone.get_by_label("عرفی نام").fill(name)
+        phone.get_by_role("button", name="شامل ہوں", exact=True).click()
+        expect(phone.get_by_test_id("wait")).to_be_visible()
+    expect(projector.get_by_test_id("player-count")).to_have_text("4")
+    camera.shoot(projector, "urdu-projector-lobby")
+    questions = browsers.server.game_questions(pin)
+    projector.keyboard.press("Space")
+    wait_phase(projector, "question")
+    projector.get_by_test_id("close").click()
+    wait_phase(projector, "reveal")
+    projector.get_by_test_id("next").click()
+    wait_phase(projector, "question")
+    second = questions[1]
+    right, wrong = second["correct_choice_ids"][0], wrong_choice(second)
+    expect(first.get_by_test_id("answers")).to_be_visible()
+    answer_button(phones[CLASS[1]], right).tap()
+    camera.shoot(first, "urdu-phone-question")
+    camera.shoot(projector, "urdu-projector-question")
+    answer_button(first, right).tap()
+    answer_button(phones[CLASS[2]], wrong).tap()
+    answer_button(phones[CLASS[3]], right).tap()
+    wait_phase(projector, "reveal")
+    expect(first.get_by_test_id("result")).to_have_text("درست!")
+    camera.shoot(projector, "urdu-projector-reveal", settle_ms=900)
+    camera.shoot(first, "urdu-phone-correct")
+
+
+def _answer_any(phone: Any, question: dict[str, Any], *, right: bool, last: bool) -> None:
+    """One phone's answer to a question of any kind of the seed quiz."""
+    if question["kind"] == "year_guess":
+        guess_year(phone, question["answer_year"] if right else far_year(question), last=last)
+    elif question["kind"] == "order":
+        ids = list(question["correct_choice_ids"])
+        for choice in ids if right else reversed(ids):
+            phone.locator(f'[data-testid="answer"][data-choice-id="{choice}"]').tap()
+        phone.get_by_role("button", name="Submit order").tap()
+        if last:
+            expect(phone.get_by_test_id("question")).to_be_hidden()
+    else:
+        choices = [c["id"] for c in question["choices"]]
+        good = (question.get("correct_choice_ids") or [question.get("verdict_choice_id")])[0]
+        tap_choice(phone, good if right else next(c for c in choices if c != good), last=last)
+
+
+def teams(browsers: Browsers, camera: Camera) -> None:
+    """A team game with reading time: the question while it is read (projector and
+    phone), a phone in its team's colour with its team's rank, the projector's team
+    board and team podium."""
+    projector = browsers.projector_page("teams projector")
+    browsers.teacher_logs_in(projector)
+    pin = browsers.start_seed_quiz(projector, questions=3, teams="3 teams", reading_s=10)
+    phones = {name: browsers.phone(f"teams {name}") for name in CLASS}
+    for name in CLASS:
+        browsers.join(phones[name], pin, name, via_qr=True)
+    questions = browsers.server.game_questions(pin)
+    projector.keyboard.press("Space")
+    wait_phase(projector, "question")
+    first = phones[CLASS[0]]
+    expect(projector.get_by_test_id("reading")).to_be_visible()
+    camera.shoot(projector, "projector-reading", settle_ms=1500)
+    expect(first.get_by_test_id("reading")).to_be_visible()
+    camera.shoot(first, "phone-reading", settle_ms=100)
+    for index, question in enumerate(questions):
+        wait_phase(projector, "question")
+        for at, name in enumerate(CLASS):
+            _answer_any(
+                phones[name], question, right=(at + index) % 3 != 0, last=at == len(CLASS) - 1
+            )
+        wait_phase(projector, "reveal")
+        if index == 1:
+            camera.shoot(phones[CLASS[1]], "phone-team-rank")
+            projector.get_by_test_id("scoreboard-button").click()
+            wait_phase(projector, "scoreboard")
+            camera.shoot(projector, "projector-team-scoreboard", settle_ms=900)
+        projector.get_by_test_id("next").click()
+    wait_phase(projector, "finished")
+    expect(projector.get_by_test_id("team-podium")).to_be_visible()
+    camera.shoot(projector, "projector-team-podium", settle_ms=900)
+
+
+def homework(browsers: Browsers, camera: Camera) -> None:
+    """Homework: the teacher's page with progress, a phone's reveal with the event on a
+    mini timeline, the end with "Practise what you missed", a practice question, and
+    the report's "Reteach the weakest"."""
+    from tests.browser.test_homework import answer, set_homework
+
+    teacher = browsers.projector_page("homework teacher")
+    pin = set_homework(browsers, teacher, questions=3)
+    questions = browsers.server.game_questions(pin)
+    phones = {name: browsers.phone(name) for name in CLASS[:3]}
+    for index, (name, phone) in enumerate(phones.items()):
+        browsers.join(phone, pin, name, via_qr=True)
+        phone.get_by_test_id("homework-start").tap()
+        for number in range(index + 1):
+            answer(phone, questions[number], right=number != 1 and name != "Chen Wei")
+            phone.get_by_test_id("homework-next").tap()
+    first = phones[CLASS[0]]
+    expect(teacher.get_by_test_id("homework-summary")).to_contain_text("3 joined")
+    height = teacher.evaluate("document.documentElement.scrollHeight")
+    teacher.set_viewport_size({"width": 1280, "height": height})
+    camera.shoot(teacher, "teacher-homework")
+    teacher.set_viewport_size({"width": 1280, "height": 720})
+
+    last = phones[CLASS[2]]
+    expect(last.get_by_test_id("result")).to_have_text("Game over")
+    expect(last.get_by_test_id("practise")).to_be_visible()
+    camera.shoot(last, "phone-homework-finished")
+    answer(first, questions[1], right=True)
+    expect(first.get_by_test_id("mini-timeline")).to_be_visible()
+    camera.shoot(first, "phone-homework-reveal", full_page=True)
+
+    phones["Chen Wei"].get_by_test_id("practise").tap()
+    expect(phones["Chen Wei"].get_by_test_id("prompt")).not_to_be_empty()
+    camera.shoot(phones["Chen Wei"], "phone-practice")
+
+    teacher.get_by_test_id("end-homework").click()
+    expect(teacher.get_by_test_id("homework-ended")).to_be_visible()
+    teacher.get_by_test_id("report-link").click()
+    section = teacher.get_by_test_id("reteach")
+    expect(section).to_be_visible()
+    section.scroll_into_view_if_needed()
+    box = section.bounding_box()
+    clip = {"x": box["x"] - 16, "y": box["y"] - 16, "width": box["width"] + 32}
+    camera.shoot(teacher, "teacher-reteach", clip={**clip, "height": box["height"] + 32})
+
+
 SCENES = {
     "setup": setup,
     "game": play,
     "gate": gate,
     "pictures": pictures,
     "verdict": verdict,
+    "urdu": urdu,
+    "teams": teams,
+    "homework": homework,
 }
 
 

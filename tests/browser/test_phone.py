@@ -142,5 +142,9 @@ def test_no_page_loads_anything_from_outside_the_server(browsers, server):
         watch = browsers.watch_for(page)
         assert watch.requests, "the watch saw nothing"
         assert watch.foreign_requests == []
+        # The one web font is the Urdu pages' own, served from static/fonts/ (and only
+        # fetched for Arabic-script text: an English page never downloads it).
         fonts = page.evaluate("[...document.fonts].map(f => f.family)")
-        assert fonts == [], f"web fonts would be downloaded: {fonts}"
+        assert set(fonts) <= {"Noto Nastaliq Urdu"}, f"web fonts would be downloaded: {fonts}"
+        fetched = [url for url in watch.requests if url.endswith((".woff2", ".woff", ".ttf"))]
+        assert fetched == [], f"an English page downloaded a font: {fetched}"

@@ -155,11 +155,15 @@ async def test_a_question_broadcast_arms_the_timer():
     layer = InMemoryChannelLayer()
     hub = _hub(layer)
     armed = []
-    hub.arm_timer = lambda game_id, index, deadline: armed.append((game_id, index, deadline))
+    hub.arm_timer = lambda game_id, index, deadline, opens, question_id: armed.append(
+        (game_id, index, deadline, opens, question_id)
+    )
     await hub.register(FakeSocket("a"), game_id=7, role=PLAYER, player_id=1)
-    await hub.publish(7, _broadcast(7, timer={"index": 2, "deadline": 123.5}))
+    await hub.publish(
+        7, _broadcast(7, timer={"index": 2, "deadline": 123.5, "opens": 113.5, "question_id": 9})
+    )
     await _settle()
-    assert armed == [(7, 2, 123.5)]
+    assert armed == [(7, 2, 123.5, 113.5, 9)]
     hub._receiver.cancel()
 
 

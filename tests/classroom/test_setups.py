@@ -78,9 +78,12 @@ def test_a_game_in_plain_words(quiz, teacher):
         ),
     )
     when = f"{closes:%a} {closes.day} {closes:%b}, {closes:%H:%M}"
+    # A homework plays without the live game's teams (phases.game_create drops them).
     assert setups.words(game) == (
-        f"2 questions · about 2 minutes · 1958–71 · homework until {when} · 3 teams"
+        f"2 questions · about 2 minutes · 1958–71 · homework until {when}"
     )
+    live = phases.game_create(quiz=quiz, host=teacher, setup=GameSetup(questions=2, teams=3))
+    assert setups.words(live).endswith(" · 3 teams")
 
 
 def test_a_game_without_a_stored_estimate_is_estimated_from_its_questions(quiz, teacher):

@@ -135,6 +135,18 @@ def test_a_player_row_holds_only_a_nickname_random_ids_and_game_state():
         "kicked",
         "connected",
         "extra_time_s",
+        # The team the server dealt (a number 1-8): game state, nothing about the person.
+        "team",
         "joined_at",
         "last_seen",
+        # Homework: where the player is in their own game, and when they started and
+        # finished (game state, as joined_at; nothing about the person).
+        "paced_index",
+        "paced_sent_at",
+        "paced_deadline",
+        "paced_answered",
+        "paced_started_at",
+        "paced_finished_at",
+        "progress_sent_at",
+        "progress_pending",
     }

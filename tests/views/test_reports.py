@@ -203,7 +203,7 @@ def test_csv_cells_cannot_start_a_formula(teacher_client, game):
     assert csv_safe("plain") == "plain"
 
 
-@pytest.mark.parametrize("suffix", ["report/", "report.csv"])
+@pytest.mark.parametrize("suffix", ["report/", "report.csv", "report.xlsx"])
 def test_only_the_host_or_a_superuser_may_read_the_report(
     client, game, other_teacher, staff, superuser, suffix
 ):

@@ -75,7 +75,7 @@ def test_the_periods_are_the_quizs_timeline_periods_with_their_question_counts(
 ):
     html = teacher_client.get(START, {"quiz": quiz.slug}).content.decode()
     assert "1958–71: The U-2 crisis, then a thaw (2 questions)" in html
-    assert "1979–88: The Soviet war in Afghanistan (1 questions)" in html
+    assert "1979–88: The Soviet war in Afghanistan (1 question)" in html
     assert 'value="1958-71"' in html
 
 

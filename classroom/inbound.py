@@ -50,6 +50,14 @@ ID_RULE = "a whole number (an id from the server)"
 
 Id = Annotated[int, Field(strict=True, ge=0, le=ID_MAX)]
 Year = Annotated[int, Field(strict=True, ge=YEAR_MIN, le=YEAR_MAX)]
+Token = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_TOKEN_LENGTH,
+        description=f"the resume token (text of 1 to {MAX_TOKEN_LENGTH} characters)",
+    ),
+]
 Shape = Literal["triangle", "diamond", "circle", "square"]
 PingRef = (
     Annotated[int, Field(strict=True, ge=-ID_MAX, le=ID_MAX)]
@@ -107,19 +115,13 @@ class Join(InboundFrame):
 
 class Resume(InboundFrame):
     type: Literal["resume"]
-    token: str = Field(
-        min_length=1,
-        max_length=MAX_TOKEN_LENGTH,
-        description=f"the resume token (text of 1 to {MAX_TOKEN_LENGTH} characters)",
-    )
+    token: Token
 
 
-class Answer(InboundFrame):
-    """An answer: `choice_id` (choice, true_false), `choice_ids` (order) or `year`
-    (year_guess), exactly one of them."""
+class _OneAnswer(InboundFrame):
+    """`choice_id` (choice, true_false), `choice_ids` (order) or `year` (year_guess),
+    exactly one of them: an answer in a game (`Answer`) or in a practice round."""
 
-    type: Literal["answer"]
-    question_id: Id = Field(description=ID_RULE)
     choice_id: Id | None = Field(default=None, description=ID_RULE)
     choice_ids: list[Id] | None = Field(
         default=None,
@@ -132,13 +134,20 @@ class Answer(InboundFrame):
     )
 
     @model_validator(mode="after")
-    def _one_answer(self) -> Answer:
+    def _one_answer(self) -> _OneAnswer:
         given = [v for v in (self.choice_id, self.choice_ids, self.year) if v is not None]
         if not given:
             raise ValueError("An answer needs choice_id, choice_ids or year.")
         if len(given) > 1:
             raise ValueError("Send only one of choice_id, choice_ids or year.")
         return self
+
+
+class Answer(_OneAnswer):
+    """An answer to the game's question `question_id`."""
+
+    type: Literal["answer"]
+    question_id: Id = Field(description=ID_RULE)
 
 
 # --- "Practise what you missed" (classroom/practice.py, over HTTP, not the socket) -------
@@ -150,45 +159,20 @@ class PracticeRound(InboundFrame):
     """A phone asks for its practice round's questions."""
 
     type: Literal["practice_round"]
-    token: str = Field(
-        min_length=1,
-        max_length=MAX_TOKEN_LENGTH,
-        description=f"the resume token (text of 1 to {MAX_TOKEN_LENGTH} characters)",
-    )
+    token: Token
 
 
-class PracticeAnswer(InboundFrame):
+class PracticeAnswer(_OneAnswer):
     """A practice answer: the question's place in the round and the answer, as `Answer`."""
 
     type: Literal["practice_answer"]
-    token: str = Field(
-        min_length=1,
-        max_length=MAX_TOKEN_LENGTH,
-        description=f"the resume token (text of 1 to {MAX_TOKEN_LENGTH} characters)",
-    )
+    token: Token
     index: int = Field(
         strict=True,
         ge=0,
         le=MAX_PRACTICE_INDEX,
         description=f"a whole number from 0 to {MAX_PRACTICE_INDEX}",
     )
-    choice_id: Id | None = Field(default=None, description=ID_RULE)
-    choice_ids: list[Id] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_ORDER_CHOICES,
-        description=f"a list of 1 to {MAX_ORDER_CHOICES} choice ids",
-    )
-    year: Year | None = Field(
-        default=None, description=f"a whole number from {YEAR_MIN} to {YEAR_MAX}"
-    )
-
-    @model_validator(mode="after")
-    def _one_answer(self) -> PracticeAnswer:
-        given = [v for v in (self.choice_id, self.choice_ids, self.year) if v is not None]
-        if len(given) != 1:
-            raise ValueError("An answer needs exactly one of choice_id, choice_ids or year.")
-        return self
 
 
 PRACTICE_FRAMES: Mapping[str, type[InboundFrame]] = {

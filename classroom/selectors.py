@@ -169,20 +169,17 @@ def _paced_snapshot(player: Player, rank: int | None, count: int) -> dict[str, A
     elif where is self_paced.Place.FINISHED:
         phase = Game.Phase.FINISHED
         finished = {"rank": rank, "score": player.score, "count": count}
-    return frames.player_state(
+    return _player_state(
+        game,
+        player,
         phase=phase,
-        player={"id": player.id, "nickname": player.nickname},
-        score=player.score,
         rank=rank,
         count=count,
-        streak=player.streak,
-        host_connected=bool(game.host_connection),
         question=question_frame,
         your_answer=None,
         reveal=reveal,
         finished=finished,
         mode=SELF_PACED,
-        seq=game.player_seq,
     )
 
 
@@ -239,14 +236,12 @@ def player_snapshot_of(
             )
     if phase == Game.Phase.FINISHED:
         finished = {"rank": rank, "score": player.score, "count": count, **own_team}
-    return frames.player_state(
+    return _player_state(
+        game,
+        player,
         phase=phase,
-        player={"id": player.id, "nickname": player.nickname},
-        score=player.score,
         rank=rank,
         count=count,
-        streak=player.streak,
-        host_connected=bool(game.host_connection),
         question=question_frame,
         your_answer=your_answer,
         reveal=reveal,
@@ -254,7 +249,18 @@ def player_snapshot_of(
         team=team_public(player.team),
         team_rank=own_team.get("team_rank"),
         team_score=own_team.get("team_score"),
+    )
+
+
+def _player_state(game: Game, player: Player, **parts: Any) -> dict[str, Any]:
+    """A player's `state` frame: what every game says of the player, and `parts`."""
+    return frames.player_state(
+        player={"id": player.id, "nickname": player.nickname},
+        score=player.score,
+        streak=player.streak,
+        host_connected=bool(game.host_connection),
         seq=game.player_seq,
+        **parts,
     )
 
 

@@ -266,6 +266,23 @@ def _answer_row(
     if sub.arrived_at > started + timedelta(milliseconds=limit):
         return None, ClientError("question_closed", gettext_noop("Time is up for this question."))
     elapsed = min(max(0, int((sub.arrived_at - started).total_seconds() * 1000)), limit)
+    row, _scored = _scored_row(
+        game, player, question, game.question_index, value, elapsed, limit, accuracy_only
+    )
+    return row, None
+
+
+def _scored_row(
+    game: Game,
+    player: Player,
+    question: dict[str, Any],
+    index: int,
+    value: Any,
+    elapsed: int,
+    limit: int,
+    accuracy_only: bool,
+) -> tuple[_AnswerRow, Any]:
+    """The Answer row of a checked answer and its score (classroom/scoring.py)."""
     scored = score_for(
         question,
         answer=value,
@@ -278,7 +295,7 @@ def _answer_row(
     row = _AnswerRow(
         game_id=game.id,
         player_id=player.id,
-        question_index=game.question_index,
+        question_index=index,
         question_id=question["id"],
         choice_id=choice_id,
         value=stored,
@@ -286,7 +303,7 @@ def _answer_row(
         correct=scored.correct,
         points=scored.points,
     )
-    return row, None
+    return row, scored
 
 
 def _insert_rows(index: int, rows: Sequence[Judged], errors: list[ClientError | None]) -> None:
@@ -446,26 +463,7 @@ def _paced_row(
         return ClientError(refused.code, refused.message)
     limit = player_time_limit_ms(question, player.extra_time_s)
     elapsed = self_paced.elapsed_ms(player.paced_sent_at, sub.arrived_at, limit_ms=limit)
-    result = score_for(
-        question,
-        answer=value,
-        elapsed_ms=elapsed,
-        time_limit_ms=limit,
-        accuracy_only=accuracy_only,
-        streak_before=player.streak,
-    )
-    choice_id, stored_value = kinds.get(question["kind"]).columns(value)
-    row = _AnswerRow(
-        game_id=game.id,
-        player_id=player.id,
-        question_index=index,
-        question_id=question["id"],
-        choice_id=choice_id,
-        value=stored_value,
-        elapsed_ms=elapsed,
-        correct=result.correct,
-        points=result.points,
-    )
+    row, result = _scored_row(game, player, question, index, value, elapsed, limit, accuracy_only)
     return row, (result, int(question.get("points_multiplier", 1)) > 0)
 
 

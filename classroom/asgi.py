@@ -84,5 +84,9 @@ def tune_garbage_collector() -> None:
 if _running_under_daphne():
     from twisted.internet import reactor
 
+    from classroom.daphne_inbox import use_in_daphne_command_line
+
+    use_in_daphne_command_line()
+
     reactor.addSystemEventTrigger("after", "shutdown", _exit_after_shutdown)
     tune_garbage_collector()

@@ -1,11 +1,11 @@
 """What each connected phone holds in the server, by library and by line (tracemalloc).
 
 Record two snapshots of one Daphne process, before the first phone and once N phones
-have joined, with bench.run and the traced application of bench/tracemalloc/:
+have joined, with bench.run and the traced application of bench/traced_server/:
 
     MEM_PLAYERS=500 MEM_OUT=/tmp/mem .venv/bin/python -m bench.run --players 500 \\
         --questions 1 --join-rate 40 --settle 10 --no-floor \\
-        --settings-file bench/tracemalloc/bench_settings.py \\
+        --settings-file bench/traced_server/bench_settings.py \\
         --asgi-app bench_asgi_memory:application
     .venv/bin/python -m bench.memory /tmp/mem-0.snap /tmp/mem-n.snap 500
 

@@ -10,7 +10,8 @@ have joined, with bench.run and the traced application of bench/traced_server/:
     .venv/bin/python -m bench.memory /tmp/mem-0.snap /tmp/mem-n.snap 500
 
 (tracemalloc makes the server several times slower: a slow join rate keeps every phone
-in; `--settle` keeps the first question out of the second snapshot.) Each allocation
+in; `--settle` keeps the first question out of the second snapshot; bench.run's own
+KiB/player column means nothing here, tracemalloc's tables are in the server's RSS.) Each allocation
 still alive is charged to the innermost frame of the first library it passes through on
 its way out (an `asyncio.Queue` Daphne made is Daphne's), and divided by the phones.
 """

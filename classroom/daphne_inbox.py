@@ -9,18 +9,42 @@ two slots: the pending messages (a deque only while there are some) and the one
 application task waiting for them.
 
 `Server` is Daphne's, with `create_application` as in Daphne 4.2.3 except the inbox;
-`classroom.asgi` makes Daphne's command line use it. tests/classroom/test_daphne_inbox.py
-fails if Daphne's own `create_application` changes, so an upgrade is looked at here.
+`classroom.asgi` makes Daphne's command line use it, but only while Daphne's own
+`create_application` is the one copied (its source's sha256): a Daphne that changed it
+keeps its own server, with a warning, and costs those 3.2 KiB again until the copy here
+is brought up to date. Nothing breaks on an upgrade.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import inspect
+import logging
+import textwrap
 from collections import deque
 from functools import partial
 from typing import Any
 
 from daphne.server import Server as DaphneServer
+
+logger = logging.getLogger(__name__)
+
+# sha256 of Daphne 4.2.3's Server.create_application (dedented source), which
+# `Server.create_application` below copies.
+COPIED_CREATE_APPLICATION = "6d6da219bd73c1338da9c91ee957b27140ef0f0f16c50db47a8279df167be32f"
+
+
+def source_hash(function: Any) -> str:
+    return hashlib.sha256(textwrap.dedent(inspect.getsource(function)).encode()).hexdigest()
+
+
+def copy_is_current() -> bool:
+    """Whether the installed Daphne's `create_application` is the one copied here."""
+    try:
+        return source_hash(DaphneServer.create_application) == COPIED_CREATE_APPLICATION
+    except (OSError, TypeError):
+        return False
 
 
 class Inbox:
@@ -82,9 +106,17 @@ class Server(DaphneServer):
         return input_queue
 
 
-def use_in_daphne_command_line() -> None:
-    """Make `python -m daphne` build this `Server`: it reads `server_class` after it has
-    imported the application, so the application's module may call this."""
+def use_in_daphne_command_line() -> bool:
+    """Make `python -m daphne` build this `Server` (it reads `server_class` after it has
+    imported the application, so the application's module may call this), if the copy
+    is current; say whether it did."""
     from daphne.cli import CommandLineInterface
 
+    if not copy_is_current():
+        logger.warning(
+            "Daphne's Server.create_application is not the one classroom/daphne_inbox.py "
+            "copied: Daphne's own server and queues are used (about 3 KiB more per phone)."
+        )
+        return False
     CommandLineInterface.server_class = Server
+    return True

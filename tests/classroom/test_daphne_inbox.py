@@ -18,10 +18,22 @@ from classroom.daphne_inbox import Inbox
 DAPHNE_CREATE_APPLICATION = "6d6da219bd73c1338da9c91ee957b27140ef0f0f16c50db47a8279df167be32f"
 
 
-def test_daphne_create_application_is_the_one_the_copy_was_made_from():
-    # If this fails, Daphne changed: bring daphne_inbox.Server's copy up to date first.
+def test_the_copy_is_current_exactly_when_daphnes_source_hashes_to_the_copied_one():
     source = textwrap.dedent(inspect.getsource(DaphneServer.create_application))
-    assert hashlib.sha256(source.encode()).hexdigest() == DAPHNE_CREATE_APPLICATION
+    same = hashlib.sha256(source.encode()).hexdigest() == DAPHNE_CREATE_APPLICATION
+    assert daphne_inbox.copy_is_current() is same
+    assert daphne_inbox.COPIED_CREATE_APPLICATION == DAPHNE_CREATE_APPLICATION
+
+
+def test_a_changed_daphne_keeps_its_own_server(monkeypatch, caplog):
+    before = CommandLineInterface.server_class
+    monkeypatch.setattr(daphne_inbox, "COPIED_CREATE_APPLICATION", "0" * 64)
+    try:
+        assert daphne_inbox.use_in_daphne_command_line() is False
+        assert CommandLineInterface.server_class is before
+        assert "not the one classroom/daphne_inbox.py copied" in caplog.text
+    finally:
+        CommandLineInterface.server_class = before
 
 
 async def test_messages_come_out_in_the_order_they_were_put():
@@ -63,10 +75,12 @@ async def test_an_idle_inbox_holds_no_deque():
     assert inbox._items is None and inbox._waiter is None
 
 
-def test_the_daphne_command_line_builds_the_inbox_server():
+def test_the_daphne_command_line_builds_the_inbox_server_with_the_copied_daphne(monkeypatch):
+    # As with Daphne 4.2.3, whatever Daphne this machine has.
+    monkeypatch.setattr(daphne_inbox, "copy_is_current", lambda: True)
     before = CommandLineInterface.server_class
     try:
-        daphne_inbox.use_in_daphne_command_line()
+        assert daphne_inbox.use_in_daphne_command_line() is True
         assert CommandLineInterface.server_class is daphne_inbox.Server
     finally:
         CommandLineInterface.server_class = before

@@ -16,7 +16,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classroom.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from classroom.routing import websocket_urlpatterns  # noqa: E402
@@ -35,8 +34,9 @@ application = ProtocolTypeRouter(
         # Sessions only, no AuthMiddleware: it looks the user up on the process's one
         # database thread before the handshake completes, for every phone of a join
         # storm, and nothing reads scope["user"] (the projector checks its session's
-        # user itself, fresh, on connect and on every command).
-        "websocket": SessionMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        # user itself, fresh, on connect and on every command). The session is the
+        # projector's alone (classroom/routing.py): a phone has none.
+        "websocket": URLRouter(websocket_urlpatterns),
     }
 )
 
@@ -83,6 +83,10 @@ def tune_garbage_collector() -> None:
 
 if _running_under_daphne():
     from twisted.internet import reactor
+
+    from classroom.daphne_inbox import use_in_daphne_command_line
+
+    use_in_daphne_command_line()
 
     reactor.addSystemEventTrigger("after", "shutdown", _exit_after_shutdown)
     tune_garbage_collector()

@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -79,6 +81,25 @@ class GameSocket(AsyncWebsocketConsumer):
         self.ready = False
         self.pending: list[tuple[str, int]] = []
         self._language: str | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' loop, without its helper task per socket.
+
+        Channels reads the client through `await_many_dispatch`: a task of its own that
+        waits on `receive` and an `asyncio.wait` around it, about 2.6 KiB per idle socket,
+        there to wait on a per-socket channel too, which these sockets do not have. One
+        message at a time, dispatched in order, as there."""
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        if self.channel_layer is not None:
+            await super().__call__(scope, receive, send)
+            return
+        self.scope = scope
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels runs aclose_old_connections() before every handler: a thread hop

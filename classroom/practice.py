@@ -24,11 +24,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from classroom import frames
+from classroom import frames, selectors, self_paced
 from classroom.errors import ClientError
-from classroom.models import Answer, Player
+from classroom.models import Answer, Game, Player
 from classroom.scoring import score_for
 from classroom.services.players import hash_token
 from quizzes import generator, kinds, lint
@@ -75,7 +76,7 @@ def _missed(player: Player) -> list[dict[str, Any]]:
     """The game's questions this player reached and got wrong or left unanswered, in
     game order; polls (no right answer) left out."""
     questions = player.game.questions or []
-    reached = player.paced_index + 1 if player.paced_index >= 0 else player.game.question_index + 1
+    reached = _closed_for(player, timezone.now())
     right = set(
         Answer.objects.filter(player=player, correct=True).values_list("question_index", flat=True)
     )
@@ -85,6 +86,28 @@ def _missed(player: Player) -> list[dict[str, Any]]:
         for index, question in enumerate(questions[: max(reached, 0)])
         if index not in right and kinds.get(question["kind"]).judged
     ]
+
+
+def _closed_for(player: Player, now: Any) -> int:
+    """How many of the game's first questions are over for `player`: a question still
+    open (the class's, or a homework player's own) is no practice material, since its
+    practice reveal would tell the key while it can still be answered."""
+    game = player.game
+    if selectors.is_self_paced(game):
+        progress = self_paced.Progress(
+            index=player.paced_index,
+            count=len(game.questions or []),
+            deadline=player.paced_deadline,
+            answered=player.paced_answered,
+            finished=player.paced_finished_at is not None,
+        )
+        is_open = self_paced.homework_open(
+            now=now, closes_at=selectors.closes_at(game), ended=game.is_ended
+        )
+        still_open = self_paced.place(progress, now=now, is_open=is_open) is self_paced.Place.OPEN
+        return player.paced_index + (0 if still_open else 1)
+    still_open = game.phase == Game.Phase.QUESTION
+    return game.question_index + (0 if still_open else 1)
 
 
 # The generator's drafts per game, kept by this process: making and linting them costs

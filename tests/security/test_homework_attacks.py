@@ -5,12 +5,15 @@ import json
 from datetime import timedelta
 
 import pytest
+from channels.db import database_sync_to_async
+from django.test import Client
 from django.utils import timezone
 
 from classroom import practice
 from classroom.game_setup import SELF_PACED, GameSetup
-from classroom.models import Answer, Game
+from classroom.models import Answer, Game, Player
 from classroom.services import homework, phases
+from tests.classroom.conftest import correct_choice, join
 from tests.classroom.helpers import player_join
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +85,97 @@ def test_the_practice_round_never_holds_a_homework_players_open_question(client,
     # Time ran out for them: it is over for this player, so it may be practised.
     assert _key_of(client, game.pin, token, question["question_id"]) is not None
     assert not Answer.objects.filter(player=player).exists()
+
+
+def test_the_practice_api_refuses_another_games_pin_a_kicked_player_and_a_huge_body(
+    client, quiz, teacher
+):
+    game = _homework(quiz, teacher)
+    other = _homework(quiz, teacher)
+    player, token = player_join(game_id=game.pk, nickname="Chen")
+    assert _practice(client, game.pin, type="practice_round", token=token).status_code == 200
+    # A real token under another running game's PIN finds nobody there.
+    assert _practice(client, other.pin, type="practice_round", token=token).status_code == 404
+    huge = {"type": "practice_round", "token": token, "pad": "x" * 5000}
+    response = _practice(client, game.pin, **huge)
+    assert response.status_code == 400 and response.json()["code"] == "bad_field"
+    for index in (10**400, 2**63, 1.0, "0", [0], None):
+        body = {"type": "practice_answer", "token": token, "index": index, "choice_id": 1}
+        assert _practice(client, game.pin, **body).status_code == 400, index
+    player.kicked = True
+    player.save(update_fields=["kicked"])
+    assert _practice(client, game.pin, type="practice_round", token=token).status_code == 404
+
+
+def test_the_practice_api_needs_the_pages_csrf_token(quiz, teacher):
+    """Another site's page cannot make a student's browser post to it."""
+    game = _homework(quiz, teacher)
+    _, token = player_join(game_id=game.pk, nickname="Dana")
+    strict = Client(enforce_csrf_checks=True)
+    body = json.dumps({"type": "practice_round", "token": token})
+    refused = strict.post(f"/play/{game.pin}/practice/api/", body, content_type="text/plain")
+    assert refused.status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_next_again_and_again_shows_no_question_ahead_and_a_skipped_one_stays_closed(
+    quiz, teacher
+):
+    """A student sends `next` in a loop to see the questions without answering, then
+    tries to answer the one they skipped once they have the next."""
+    game = await database_sync_to_async(_homework)(quiz, teacher)
+    socket, _ = await join(game.pin, "Esra")
+    await socket.send({"type": "next"})
+    first = await socket.expect("question")
+    for _ in range(5):
+        await socket.send({"type": "next"})
+        assert (await socket.expect("error"))["code"] == "wrong_phase"
+    # A question never sent to them is closed to them, whatever its id.
+    questions = (await database_sync_to_async(Game.objects.get)(pk=game.pk)).questions
+    ahead = questions[2]
+    await socket.send(
+        {"type": "answer", "question_id": ahead["id"], "choice_id": ahead["choices"][0]["id"]}
+    )
+    assert (await socket.expect("error"))["code"] == "question_closed"
+    # Their time runs out: they move on, and the skipped question stays closed.
+    await database_sync_to_async(Player.objects.filter(nickname="Esra").update)(
+        paced_deadline=timezone.now() - timedelta(seconds=1)
+    )
+    await socket.send({"type": "next"})
+    second = await socket.expect("question")
+    assert second["index"] == 1
+    right = await database_sync_to_async(correct_choice)(game, 0)
+    await socket.send({"type": "answer", "question_id": first["question_id"], "choice_id": right})
+    assert (await socket.expect("error"))["code"] == "question_closed"
+    stored = await database_sync_to_async(Answer.objects.filter(player__nickname="Esra").count)()
+    assert stored == 0
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/phish",
+        "/\\evil.example/phish",
+        "\\\\evil.example/phish",
+        "https:evil.example",
+        " https://evil.example",
+        "javascript:alert(1)",
+        "http://localhost.evil.example/",
+    ],
+)
+def test_the_language_switch_sends_no_browser_to_another_site_by_next_or_referer(client, target):
+    response = client.post(
+        "/i18n/setlang/", {"language": "ur", "next": target}, HTTP_REFERER=target
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert "evil" not in location and "javascript" not in location
+
+
+@pytest.mark.parametrize("code", ["ur\x00", "UR ", "x" * 10_000, "ur-pk;q=1", "../ur"])
+def test_the_language_switch_stores_no_made_up_code(client, code):
+    response = client.post("/i18n/setlang/", {"language": code, "next": "/play/"})
+    assert response.status_code in (302, 400)
+    assert "django_language" not in response.cookies

@@ -64,7 +64,42 @@ def _player(token: str, pin: str) -> Player:
     )
     if player is None:
         raise ClientError("bad_token", gettext_noop("That resume token is not known."))
+    if not _game_over_for(player, timezone.now()):
+        # Before that, a practice reveal would tell a key (or show an event) that a
+        # question still ahead of this player asks about.
+        raise ClientError(
+            "wrong_phase", gettext_noop("Practice opens once you have finished the game.")
+        )
     return player
+
+
+def _progress(player: Player, now: Any) -> self_paced.Place:
+    """Where a homework player is (classroom/self_paced.py)."""
+    game = player.game
+    progress = self_paced.Progress(
+        index=player.paced_index,
+        count=len(game.questions or []),
+        deadline=player.paced_deadline,
+        answered=player.paced_answered,
+        finished=player.paced_finished_at is not None,
+    )
+    is_open = self_paced.homework_open(
+        now=now, closes_at=selectors.closes_at(game), ended=game.is_ended
+    )
+    return self_paced.place(progress, now=now, is_open=is_open)
+
+
+def _game_over_for(player: Player, now: Any) -> bool:
+    """Whether no question of the game is still ahead of or open for `player`: the game
+    ended, or the homework player finished, or was past their last question."""
+    game = player.game
+    if game.is_ended or game.phase == Game.Phase.FINISHED:
+        return True
+    if not selectors.is_self_paced(game):
+        return False
+    where = _progress(player, now)
+    last = player.paced_index + 1 >= len(game.questions or [])
+    return where is self_paced.Place.FINISHED or (where is self_paced.Place.REVEALED and last)
 
 
 def _seed(*parts: Any) -> int:
@@ -94,17 +129,7 @@ def _closed_for(player: Player, now: Any) -> int:
     practice reveal would tell the key while it can still be answered."""
     game = player.game
     if selectors.is_self_paced(game):
-        progress = self_paced.Progress(
-            index=player.paced_index,
-            count=len(game.questions or []),
-            deadline=player.paced_deadline,
-            answered=player.paced_answered,
-            finished=player.paced_finished_at is not None,
-        )
-        is_open = self_paced.homework_open(
-            now=now, closes_at=selectors.closes_at(game), ended=game.is_ended
-        )
-        still_open = self_paced.place(progress, now=now, is_open=is_open) is self_paced.Place.OPEN
+        still_open = _progress(player, now) is self_paced.Place.OPEN
         return player.paced_index + (0 if still_open else 1)
     still_open = game.phase == Game.Phase.QUESTION
     return game.question_index + (0 if still_open else 1)

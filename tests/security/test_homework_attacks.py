@@ -38,52 +38,53 @@ def _practice(client, pin, **body):
     )
 
 
+def _round(client, pin, token):
+    return _practice(client, pin, type="practice_round", token=token)
+
+
 def _round_ids(client, pin, token) -> list[int]:
-    response = _practice(client, pin, type="practice_round", token=token)
+    response = _round(client, pin, token)
     assert response.status_code == 200
     return [q["question_id"] for q in response.json()["questions"]]
 
 
-def _key_of(client, pin, token, question_id) -> list[int] | None:
-    """The key the practice API tells for `question_id`, if the round holds it."""
-    ids = _round_ids(client, pin, token)
-    if question_id not in ids:
-        return None
-    index = ids.index(question_id)
-    game = Game.objects.get(pin=pin)
-    question = next(q for q in game.questions if q["id"] == question_id)
-    any_choice = question["choices"][0]["id"]
-    response = _practice(
-        client, pin, type="practice_answer", token=token, index=index, choice_id=any_choice
-    )
-    return response.json().get("correct_choice_ids")
+def _refused_until_over(client, pin, token) -> None:
+    refused = _round(client, pin, token)
+    assert refused.status_code == 400 and refused.json()["code"] == "wrong_phase"
+    answer = {"type": "practice_answer", "token": token, "index": 0, "choice_id": 1}
+    assert _practice(client, pin, **answer).json()["code"] == "wrong_phase"
 
 
-def test_the_practice_round_never_holds_the_live_question_still_open(client, game):
+def test_practice_waits_for_the_end_of_a_live_game(client, game):
     """A student opens the practice API mid-question: the open question, unanswered, was
-    in their round of 'missed' questions, and its practice answer told the key."""
+    in their round of 'missed' questions and its practice answer told the key; a closed
+    one's practice reveal showed its event, which a later question may ask about."""
     _, token = player_join(game_id=game.pk, nickname="Ayesha")
     phases.game_start(game_id=game.pk)
     game.refresh_from_db()
     open_id = game.questions[game.question_index]["id"]
-    assert _key_of(client, game.pin, token, open_id) is None
-    # Once it is closed (revealed to everyone) it is practice material as before.
+    _refused_until_over(client, game.pin, token)
     phases.question_close(game_id=game.pk, expected_index=game.question_index, reason="host")
-    assert _key_of(client, game.pin, token, open_id) == game.questions[0]["correct_choice_ids"]
+    _refused_until_over(client, game.pin, token)
+    phases.game_end(game_id=game.pk)
+    assert open_id in _round_ids(client, game.pin, token)
 
 
-def test_the_practice_round_never_holds_a_homework_players_open_question(client, quiz, teacher):
-    """The same in a homework: the player's own open question is not in their round
-    until they answered it or its time ran out."""
+def test_practice_waits_until_a_homework_player_is_past_their_last_question(client, quiz, teacher):
     game = _homework(quiz, teacher)
     player, token = player_join(game_id=game.pk, nickname="Bilal")
-    [question], _ = homework.player_next(player_id=player.pk)
-    assert _key_of(client, game.pin, token, question["question_id"]) is None
-    player.refresh_from_db()
-    player.paced_deadline = timezone.now() - timedelta(seconds=1)
-    player.save(update_fields=["paced_deadline"])
-    # Time ran out for them: it is over for this player, so it may be practised.
-    assert _key_of(client, game.pin, token, question["question_id"]) is not None
+    _refused_until_over(client, game.pin, token)
+    for _ in game.questions:
+        [question], _ = homework.player_next(player_id=player.pk)
+        _refused_until_over(client, game.pin, token)
+        # Their time runs out unanswered: over for them, the next one still ahead.
+        Player.objects.filter(pk=player.pk).update(
+            paced_deadline=timezone.now() - timedelta(seconds=1)
+        )
+    # Past the last question: every one of them is practice material.
+    ids = _round_ids(client, game.pin, token)
+    assert question["question_id"] in ids
+    assert {q["id"] for q in game.questions} <= set(ids)
     assert not Answer.objects.filter(player=player).exists()
 
 
@@ -93,6 +94,7 @@ def test_the_practice_api_refuses_another_games_pin_a_kicked_player_and_a_huge_b
     game = _homework(quiz, teacher)
     other = _homework(quiz, teacher)
     player, token = player_join(game_id=game.pk, nickname="Chen")
+    phases.game_end(game_id=game.pk)
     assert _practice(client, game.pin, type="practice_round", token=token).status_code == 200
     # A real token under another running game's PIN finds nobody there.
     assert _practice(client, other.pin, type="practice_round", token=token).status_code == 404

@@ -9,7 +9,9 @@ Nothing is stored: no row, no score, nothing in the class results. The round is 
 same every time it is built for a player (the generator and the shuffle are seeded by
 the game and the player), so the phone fetches it once (`practice_questions`, without
 keys) and each answer is checked by building it again (`practice_check`); the key of a
-question is only sent with its own check, as a reveal is after an answer.
+question is only sent with its own check, as a reveal is after an answer. Both wait
+until the game is over for the player (`_game_over_for`): mid-game, a practice reveal
+would tell a key, or show an event, that a question still ahead asks about.
 
 Reads only (no service): the player is found by their resume token.
 """

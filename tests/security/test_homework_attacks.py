@@ -181,3 +181,14 @@ def test_the_language_switch_stores_no_made_up_code(client, code):
     response = client.post("/i18n/setlang/", {"language": code, "next": "/play/"})
     assert response.status_code in (302, 400)
     assert "django_language" not in response.cookies
+
+
+def test_a_student_cannot_open_the_homework_progress_page(client, quiz, teacher):
+    """The progress page lists every student's score: a phone (no login) is sent to
+    the login page and sees no name."""
+    game = _homework(quiz, teacher)
+    player_join(game_id=game.pk, nickname="Zainab")
+    response = client.get(f"/host/{game.pin}/homework/")
+    assert response.status_code == 302 and "/login" in response["Location"]
+    followed = client.get(f"/host/{game.pin}/homework/", follow=True)
+    assert "Zainab" not in followed.content.decode()

@@ -1031,3 +1031,29 @@ def test_the_checks_catch_what_they_are_meant_to():
         with pytest.raises(ProtocolViolation):
             _check_frame(conn, bad)
     _check_frame(conn, {"type": "error", "seq": 0, "code": "bad_json", "message": "Bad."})
+
+
+def test_the_homework_reveal_check_catches_a_reveal_before_its_time(quiz, teacher):
+    # Guards the homework guard: a reveal of a question the player was never sent, or
+    # of their own question still open, fails the run; once their time ran out it does not.
+    from classroom.services import homework
+    from tests.classroom.helpers import player_join
+
+    setup = GameSetup(mode=SELF_PACED, closes_at=timezone.now() + timedelta(days=1))
+    game = phases.game_create(quiz=quiz, host=teacher, setup=setup)
+    player, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    [question], _ = homework.player_next(player_id=player.pk)
+    play = Play(
+        game_id=game.pk, pin=game.pin, cookie=b"", questions=game.questions, application=None
+    )
+    play.homework = True
+    conn = Conn(name="phone", comm=None, player_id=player.pk)  # type: ignore[arg-type]
+    with pytest.raises(ProtocolViolation):
+        _check_paced_reveal(play, conn, question["question_id"])
+    _note_paced_question(play, conn, question)
+    with pytest.raises(ProtocolViolation):
+        _check_paced_reveal(play, conn, question["question_id"])
+    Player.objects.filter(pk=player.pk).update(paced_deadline=timezone.now())
+    _check_paced_reveal(play, conn, question["question_id"])
+    with pytest.raises(ProtocolViolation):
+        _check_paced_reveal(play, conn, game.questions[1]["id"])

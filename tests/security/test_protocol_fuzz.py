@@ -646,7 +646,8 @@ async def _check_early_answers(play: Play) -> None:
 
 # What a well-formed answer of a joined phone may get: never a refusal caused by
 # another phone's frame or a failure of the group.
-GOOD_ANSWER_OUTCOMES = {"answer_received", "already_answered", "question_closed"}
+# (`too_early`: sent during the question's reading time, refused for itself.)
+GOOD_ANSWER_OUTCOMES = {"answer_received", "already_answered", "question_closed", "too_early"}
 
 
 async def _burst(play: Play, sends: list[tuple[int, Any]]) -> None:
@@ -892,6 +893,17 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude, setup=None) 
         logging.getLogger().removeHandler(errors)
     assert not errors.records, [r.getMessage() for r in errors.records]
     _check_stored_game(play)
+    # No acknowledged answer is lost (stored before `answer_received`, in every mode).
+    acknowledged = {
+        (conn.player_id, frame["question_id"])
+        for conn in play.conns
+        for frame in conn.frames
+        if frame["type"] == "answer_received"
+    }
+    stored = set(
+        Answer.objects.filter(game_id=play.game_id).values_list("player_id", "question_id")
+    )
+    assert acknowledged <= stored, acknowledged - stored
     # Shown by --hypothesis-show-statistics: how far the examples get.
     game = Game.objects.get(pk=play.game_id)
     event(f"phase {game.phase}")

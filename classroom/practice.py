@@ -9,7 +9,9 @@ Nothing is stored: no row, no score, nothing in the class results. The round is 
 same every time it is built for a player (the generator and the shuffle are seeded by
 the game and the player), so the phone fetches it once (`practice_questions`, without
 keys) and each answer is checked by building it again (`practice_check`); the key of a
-question is only sent with its own check, as a reveal is after an answer.
+question is only sent with its own check, as a reveal is after an answer. Both wait
+until the game is over for the player (`_game_over_for`): mid-game, a practice reveal
+would tell a key, or show an event, that a question still ahead asks about.
 
 Reads only (no service): the player is found by their resume token.
 """
@@ -24,11 +26,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from classroom import frames
+from classroom import frames, selectors, self_paced
 from classroom.errors import ClientError
-from classroom.models import Answer, Player
+from classroom.models import Answer, Game, Player
 from classroom.scoring import score_for
 from classroom.services.players import hash_token
 from quizzes import generator, kinds, lint
@@ -63,7 +66,42 @@ def _player(token: str, pin: str) -> Player:
     )
     if player is None:
         raise ClientError("bad_token", gettext_noop("That resume token is not known."))
+    if not _game_over_for(player, timezone.now()):
+        # Before that, a practice reveal would tell a key (or show an event) that a
+        # question still ahead of this player asks about.
+        raise ClientError(
+            "wrong_phase", gettext_noop("Practice opens once you have finished the game.")
+        )
     return player
+
+
+def _progress(player: Player, now: Any) -> self_paced.Place:
+    """Where a homework player is (classroom/self_paced.py)."""
+    game = player.game
+    progress = self_paced.Progress(
+        index=player.paced_index,
+        count=len(game.questions or []),
+        deadline=player.paced_deadline,
+        answered=player.paced_answered,
+        finished=player.paced_finished_at is not None,
+    )
+    is_open = self_paced.homework_open(
+        now=now, closes_at=selectors.closes_at(game), ended=game.is_ended
+    )
+    return self_paced.place(progress, now=now, is_open=is_open)
+
+
+def _game_over_for(player: Player, now: Any) -> bool:
+    """Whether no question of the game is still ahead of or open for `player`: the game
+    ended, or the homework player finished, or was past their last question."""
+    game = player.game
+    if game.is_ended or game.phase == Game.Phase.FINISHED:
+        return True
+    if not selectors.is_self_paced(game):
+        return False
+    where = _progress(player, now)
+    last = player.paced_index + 1 >= len(game.questions or [])
+    return where is self_paced.Place.FINISHED or (where is self_paced.Place.REVEALED and last)
 
 
 def _seed(*parts: Any) -> int:
@@ -75,7 +113,7 @@ def _missed(player: Player) -> list[dict[str, Any]]:
     """The game's questions this player reached and got wrong or left unanswered, in
     game order; polls (no right answer) left out."""
     questions = player.game.questions or []
-    reached = player.paced_index + 1 if player.paced_index >= 0 else player.game.question_index + 1
+    reached = _closed_for(player, timezone.now())
     right = set(
         Answer.objects.filter(player=player, correct=True).values_list("question_index", flat=True)
     )
@@ -85,6 +123,18 @@ def _missed(player: Player) -> list[dict[str, Any]]:
         for index, question in enumerate(questions[: max(reached, 0)])
         if index not in right and kinds.get(question["kind"]).judged
     ]
+
+
+def _closed_for(player: Player, now: Any) -> int:
+    """How many of the game's first questions are over for `player`: a question still
+    open (the class's, or a homework player's own) is no practice material, since its
+    practice reveal would tell the key while it can still be answered."""
+    game = player.game
+    if selectors.is_self_paced(game):
+        still_open = _progress(player, now) is self_paced.Place.OPEN
+        return player.paced_index + (0 if still_open else 1)
+    still_open = game.phase == Game.Phase.QUESTION
+    return game.question_index + (0 if still_open else 1)
 
 
 # The generator's drafts per game, kept by this process: making and linting them costs

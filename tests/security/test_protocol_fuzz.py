@@ -36,6 +36,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -44,10 +45,12 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.db.models import Count
-from hypothesis import HealthCheck, event, given, settings
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from classroom import inbound, pins
+from classroom.game_setup import SELF_PACED, GameSetup
 from classroom.models import Answer, Game, Player
 from classroom.ratelimit import KeyedBudget
 from classroom.services import phases
@@ -75,6 +78,9 @@ FRAME_TYPES = frozenset(
         "answer_count",
         "options",
         "extra_time",
+        "team",
+        "join_gate",
+        "progress",
     }
 )
 # Every error code of docs/protocol.md.
@@ -101,6 +107,7 @@ ERROR_CODES = frozenset(
         "wrong_phase",
         "bad_token",
         "replaced",
+        "too_early",
     }
 )
 CLOSE_CODES = frozenset({4400, 4403, 4404, 4429})
@@ -283,6 +290,9 @@ class Conn:
     close_code: int | None = None
     finished: bool = False
     joined: bool = False
+    player_id: int | None = None
+    # question id -> (the loop's time it arrived, its answerable_in_ms): reading time.
+    asked_at: dict[int, tuple[float, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -302,6 +312,16 @@ class Play:
     current_question: dict[str, Any] | None = None
     revealed: set[int] = field(default_factory=set)
     counter: int = 0
+    # A homework game: each player's own current question and every question they
+    # were sent (the only ones whose reveal may reach them).
+    homework: bool = False
+    paced_question: dict[int, dict[str, Any]] = field(default_factory=dict)
+    paced_sent: dict[int, set[int]] = field(default_factory=dict)
+    # Well-formed answers sent during their question's reading time: (conn, frames
+    # before, the player's answers stored before), each of which must get `too_early`
+    # and store nothing.
+    early: list[tuple[Conn, int, int]] = field(default_factory=list)
+    early_checked: int = 0
 
 
 def _check_frame(conn: Conn, frame: Any) -> None:
@@ -364,11 +384,29 @@ async def _receive(play: Play, conn: Conn) -> bool:
         frame = json.loads(message["text"])
         _check_frame(conn, frame)
         conn.frames.append(frame)
-        for reveal in _reveals(frame):
+        is_host = conn.name.startswith(("host", "observer"))
+        if frame["type"] == "joined":
+            conn.player_id = frame["player"]["id"]
+            _note_paced_question(play, conn, (frame.get("state") or {}).get("question"))
+        if frame["type"] == "progress" and not is_host:
+            raise ProtocolViolation(f"{conn.name}: a phone got progress: {frame!r}")
+        # A homework's teacher page is no projector: its `correct` is each player's count
+        # of right answers, each already revealed to that player.
+        reveals = [] if play.homework and is_host else _reveals(frame)
+        for reveal in reveals:
             question_id = reveal.get("question_id")
-            if await database_sync_to_async(_question_is_open)(play.game_id, question_id):
+            if play.homework:
+                if not is_host:
+                    await database_sync_to_async(_check_paced_reveal)(play, conn, question_id)
+            elif await database_sync_to_async(_question_is_open)(play.game_id, question_id):
                 raise ProtocolViolation(f"{conn.name}: reveal of an open question: {frame!r}")
             play.revealed.add(question_id)
+        if frame["type"] == "question" and not is_host:
+            conn.asked_at[frame["question_id"]] = (
+                asyncio.get_running_loop().time(),
+                int(frame.get("answerable_in_ms") or 0),
+            )
+            _note_paced_question(play, conn, frame)
         if frame["type"] == "joined":
             conn.joined = True
             play.tokens.append(frame["token"])
@@ -384,6 +422,28 @@ async def _receive(play: Play, conn: Conn) -> bool:
         conn.comm.future.result()
         raise ProtocolViolation(f"{conn.name}: the consumer stopped")
     return got
+
+
+def _note_paced_question(play: Play, conn: Conn, question: Any) -> None:
+    if play.homework and conn.player_id is not None and isinstance(question, dict):
+        play.paced_question[conn.player_id] = question
+        play.paced_sent.setdefault(conn.player_id, set()).add(question["question_id"])
+
+
+def _check_paced_reveal(play: Play, conn: Conn, question_id: Any) -> None:
+    """A homework reveal reaches a phone only for a question its own player was sent
+    and has answered, or whose own time ran out (or once the homework is over)."""
+    player = Player.objects.select_related("game").get(pk=conn.player_id)
+    game = player.game
+    ids = [q["id"] for q in game.questions]
+    if question_id not in ids or question_id not in play.paced_sent.get(player.pk, set()):
+        raise ProtocolViolation(f"{conn.name}: reveal of a question never sent: {question_id}")
+    index = ids.index(question_id)
+    answered = Answer.objects.filter(player=player, question_id=question_id).exists()
+    timed_out = player.paced_deadline is not None and timezone.now() >= player.paced_deadline
+    moved_on = player.paced_index > index
+    if not (answered or moved_on or game.is_ended or (player.paced_index == index and timed_out)):
+        raise ProtocolViolation(f"{conn.name}: reveal of an open own question: {question_id}")
 
 
 async def _finish(conn: Conn) -> None:
@@ -455,8 +515,14 @@ async def _host(play: Play) -> Conn:
     return play.host
 
 
-def _answer_frame(play: Play, which_question: str, which_value: str, junk: Any) -> dict:
+def _answer_frame(
+    play: Play, which_question: str, which_value: str, junk: Any, conn: Conn | None = None
+) -> dict:
     question = play.current_question
+    if play.homework:
+        # Each homework player answers their own question, sent to them alone.
+        owner = conn.player_id if conn is not None else None
+        question = play.paced_question.get(owner) if owner is not None else None
     snapshot = next(
         (q for q in play.questions if question and q["id"] == question["question_id"]),
         play.questions[0],
@@ -512,8 +578,20 @@ async def _apply(play: Play, op: tuple) -> None:
         await _send(await _phone(play, slot), {"type": "resume", "token": token})
     elif kind == "answer":
         _, slot, which_question, which_value, junk = op
-        frame = _answer_frame(play, which_question, which_value, junk)
-        await _send(await _phone(play, slot), frame)
+        conn = await _phone(play, slot)
+        frame = _answer_frame(play, which_question, which_value, junk, conn)
+        well_formed = which_question == "current" and which_value in ("right", "wrong")
+        asked = conn.asked_at.get(frame["question_id"]) if well_formed else None
+        if conn.player_id is not None:
+            stored = await database_sync_to_async(_answers_of)(conn.player_id)
+        # 150 ms short of the end of reading: the server's clock surely agrees.
+        loop_now = asyncio.get_running_loop().time()
+        if well_formed and conn.joined and asked and loop_now < asked[0] + asked[1] / 1000 - 0.15:
+            play.early.append((conn, len(conn.frames), stored))
+        await _send(conn, frame)
+    elif kind == "next":
+        _, slot, extra = op
+        await _send(await _phone(play, slot), {**extra, "type": "next"})
     elif kind == "host":
         _, command, args = op
         await _send(await _host(play), {**args, "type": command})
@@ -545,11 +623,31 @@ async def _apply(play: Play, op: tuple) -> None:
         # Longer than a short question's limit (0.3 s) plus the timer's grace (0.25 s).
         await asyncio.sleep(0.6)
     await _settle(play)
+    await _check_early_answers(play)
+
+
+def _answers_of(player_id: int) -> int:
+    return Answer.objects.filter(player_id=player_id).count()
+
+
+async def _check_early_answers(play: Play) -> None:
+    """An answer during reading is `too_early` and stores nothing."""
+    for conn, before, stored in play.early:
+        replies = [f for f in conn.frames[before:] if f["type"] in ("answer_received", "error")]
+        if not replies and conn.finished:
+            continue
+        if not replies or replies[0].get("code") != "too_early":
+            raise ProtocolViolation(f"{conn.name}: an answer during reading got {replies!r}")
+        if await database_sync_to_async(_answers_of)(conn.player_id) != stored:
+            raise ProtocolViolation(f"{conn.name}: an answer during reading was stored")
+        play.early_checked += 1
+    play.early.clear()
 
 
 # What a well-formed answer of a joined phone may get: never a refusal caused by
 # another phone's frame or a failure of the group.
-GOOD_ANSWER_OUTCOMES = {"answer_received", "already_answered", "question_closed"}
+# (`too_early`: sent during the question's reading time, refused for itself.)
+GOOD_ANSWER_OUTCOMES = {"answer_received", "already_answered", "question_closed", "too_early"}
 
 
 async def _burst(play: Play, sends: list[tuple[int, Any]]) -> None:
@@ -557,7 +655,7 @@ async def _burst(play: Play, sends: list[tuple[int, Any]]) -> None:
     for slot, payload in sends:
         conn = await _phone(play, slot)
         if payload == "good":
-            payload = _answer_frame(play, "current", "right", None)
+            payload = _answer_frame(play, "current", "right", None, conn)
         frames.append((conn, payload))
     # Phones that sent only well-formed answers, joined: how many frames each had before.
     only_good = {
@@ -638,6 +736,15 @@ def _check_stored_game(play: Play) -> None:
         .filter(n__gt=1)
     )
     assert not twice.exists(), list(twice)
+    if game.setup.get("teams") and game.question_index >= 0:
+        # Dealt by the server alone: every player who took part has a team in range.
+        for nickname, team in Player.objects.filter(game=game, kicked=False).values_list(
+            "nickname", "team"
+        ):
+            assert team is not None and 1 <= team <= game.setup["teams"], (nickname, team)
+    if play.homework:
+        _check_paced_game(game)
+        return
     asked = game.questions[: game.question_index + 1]
     for question in asked[:-1]:
         assert question["id"] in play.revealed, f"question {question['id']} never revealed"
@@ -661,6 +768,27 @@ def _check_stored_game(play: Play) -> None:
             expected.streak,
             expected.correct_count,
         ), f"{player.nickname}: stored totals differ from the recomputation"
+
+
+def _check_paced_game(game: Game) -> None:
+    """Homework: each player's answers are to questions they were sent, in their own
+    order, and their totals equal a replay of those answers over the questions they
+    reached."""
+    for player in Player.objects.filter(game=game):
+        for answer in Answer.objects.filter(player=player):
+            assert answer.question_index <= player.paced_index, (player.nickname, answer)
+            assert game.questions[answer.question_index]["id"] == answer.question_id
+        if player.kicked:
+            continue
+        reached = game.questions[: player.paced_index + 1]
+        expected = replayed_totals(game=game, asked=reached)[player.id]
+        assert (player.score, player.correct_count) == (
+            expected.score,
+            expected.correct_count,
+        ), f"{player.nickname}: stored totals differ from the recomputation"
+        if player.paced_answered or player.paced_index < 0:
+            # (An unanswered question breaks the streak at the player's next `next`.)
+            assert player.streak == expected.streak, player.nickname
 
 
 # --- the test --------------------------------------------------------------------------
@@ -738,11 +866,11 @@ def test_bursts_from_every_phone_at_once_never_cost_a_good_answer(teacher, monke
     event(f"answers acknowledged in bursts: {min(len(acknowledged), 4)}")
 
 
-def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
+def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude, setup=None) -> Play:
     from classroom.asgi import application
 
     quiz = build_quiz(slug=f"fuzz-{Game.objects.count()}-{'-'.join(kinds)}", kinds=kinds)
-    game = phases.game_create(quiz=quiz, host=teacher)
+    game = phases.game_create(quiz=quiz, host=teacher, setup=setup)
     for question in game.questions:
         question["time_limit_ms"] = time_limit_ms
     game.save(update_fields=["questions"])
@@ -752,6 +880,7 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
         cookie=session_cookie(teacher),
         questions=game.questions,
         application=application,
+        homework=setup is not None and setup.mode == SELF_PACED,
     )
     # Fresh per example: the in-memory layer and the budget belong to one event loop.
     channel_layers.backends.clear()
@@ -764,6 +893,17 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
         logging.getLogger().removeHandler(errors)
     assert not errors.records, [r.getMessage() for r in errors.records]
     _check_stored_game(play)
+    # No acknowledged answer is lost (stored before `answer_received`, in every mode).
+    acknowledged = {
+        (conn.player_id, frame["question_id"])
+        for conn in play.conns
+        for frame in conn.frames
+        if frame["type"] == "answer_received"
+    }
+    stored = set(
+        Answer.objects.filter(game_id=play.game_id).values_list("player_id", "question_id")
+    )
+    assert acknowledged <= stored, acknowledged - stored
     # Shown by --hypothesis-show-statistics: how far the examples get.
     game = Game.objects.get(pk=play.game_id)
     event(f"phase {game.phase}")
@@ -772,6 +912,109 @@ def _play(teacher, monkeypatch, ops, time_limit_ms, kinds, prelude) -> Play:
     for code in sorted(codes):
         event(f"error {code}")
     return play
+
+
+# --- homework, teams and reading time -------------------------------------------------
+
+# A homework player's own moves: `next` (with anything beside its type), and answers to
+# their own current question, well-formed or not.
+paced_operations = st.one_of(
+    operations,
+    *[st.tuples(st.just("next"), slots, st.just({}))] * 4,
+    st.tuples(st.just("next"), slots, host_args),
+    *[
+        st.tuples(
+            st.just("answer"),
+            slots,
+            st.just("current"),
+            st.sampled_from(["right", "wrong"]),
+            st.none(),
+        )
+    ]
+    * 3,
+)
+HOMEWORK_PRELUDE = [
+    ("join", 0, "Ayesha"),
+    ("join", 1, "Bilal"),
+    ("next", 0, {}),
+    ("next", 1, {}),
+]
+FUZZ_SETTINGS = settings(
+    max_examples=15,
+    deadline=None,
+    # No "explain" phase: it replays a failure hundreds of times (minutes here).
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+
+
+@FUZZ_SETTINGS
+@given(
+    ops=st.lists(paced_operations, min_size=4, max_size=20),
+    time_limit_ms=st.sampled_from([300, 20_000]),
+    kinds=st.sampled_from([("choice", "true_false", "choice"), ("order", "year_guess", "choice")]),
+    timer=st.booleans(),
+)
+def test_a_homework_game_under_random_frames_keeps_each_players_answers_to_themselves(
+    teacher, monkeypatch, ops, time_limit_ms, kinds, timer
+):
+    """Homework: `next`, answers against each player's own question (right, wrong, to
+    another's or a future question, twice), resumes on other sockets and with other
+    players' tokens, host commands: no reveal reaches a phone before its own player
+    answered that question or ran out of time, `progress` reaches the teacher only,
+    and every total equals a replay of the player's stored answers."""
+    setup = GameSetup(
+        mode=SELF_PACED, closes_at=timezone.now() + timedelta(days=1), accuracy_only=not timer
+    )
+    play = _play(teacher, monkeypatch, ops, time_limit_ms, kinds, HOMEWORK_PRELUDE, setup)
+    sent = sum(len(ids) for ids in play.paced_sent.values())
+    event(f"homework questions sent: {min(sent, 4)}")
+
+
+# A phone names a team on any frame, as a modified page would.
+team_picks = st.tuples(
+    st.just("player_raw"),
+    slots,
+    st.builds(
+        lambda kind, team: json.dumps(
+            {"type": kind, "nickname": "Zed", "token": "x", "team": team}
+        ),
+        st.sampled_from(["join", "resume", "answer", "sync", "ping"]),
+        json_values,
+    ),
+)
+
+
+@FUZZ_SETTINGS
+@given(
+    ops=st.lists(st.one_of(operations, team_picks), min_size=4, max_size=16),
+    time_limit_ms=st.sampled_from([300, 20_000]),
+    kinds=st.sampled_from([("choice", "true_false", "choice"), ("order", "year_guess", "choice")]),
+)
+def test_a_team_game_under_random_frames_keeps_the_protocol_and_its_teams(
+    teacher, monkeypatch, ops, time_limit_ms, kinds
+):
+    """Teams: a `team` field on any frame changes nothing; every player who took part
+    has a team the server dealt, and the live game's invariants all hold."""
+    _play(teacher, monkeypatch, ops, time_limit_ms, kinds, PRELUDE, GameSetup(teams=2))
+
+
+@FUZZ_SETTINGS
+@given(
+    ops=st.lists(operations, min_size=2, max_size=12),
+    kinds=st.sampled_from([("choice", "true_false", "choice"), ("order", "year_guess", "choice")]),
+)
+def test_answers_during_reading_time_are_too_early_and_change_nothing(
+    teacher, monkeypatch, ops, kinds
+):
+    """Reading time: every well-formed answer sent while its question is still being
+    read gets `too_early` and stores nothing, whatever else arrives with it."""
+    play = _play(teacher, monkeypatch, ops, 20_000, kinds, PRELUDE, GameSetup(reading_s=1))
+    event(f"answers refused during reading: {min(play.early_checked, 1)}")
 
 
 def test_the_checks_catch_what_they_are_meant_to():
@@ -800,3 +1043,29 @@ def test_the_checks_catch_what_they_are_meant_to():
         with pytest.raises(ProtocolViolation):
             _check_frame(conn, bad)
     _check_frame(conn, {"type": "error", "seq": 0, "code": "bad_json", "message": "Bad."})
+
+
+def test_the_homework_reveal_check_catches_a_reveal_before_its_time(quiz, teacher):
+    # Guards the homework guard: a reveal of a question the player was never sent, or
+    # of their own question still open, fails the run; once their time ran out it does not.
+    from classroom.services import homework
+    from tests.classroom.helpers import player_join
+
+    setup = GameSetup(mode=SELF_PACED, closes_at=timezone.now() + timedelta(days=1))
+    game = phases.game_create(quiz=quiz, host=teacher, setup=setup)
+    player, _ = player_join(game_id=game.pk, nickname="Ayesha")
+    [question], _ = homework.player_next(player_id=player.pk)
+    play = Play(
+        game_id=game.pk, pin=game.pin, cookie=b"", questions=game.questions, application=None
+    )
+    play.homework = True
+    conn = Conn(name="phone", comm=None, player_id=player.pk)  # type: ignore[arg-type]
+    with pytest.raises(ProtocolViolation):
+        _check_paced_reveal(play, conn, question["question_id"])
+    _note_paced_question(play, conn, question)
+    with pytest.raises(ProtocolViolation):
+        _check_paced_reveal(play, conn, question["question_id"])
+    Player.objects.filter(pk=player.pk).update(paced_deadline=timezone.now())
+    _check_paced_reveal(play, conn, question["question_id"])
+    with pytest.raises(ProtocolViolation):
+        _check_paced_reveal(play, conn, game.questions[1]["id"])

@@ -418,7 +418,7 @@ def practice_api(request: HttpRequest, pin: str) -> JsonResponse:
         )
     except ClientError as error:
         status = 404 if error.code == "bad_token" else 400
-        return JsonResponse({"code": error.code, "message": error.message}, status=status)
+        return JsonResponse({"code": error.code, "message": gettext(error.message)}, status=status)
 
 
 @require_GET

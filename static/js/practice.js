@@ -8,16 +8,16 @@
   "use strict";
 
   var TEXT = {
-    index: "Practice {n} of {count}",
-    right: "Correct!",
-    wrong: "Not this time",
-    next: "Next",
-    last: "Finish",
-    nothing: "Nothing to practise: you got every question right. Well done!",
-    noPlayer: "This phone has not played this game, so there is nothing to practise here.",
-    failed: "Could not reach the server. Check the wifi and reload the page.",
-    summary: "{right} of {count} right.",
-    sending: "Checking…"
+    index: window.Quiz.gettext("Practice %(n)s of %(count)s"),
+    right: window.Quiz.gettext("Correct!"),
+    wrong: window.Quiz.gettext("Not this time"),
+    next: window.Quiz.gettext("Next"),
+    last: window.Quiz.gettext("Finish"),
+    nothing: window.Quiz.gettext("Nothing to practise: you got every question right. Well done!"),
+    noPlayer: window.Quiz.gettext("This phone has not played this game, so there is nothing to practise here."),
+    failed: window.Quiz.gettext("Could not reach the server. Check the wifi and reload the page."),
+    summary: window.Quiz.gettext("%(right)s of %(count)s right."),
+    sending: window.Quiz.gettext("Checking…")
   };
 
   var Q = window.Quiz;
@@ -55,7 +55,7 @@
     var question = round.questions[round.at];
     round.question = question;
     round.answered = false;
-    Q.setText($("q-index"), TEXT.index.replace("{n}", round.at + 1).replace("{count}", round.questions.length));
+    Q.setText($("q-index"), Q.fill(TEXT.index, { n: round.at + 1, count: round.questions.length }));
     Q.setText($("q-prompt"), question.prompt);
     Q.kindOf(question.kind).drawAnswers(question, {
       box: Q.clear($("answers")),
@@ -113,8 +113,7 @@
   $("p-next").addEventListener("click", function () {
     round.at += 1;
     if (round.at < round.questions.length) { ask(); return; }
-    Q.setText($("p-done-text"), TEXT.summary.replace("{right}", round.right)
-      .replace("{count}", round.questions.length));
+    Q.setText($("p-done-text"), Q.fill(TEXT.summary, { right: round.right, count: round.questions.length }));
     show("p-done");
   });
 
@@ -131,6 +130,7 @@
     if (!round.questions.length) { stop(TEXT.nothing); return; }
     ask();
   }, function (error) {
-    stop(error && error.code === "bad_token" ? TEXT.noPlayer : TEXT.failed);
+    stop(error && error.code === "bad_token" ? TEXT.noPlayer
+      : (error && error.code === "wrong_phase" && error.message) || TEXT.failed);
   });
 })();

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from classroom import practice
@@ -170,3 +171,19 @@ def test_the_practice_page_is_a_phone_page(client, missed):
     game, _ = missed
     html = client.get(f"/play/{game.pin}/practice/").content.decode()
     assert "Practise what you missed" in html and "js/practice.js" in html
+
+
+def test_a_refusal_speaks_the_phones_language(client, missed):
+    game, player = missed
+    # Back on an open question: the round is not open yet (classroom/practice.py).
+    player.paced_answered = False
+    player.paced_deadline = timezone.now() + timedelta(minutes=1)
+    player.save(update_fields=["paced_answered", "paced_deadline"])
+    english = api(client, game.pin, type="practice_round", token=TOKEN).json()
+    assert english == {
+        "code": "wrong_phase",
+        "message": "Practice opens once you have finished the game.",
+    }
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
+    urdu = api(client, game.pin, type="practice_round", token=TOKEN).json()
+    assert urdu == {"code": "wrong_phase", "message": "مشق کھیل ختم کرنے کے بعد کھلتی ہے۔"}

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from classroom import frames, inbound, join_gate, self_paced, teams
 from classroom.game_setup import SELF_PACED
@@ -473,16 +472,19 @@ def teams_shown(game: Game) -> bool:
 
 
 def team_public(team_id: int | None) -> dict[str, Any] | None:
-    """A team as a phone is told it: {id, name (translated), colour}; None for none."""
+    """A team as a phone is told it: {id, name, colour}; None for none. The name is the
+    English one on the wire: a broadcast reaches phones and projectors of any language,
+    and each page shows it in its own (static/js/common.js, `Q.teamName`)."""
     if team_id is None:
         return None
     found = teams.team(team_id)
-    return {"id": found.id, "name": gettext(found.name), "colour": found.colour}
+    return {"id": found.id, "name": found.name, "colour": found.colour}
 
 
 def team_board(members: Sequence[teams.Member]) -> list[dict[str, Any]]:
-    """The teams' standings of `members` (classroom/teams.py), names translated."""
-    return [{**entry, "name": gettext(entry["name"])} for entry in teams.standings(members)]
+    """The teams' standings of `members` (classroom/teams.py), English names (as in
+    `team_public`)."""
+    return list(teams.standings(members))
 
 
 def team_standings(game: Game) -> list[dict[str, Any]]:

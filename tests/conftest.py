@@ -34,3 +34,14 @@ def _forget_remembered_pins():
     forget()
     yield
     forget()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A request in Urdu activates Urdu for the thread that served it (LocaleMiddleware
+    does not switch back); without this, the next test's English assertions would read
+    Urdu, depending on which test ran before."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -73,6 +73,18 @@
   var SHAPE_NAMES = ["triangle", "diamond", "circle", "square"];
   var SHAPE_LABELS = [gettext("Triangle"), gettext("Diamond"), gettext("Circle"), gettext("Square")];
 
+  /* Team names (classroom/teams.py) travel in English, since one broadcast reaches pages
+     of every language; each page says them in its own. */
+  var TEAM_NAMES = {
+    Blue: gettext("Blue"), Orange: gettext("Orange"), Green: gettext("Green"),
+    Purple: gettext("Purple"), Red: gettext("Red"), Teal: gettext("Teal"),
+    Pink: gettext("Pink"), Brown: gettext("Brown")
+  };
+
+  function teamName(name) {
+    return Object.prototype.hasOwnProperty.call(TEAM_NAMES, name) ? TEAM_NAMES[name] : name;
+  }
+
   /* A shape's name as the page's language says it: "triangle" -> "Triangle". */
   function shapeLabel(name) {
     return SHAPE_LABELS[SHAPE_NAMES.indexOf(name)] || name;
@@ -406,6 +418,7 @@
     shape: shape,
     SHAPE_NAMES: SHAPE_NAMES,
     shapeLabel: shapeLabel,
+    teamName: teamName,
     LETTERS: LETTERS,
     ordinal: ordinal,
     plural: plural,

@@ -187,7 +187,7 @@
       root.style.removeProperty("--team-colour");
       return;
     }
-    Q.setText(badge, TEXT.team(team.name));
+    Q.setText(badge, TEXT.team(Q.teamName(team.name)));
     badge.style.backgroundColor = team.colour;
     root.setAttribute("data-team", team.id);
     root.style.setProperty("--team-colour", team.colour);

@@ -312,7 +312,7 @@
         Q.el("span", { class: "score-move " + move.cls, "aria-label": move.label || null,
                        title: move.label || null, text: move.text }),
         Q.el("span", { class: "score-name" }, [
-          coloured(Q.el("span", { class: "team-chip", text: entry.name }), entry.colour),
+          coloured(Q.el("span", { class: "team-chip", text: Q.teamName(entry.name) }), entry.colour),
           Q.el("span", { class: "team-members", text: " " + TEXT.teamMembers(entry.members) })
         ]),
         Q.el("span", { class: "score-delta", text: entry.delta ? "+" + entry.delta : "" }),
@@ -334,7 +334,7 @@
         "data-rank": entry.rank
       }, [
         Q.el("span", { class: "team-place-rank", text: Q.ordinal(entry.rank) }),
-        Q.el("span", { class: "team-place-name", text: entry.name }),
+        Q.el("span", { class: "team-place-name", text: Q.teamName(entry.name) }),
         Q.el("span", { class: "team-place-score", text: TEXT.teamScore(entry.score) })
       ]), entry.colour));
     });

@@ -8,8 +8,9 @@ in the phone's or the projector's language while its `code` stays the protocol's
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import translation
 
-from classroom import join_gate, languages, machine, nicknames
+from classroom import join_gate, languages, machine, nicknames, selectors, teams
 from classroom.services import phases, players
 from tests.classroom.conftest import ORIGIN, Socket, session_cookie
 
@@ -197,3 +198,11 @@ async def test_the_teachers_projector_reads_a_refusal_in_the_teachers_language(g
     assert error["code"] == "wrong_phase"
     assert error["message"] == "پہلے گیم شروع کریں۔"
     await host.disconnect()
+
+
+def test_team_names_go_out_in_english_whatever_language_is_active():
+    # One broadcast reaches pages of every language: each page translates the name.
+    with translation.override("ur"):
+        assert selectors.team_public(1)["name"] == "Blue"
+        board = selectors.team_board([teams.Member(team_id=6, score=10, previous_score=0)])
+    assert [entry["name"] for entry in board] == ["Teal"]

@@ -95,3 +95,16 @@ def test_every_string_the_scripts_ask_for_is_in_the_catalogue():
     asked = js_strings()
     assert "Answer received" in asked and "%(n)s players" in asked
     assert sorted(asked - catalogued) == []
+
+
+@needs_node
+def test_team_names_arrive_in_english_and_are_shown_in_the_pages_language():
+    catalogue = CATALOGUE.replace(
+        '{"Question %(n)s of %(count)s": "سوال %(n)s از %(count)s"}',
+        '{"Blue": "نیلی", "Teal": "فیروزی"}',
+    )
+    common = (JS / "common.js").read_text()
+    script = catalogue + common + "\nconst Q = window.Quiz;\n"
+    out = run_js(script + 'return [Q.teamName("Blue"), Q.teamName("Teal"), Q.teamName("Zebra")];')
+    # A name the page does not know (a newer server's) is shown as it came.
+    assert out == ["نیلی", "فیروزی", "Zebra"]

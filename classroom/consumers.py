@@ -183,12 +183,6 @@ class HostConsumer(GameSocket):
 # --- the phones ----------------------------------------------------------------------
 
 
-def too_early() -> ClientError:
-    return ClientError(
-        "too_early", gettext_noop("Read the question first: answers open in a moment.")
-    )
-
-
 def _joined_frame(player_id: int, token: str, resumed: bool) -> tuple[dict[str, Any], OpenQuestion]:
     state, timer = _player_state(player_id)
     frame = frames.joined(
@@ -334,7 +328,7 @@ class PlayerConsumer(GameSocket):
         # Refused here, before the group: an answer during reading costs nobody else
         # anything (answers_store refuses it too, from the stored moment).
         if runtime().timers.too_early(self.game_id, frame.question_id, arrived_at.timestamp()):
-            raise too_early()
+            raise answers.too_early()
         submission = answers.Submission(
             player_id=self.player_id,
             question_id=frame.question_id,

@@ -34,7 +34,7 @@ from classroom.machine import Phase
 from classroom.models import Answer, Game, Player
 from classroom.scoring import player_time_limit_ms, score_for
 from classroom.services import homework
-from classroom.services.groups import insert_each
+from classroom.services.groups import insert_each, update_each
 from classroom.services.locked import lock_game
 from classroom.services.publish import Broadcast, broadcast
 from quizzes import kinds
@@ -78,6 +78,14 @@ class SubmissionResult:
         if s.year is not None:
             echoed["year"] = s.year
         return echoed
+
+
+def too_early() -> ClientError:
+    """An answer during the reading time (refused by the consumer before the group,
+    and here from the stored moment)."""
+    return ClientError(
+        "too_early", gettext_noop("Read the question first: answers open in a moment.")
+    )
 
 
 def _try_again() -> ClientError:
@@ -171,7 +179,7 @@ def _store_answers(
             return [SubmissionResult(s, closed) for s in submissions], None
         errors: list[ClientError | None] = [None] * len(submissions)
         rows = _judge(game, submissions, errors)
-        _insert_rows(game.question_index, rows, errors)
+        _insert_rows(rows, errors)
         close_index = _after_storing(game, [row for at, row in rows if errors[at] is None])
     return [SubmissionResult(s, e) for s, e in zip(submissions, errors, strict=True)], close_index
 
@@ -259,9 +267,7 @@ def _answer_row(
     started = game.question_started_at
     if sub.arrived_at < started:
         # During the reading time (the consumer refuses these before the group).
-        return None, ClientError(
-            "too_early", gettext_noop("Read the question first: answers open in a moment.")
-        )
+        return None, too_early()
     limit = player_time_limit_ms(question, player.extra_time_s)
     if sub.arrived_at > started + timedelta(milliseconds=limit):
         return None, ClientError("question_closed", gettext_noop("Time is up for this question."))
@@ -306,7 +312,7 @@ def _scored_row(
     return row, scored
 
 
-def _insert_rows(index: int, rows: Sequence[Judged], errors: list[ClientError | None]) -> None:
+def _insert_rows(rows: Sequence[Judged], errors: list[ClientError | None]) -> None:
     """Insert the group's rows (classroom/services/groups.py); each row not stored gets
     its error in `errors`. A failing database raises on: the caller's transaction fails
     and every answer of the group gets try_again."""
@@ -429,7 +435,7 @@ def _store_paced(game: Game, submissions: Sequence[Submission]) -> list[Submissi
             scored[at] = result
             # A second answer of the same group to the same question is already_answered.
             player.paced_answered = True
-    _insert_rows(-1, rows, errors)
+    _insert_rows(rows, errors)
     stored = [(at, row) for at, row in rows if errors[at] is None]
     changed = _apply_paced_totals(players, stored, scored, now)
     homework.progress_changed(game, changed, now=now)
@@ -481,8 +487,8 @@ PACED_FIELDS = (
 def _apply_paced_totals(
     players: dict[int, Player], stored: Sequence[Judged], scored: dict[int, Any], now: datetime
 ) -> list[Player]:
-    """Add each stored answer to its player's totals; write them with one prepared
-    UPDATE run per player (as `phases._save_totals`, for the same reason)."""
+    """Add each stored answer to its player's totals and write them
+    (`groups.update_each`, as `phases._save_totals`)."""
     changed: list[Player] = []
     for at, row in stored:
         player = players[row.player_id]
@@ -496,18 +502,7 @@ def _apply_paced_totals(
         player.progress_pending = True
         player.last_seen = now
         changed.append(player)
-    if changed:
-        db = transaction.get_connection()
-        quote = db.ops.quote_name
-        meta = Player._meta
-        sets = ", ".join(f"{quote(meta.get_field(f).column)} = %s" for f in PACED_FIELDS)
-        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
-        data = []
-        for p in changed:
-            values = [meta.get_field(f).get_db_prep_save(getattr(p, f), db) for f in PACED_FIELDS]
-            data.append((*values, p.pk))
-        with db.cursor() as cursor:
-            cursor.executemany(sql, data)
+    update_each(changed, PACED_FIELDS)
     return changed
 
 

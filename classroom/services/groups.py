@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, models, transaction
 
 from classroom.errors import ClientError
 
@@ -62,3 +62,26 @@ def insert_each(
         else:
             outcomes.append(None)
     return outcomes
+
+
+def update_each(rows: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write `fields` of each of `rows` (one model) with one prepared UPDATE run for every
+    row, inside the caller's transaction.
+
+    `bulk_update` builds one `CASE WHEN id=... THEN ...` per field over every row: ~1 s
+    of CPU for 1,000 players at each reveal, against ~5 ms for this.
+    """
+    if not rows:
+        return
+    db = transaction.get_connection()
+    quote = db.ops.quote_name
+    meta = rows[0]._meta
+    columns = [meta.get_field(f) for f in fields]
+    assignments = ", ".join(f"{quote(c.column)} = %s" for c in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    data = [
+        (*(c.get_db_prep_save(getattr(row, c.attname), db) for c in columns), row.pk)
+        for row in rows
+    ]
+    with db.cursor() as cursor:
+        cursor.executemany(sql, data)

@@ -119,19 +119,19 @@ async def test_an_answer_that_breaks_a_constraint_at_insert_is_refused_alone(tea
     bilal = await database_sync_to_async(Player.objects.get)(nickname="Bilal")
     real_insert_rows = answers._insert_rows
 
-    def another_writer_first(index, rows, errors):
+    def another_writer_first(rows, errors):
         # What a second writer slipping past the game lock would leave: Bilal's answer
         # is in the table after this group checked, so the group's INSERT breaks the
         # one-answer-per-question constraint.
         Answer.objects.create(
             game_id=game.pk,
             player=bilal,
-            question_index=index,
+            question_index=rows[0][1].question_index,
             question_id=question["question_id"],
             value=1980,
             elapsed_ms=1,
         )
-        return real_insert_rows(index, rows, errors)
+        return real_insert_rows(rows, errors)
 
     monkeypatch.setattr(answers, "_insert_rows", another_writer_first)
     replies = await _answer_together(phones, question, [1966, 1951, 1970, 1966])

@@ -150,7 +150,7 @@ def test_exactly_the_valid_answers_of_a_group_are_stored_and_acknowledged(teache
             raise ArithmeticError("a bug one answer meets")
         return real_score(**kwargs)
 
-    def another_writer_first(index, rows, errors):
+    def another_writer_first(rows, errors):
         # Rows another writer stored after this group looked: the group's INSERT
         # breaks the one-answer-per-question constraint for those players.
         for at, row in rows:
@@ -159,11 +159,11 @@ def test_exactly_the_valid_answers_of_a_group_are_stored_and_acknowledged(teache
                 Answer.objects.create(
                     game_id=game.pk,
                     player_id=row.player_id,
-                    question_index=index,
+                    question_index=row.question_index,
                     question_id=row.question_id,
                     elapsed_ms=1,
                 )
-        return real_insert_rows(index, rows, errors)
+        return real_insert_rows(rows, errors)
 
     with (
         mock.patch.object(scoring, "score_answer", scoring_bug),

@@ -371,32 +371,45 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
 def homework_progress(game: Game) -> dict[str, Any]:
     """A homework game's part of the host's `state`: every player's progress (the
     `progress` frame's fields, with when they started and finished)."""
-    answered = dict(
-        Answer.objects.filter(game=game)
-        .values("player_id")
-        .annotate(n=Count("id"))
-        .values_list("player_id", "n")
-    )
+    answered = answer_counts(Answer.objects.filter(game=game))
     rows = Player.objects.filter(game=game, kicked=False).order_by("joined_at", "id")
-    stamp = lambda at: at.isoformat() if at else None  # noqa: E731
     return {
-        "closes_at": stamp(closes_at(game)),
+        "closes_at": _stamp(closes_at(game)),
         "questions": len(game.questions),
-        "players": [
-            frames.progress(
-                player_id=p.id,
-                nickname=p.nickname,
-                answered=answered.get(p.id, 0),
-                correct=p.correct_count,
-                score=p.score,
-                reached=p.paced_index + 1,
-                finished=p.paced_finished_at is not None,
-                started_at=stamp(p.paced_started_at),
-                finished_at=stamp(p.paced_finished_at),
-            )
-            for p in rows
-        ],
+        "players": [progress_frame(p, answered.get(p.id, 0), with_times=True) for p in rows],
     }
+
+
+def answer_counts(answers: Any) -> dict[int, int]:
+    """Player id -> how many of `answers` (a queryset of Answer) are theirs."""
+    return dict(answers.values("player_id").annotate(n=Count("id")).values_list("player_id", "n"))
+
+
+def progress_frame(player: Player, answered: int, *, with_times: bool = False) -> dict[str, Any]:
+    """A homework player's `progress` frame (`with_times`: when they started and
+    finished, as the host's state lists them)."""
+    times = (
+        {
+            "started_at": _stamp(player.paced_started_at),
+            "finished_at": _stamp(player.paced_finished_at),
+        }
+        if with_times
+        else {}
+    )
+    return frames.progress(
+        player_id=player.id,
+        nickname=player.nickname,
+        answered=answered,
+        correct=player.correct_count,
+        score=player.score,
+        reached=player.paced_index + 1,
+        finished=player.paced_finished_at is not None,
+        **times,
+    )
+
+
+def _stamp(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
 
 
 # --- what the writes show: reveals, standings, counts, links ------------------------------

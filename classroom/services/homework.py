@@ -186,38 +186,16 @@ def progress_changed(game: Game, changed: list[Player], *, now: datetime) -> Non
     ]
     if not due:
         return
-    answered = answer_counts([p.pk for p in due])
+    answered = selectors.answer_counts(Answer.objects.filter(player_id__in=[p.pk for p in due]))
     for player in due:
-        broadcast(
-            game, Broadcast(host=progress_frame(player, answered.get(player.pk, 0))), save=False
-        )
+        frame = selectors.progress_frame(player, answered.get(player.pk, 0))
+        broadcast(game, Broadcast(host=frame), save=False)
     game.save(update_fields=["seq"])
     Player.objects.filter(pk__in=[p.pk for p in due]).update(
         progress_sent_at=now, progress_pending=False
     )
     for player in due:
         player.progress_sent_at, player.progress_pending = now, False
-
-
-def answer_counts(player_ids: list[int]) -> dict[int, int]:
-    return dict(
-        Answer.objects.filter(player_id__in=player_ids)
-        .values("player_id")
-        .annotate(n=Count("id"))
-        .values_list("player_id", "n")
-    )
-
-
-def progress_frame(player: Player, answered: int) -> dict[str, Any]:
-    return frames.progress(
-        player_id=player.id,
-        nickname=player.nickname,
-        answered=answered,
-        correct=player.correct_count,
-        score=player.score,
-        reached=player.paced_index + 1,
-        finished=player.paced_finished_at is not None,
-    )
 
 
 def progress_flush(*, player_id: int) -> None:

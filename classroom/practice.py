@@ -75,22 +75,6 @@ def _player(token: str, pin: str) -> Player:
     return player
 
 
-def _progress(player: Player, now: Any) -> self_paced.Place:
-    """Where a homework player is (classroom/self_paced.py)."""
-    game = player.game
-    progress = self_paced.Progress(
-        index=player.paced_index,
-        count=len(game.questions or []),
-        deadline=player.paced_deadline,
-        answered=player.paced_answered,
-        finished=player.paced_finished_at is not None,
-    )
-    is_open = self_paced.homework_open(
-        now=now, closes_at=selectors.closes_at(game), ended=game.is_ended
-    )
-    return self_paced.place(progress, now=now, is_open=is_open)
-
-
 def _game_over_for(player: Player, now: Any) -> bool:
     """Whether no question of the game is still ahead of or open for `player`: the game
     ended, or the homework player finished, or was past their last question."""
@@ -99,7 +83,7 @@ def _game_over_for(player: Player, now: Any) -> bool:
         return True
     if not selectors.is_self_paced(game):
         return False
-    where = _progress(player, now)
+    where = selectors.paced_place(player, now)
     last = player.paced_index + 1 >= len(game.questions or [])
     return where is self_paced.Place.FINISHED or (where is self_paced.Place.REVEALED and last)
 
@@ -131,7 +115,7 @@ def _closed_for(player: Player, now: Any) -> int:
     practice reveal would tell the key while it can still be answered."""
     game = player.game
     if selectors.is_self_paced(game):
-        still_open = _progress(player, now) is self_paced.Place.OPEN
+        still_open = selectors.paced_place(player, now) is self_paced.Place.OPEN
         return player.paced_index + (0 if still_open else 1)
     still_open = game.phase == Game.Phase.QUESTION
     return game.question_index + (0 if still_open else 1)

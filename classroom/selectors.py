@@ -132,21 +132,38 @@ def paced_reveal(
     )
 
 
+def paced_progress(player: Player, game: Game) -> self_paced.Progress:
+    """A homework player's position (classroom/self_paced.py), as `Player` stores it."""
+    return self_paced.Progress(
+        index=player.paced_index,
+        count=len(game.questions or []),
+        deadline=player.paced_deadline,
+        answered=player.paced_answered,
+        finished=player.paced_finished_at is not None,
+    )
+
+
+def homework_is_open(game: Game, now: datetime) -> bool:
+    """Whether a homework still takes answers: not ended, not past its closing time."""
+    return self_paced.homework_open(now=now, closes_at=closes_at(game), ended=game.is_ended)
+
+
+def paced_place(player: Player, now: datetime) -> self_paced.Place:
+    """Where a homework player is now (classroom/self_paced.py, `place`)."""
+    game = player.game
+    return self_paced.place(
+        paced_progress(player, game), now=now, is_open=homework_is_open(game, now)
+    )
+
+
 def _paced_snapshot(player: Player, rank: int | None, count: int) -> dict[str, Any]:
     """A homework player's `state`: where that player is (classroom/self_paced.py).
     Not started: `lobby`; their question open (with its remaining time): `question`;
     answered or timed out: `reveal`; done or the homework closed: `finished`."""
     game = player.game
     now = timezone.now()
-    progress = self_paced.Progress(
-        index=player.paced_index,
-        count=len(game.questions),
-        deadline=player.paced_deadline,
-        answered=player.paced_answered,
-        finished=player.paced_finished_at is not None,
-    )
-    is_open = self_paced.homework_open(now=now, closes_at=closes_at(game), ended=game.is_ended)
-    where = self_paced.place(progress, now=now, is_open=is_open)
+    progress = paced_progress(player, game)
+    where = self_paced.place(progress, now=now, is_open=homework_is_open(game, now))
     question_frame = reveal = finished = None
     phase = Game.Phase.LOBBY
     index = player.paced_index

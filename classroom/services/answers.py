@@ -408,7 +408,7 @@ def _store_paced(game: Game, submissions: Sequence[Submission]) -> list[Submissi
     Once the homework has closed, an answer gets `finished` and nothing is stored."""
     now = timezone.now()
     homework.close_if_due(game, now)
-    is_open = homework.is_open(game, now)
+    is_open = selectors.homework_is_open(game, now)
     accuracy_only = bool(game.options.get("accuracy_only"))
     players = Player.objects.in_bulk({s.player_id for s in submissions})
     errors: list[ClientError | None] = [None] * len(submissions)
@@ -450,7 +450,7 @@ def _paced_row(
     question = game.questions[index] if 0 <= index < len(game.questions) else None
     asked = index if question is not None and question["id"] == sub.question_id else -2
     step = self_paced.on_answer(
-        homework.progress_of(player, game),
+        selectors.paced_progress(player, game),
         question_index=asked,
         arrived_at=sub.arrived_at,
         is_open=is_open,

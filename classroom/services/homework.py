@@ -43,22 +43,6 @@ from classroom.services.publish import Broadcast, broadcast
 PROGRESS_FLUSH_S = self_paced.PROGRESS_EVERY.total_seconds() + 0.05
 
 
-def progress_of(player: Player, game: Game) -> self_paced.Progress:
-    return self_paced.Progress(
-        index=player.paced_index,
-        count=len(game.questions),
-        deadline=player.paced_deadline,
-        answered=player.paced_answered,
-        finished=player.paced_finished_at is not None,
-    )
-
-
-def is_open(game: Game, now: datetime) -> bool:
-    return self_paced.homework_open(
-        now=now, closes_at=selectors.closes_at(game), ended=game.is_ended
-    )
-
-
 def close_if_due(game: Game, now: datetime | None = None) -> bool:
     """End the locked homework `game` if its closing time has passed; whether it is
     now ended (for any reason)."""
@@ -129,8 +113,8 @@ def player_next(*, player_id: int) -> tuple[list[dict[str, Any]], bool]:
             )
         now = timezone.now()
         close_if_due(game, now)
-        progress = progress_of(player, game)
-        step = self_paced.on_next(progress, now=now, is_open=is_open(game, now))
+        progress = selectors.paced_progress(player, game)
+        step = self_paced.on_next(progress, now=now, is_open=selectors.homework_is_open(game, now))
         if step is self_paced.Step.WRONG_PHASE:
             raise wrong_phase(gettext_noop("Answer this question first."))
         changed = ["last_seen"]

@@ -6,7 +6,6 @@ render the pages that speak to it, and read or delete stored rows.
 """
 
 import contextlib
-import json
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import set_language
 
@@ -31,6 +30,7 @@ from classroom.answer import game_outline
 from classroom.errors import ClientError
 from classroom.forms import SetupForm, initial_for
 from classroom.game_setup import GameSetup, SetupError
+from classroom.game_socket import parse_json
 from classroom.models import Game
 from classroom.qr import qr_svg
 from classroom.reports import game_report, report_csv, report_xlsx
@@ -316,7 +316,7 @@ def homework_page(request: HttpRequest, pin: str) -> HttpResponse:
         {
             "game": game,
             "join_url": url,
-            "qr": qr_svg(url=url, title=f"QR code: {url}"),
+            "qr": qr_svg(url=url, title=gettext("QR code: %(url)s") % {"url": url}),
             "ws_path": f"/ws/host/{game.pin}/",
             "report_url": reverse("report", kwargs={"pin": game.pin}),
             "closes_at": selectors.closes_at(game),
@@ -397,12 +397,13 @@ def practice_api(request: HttpRequest, pin: str) -> JsonResponse:
     (`practice_answer`): read-only, nothing stored (classroom/practice.py)."""
     try:
         if len(request.body) > PRACTICE_BODY_MAX:
-            raise ClientError("bad_field", "This request is too large.")
+            raise ClientError("bad_field", gettext_noop("This request is too large."))
         try:
-            data = json.loads(request.body or b"null")
-        except ValueError:
-            raise ClientError("bad_json", "The request is not JSON.") from None
-        frame = inbound.practice_frame(data)
+            text = request.body.decode()
+        except UnicodeDecodeError:
+            text = ""
+        # The sockets' parser: no NaN or Infinity, and "[[[[..." refused, not a 500.
+        frame = inbound.practice_frame(parse_json(text))
         if isinstance(frame, inbound.PracticeRound):
             return JsonResponse(practice.practice_questions(token=frame.token, pin=pin))
         assert isinstance(frame, inbound.PracticeAnswer)

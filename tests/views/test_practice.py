@@ -187,3 +187,16 @@ def test_a_refusal_speaks_the_phones_language(client, missed):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
     urdu = api(client, game.pin, type="practice_round", token=TOKEN).json()
     assert urdu == {"code": "wrong_phase", "message": "مشق کھیل ختم کرنے کے بعد کھلتی ہے۔"}
+
+
+def test_a_nested_or_non_json_body_is_bad_json_not_a_server_error(client, missed):
+    game, _ = missed
+    # 4,000 bytes, under the body limit, nested deeper than the parser goes.
+    for body in ("[" * 2000 + "]" * 2000, '{"type": NaN}', "\udcff"):
+        response = client.post(
+            f"/play/{game.pin}/practice/api/",
+            body.encode("utf-8", "surrogateescape"),
+            content_type="application/json",
+        )
+        assert response.status_code == 400, body[:20]
+        assert response.json()["code"] == "bad_json"

@@ -289,7 +289,7 @@ def new_player_snapshots(*, game_id: int, players: Sequence[Player]) -> list[dic
     totals = Player.objects.filter(game=game, kicked=False).aggregate(
         count=Count("id"), ahead=Count("id", filter=Q(score__gt=0))
     )
-    board = team_standings(game) if teams_shown(game) else None
+    board = teams_now(game)
     states = []
     for player in players:
         player.game = game
@@ -321,7 +321,7 @@ def host_lobby(*, game: Game, base_url: str = "") -> dict[str, Any]:
         players=roster(game),
         locked=game.locked,
         join_gate=join_gate.shown(game),
-        teams=team_standings(game) if teams_shown(game) else None,
+        teams=teams_now(game),
         seq=game.seq,
     )
 
@@ -380,7 +380,7 @@ def host_snapshot(*, game: Game) -> dict[str, Any]:
         allowed_actions=[str(a) for a in allowed_actions(phase)],
         join_gate=join_gate.shown(game),
         homework=homework_progress(game) if is_self_paced(game) else None,
-        teams=team_standings(game) if teams_shown(game) else None,
+        teams=teams_now(game),
         seq=game.seq,
     )
 
@@ -515,6 +515,11 @@ def team_board(members: Sequence[teams.Member]) -> list[dict[str, Any]]:
     """The teams' standings of `members` (classroom/teams.py), English names (as in
     `team_public`)."""
     return list(teams.standings(members))
+
+
+def teams_now(game: Game) -> list[dict[str, Any]] | None:
+    """The teams' standings in a team game after its start, else None (no `teams`)."""
+    return team_standings(game) if teams_shown(game) else None
 
 
 def team_standings(game: Game) -> list[dict[str, Any]]:

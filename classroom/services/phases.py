@@ -220,7 +220,7 @@ def game_scoreboard(*, game_id: int) -> None:
         game.phase = Phase.SCOREBOARD
         game.save(update_fields=["phase"])
         standings = selectors.standings(game)
-        board = _team_board(game)
+        board = selectors.teams_now(game)
         count, per_player = _standing_fields(game, standings, board)
         broadcast(
             game,
@@ -232,11 +232,6 @@ def game_scoreboard(*, game_id: int) -> None:
                 per_player=per_player,
             ),
         )
-
-
-def _team_board(game: Game) -> list[dict[str, Any]] | None:
-    """The teams' standings in a team game, else None."""
-    return selectors.team_standings(game) if selectors.teams_shown(game) else None
 
 
 def _standing_fields(
@@ -322,7 +317,7 @@ def _finish(game: Game) -> None:
     game.ended_at = timezone.now()
     game.save(update_fields=["phase", "ended_at"])
     standings = selectors.standings(game)
-    board = _team_board(game)
+    board = selectors.teams_now(game)
     count, per_player = _standing_fields(game, standings, board)
     broadcast(
         game,

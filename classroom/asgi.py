@@ -84,7 +84,7 @@ def tune_garbage_collector() -> None:
 if _running_under_daphne():
     from twisted.internet import reactor
 
-    from classroom.daphne_inbox import use_in_daphne_command_line
+    from classroom.daphne_server import use_in_daphne_command_line
 
     use_in_daphne_command_line()
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from classroom import frames, handshake, inbound, languages
 from classroom.errors import ClientError
-from classroom.hub import dumps
+from classroom.hub import FRAMED_WRITE, dumps, frame_text
 from classroom.ratelimit import TokenBucket
 from classroom.runtime import runtime
 from classroom.selectors import OpenQuestion
@@ -135,13 +135,24 @@ class GameSocket(AsyncWebsocketConsumer):
     async def refuse(self, code: str, message: str, close_code: int) -> None:
         await self.send_error(ClientError(code, message, close_code=close_code))
 
-    async def deliver(self, text: str, seq: int) -> None:
-        """Called by the hub for each broadcast frame."""
+    async def deliver(self, text: str, seq: int, framed: bytes | None = None) -> None:
+        """Called by the hub for each broadcast frame (`framed`: the same, framed)."""
         if not self.ready:
             self.pending.append((text, seq))
             return
-        await self.send(text_data=text)
+        if not self.write_framed(text, framed):
+            await self.send(text_data=text)
         self.last_seq = max(self.last_seq, seq)
+
+    def write_framed(self, text: str, framed: bytes | None) -> bool:
+        """Write `text` as a websocket frame straight to this socket's connection, if
+        the server offers that (classroom/daphne_server.py, `FramedWrite`) and the
+        connection takes the frame as it is; False if it must be sent the usual way."""
+        extensions = self.scope.get("extensions")
+        write = extensions.get(FRAMED_WRITE) if extensions else None
+        if write is None:
+            return False
+        return write(framed if framed is not None else frame_text(text))
 
     async def send_snapshot(self, snapshot: list[dict[str, Any]]) -> None:
         """Send snapshot frames, then the broadcasts newer than them that waited."""

@@ -3,9 +3,12 @@
 Consumers do not join channel-layer groups. Each process (each event loop) runs one
 `Hub` with one channel-layer channel; the hub joins the group `game.<id>` when its first
 local socket of that game registers and leaves when the last one goes. A broadcast is
-one `group_send`; each hub receives it once, serialises each audience's frame once and
-writes the text straight to its local sockets with `consumer.send(text_data=...)`: no
-per-socket channel-layer message, no per-socket `aclose_old_connections()` thread hop.
+one `group_send`; each hub receives it once, serialises each audience's frame once,
+frames the players' common text once as a websocket frame (`frame_text`), and hands it to
+its local sockets, which write those bytes straight to their connection (classroom/
+daphne_server.py, `Reply`) or else `send(text_data=...)` the text: no per-socket
+channel-layer message, no per-socket `aclose_old_connections()` thread hop, no
+per-socket framing.
 
 The hub also forwards the control messages of the same group: a phone socket replaced
 by a newer one for the same player (`hub.replace`), projector sockets of a session that
@@ -31,6 +34,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from autobahn.websocket.protocol import PreparedMessage
 from channels.layers import get_channel_layer
 
 from classroom.reorder import WAIT_S as REORDER_WAIT_S
@@ -60,8 +64,10 @@ class LocalSocket(Protocol):
     socket_id: str
     last_seq: int
 
-    async def deliver(self, text: str, seq: int) -> None:
-        """Send one broadcast frame's text and remember `seq` as the last one sent."""
+    async def deliver(self, text: str, seq: int, framed: bytes | None = None) -> None:
+        """Send one broadcast frame's text and remember `seq` as the last one sent.
+        `framed` is the same text as a websocket frame (`frame_text`), made once for
+        every socket of a broadcast, for a socket that can write it as it is."""
         ...
 
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None: ...
@@ -384,11 +390,14 @@ class Hub:
         if players is not None:
             per_player = message.get("per_player") or {}
             common_text = dumps(players)
+            common_framed = frame_text(common_text)
             seq = players["seq"]
             for pid, socket in sockets.player_sockets():
                 own = per_player.get(str(pid))
-                text = dumps({**players, **own}) if own else common_text
-                await _send_one(socket, text, seq)
+                if own:
+                    await _send_one(socket, dumps({**players, **own}), seq)
+                else:
+                    await _send_one(socket, common_text, seq, common_framed)
         if close_players:
             code = int(message.get("close_code") or 4403)
             for pid_text, error in close_players.items():
@@ -470,9 +479,23 @@ async def _layer_epoch(layer: Any) -> tuple[str, ...]:
     return tuple(run_ids)
 
 
-async def _send_one(socket: LocalSocket, text: str, seq: int) -> None:
+# The scope extension (ASGI's "extensions": what a server adds to the spec) under which a
+# websocket finds a callable that writes a `frame_text` frame straight to its connection
+# and says whether it did (classroom/daphne_server.py, `FramedWrite`).
+FRAMED_WRITE = "classroom.framed_write"
+
+
+def frame_text(text: str) -> bytes:
+    """`text` as one websocket text frame from a server (unmasked, uncompressed): what
+    autobahn's `sendMessage` would write for it, made once for a whole broadcast."""
+    return PreparedMessage(
+        text.encode(), isBinary=False, applyMask=False, doNotCompress=True
+    ).payloadHybi
+
+
+async def _send_one(socket: LocalSocket, text: str, seq: int, framed: bytes | None = None) -> None:
     try:
-        await socket.deliver(text, seq)
+        await socket.deliver(text, seq, framed)
     except Exception:
         # A socket that died mid-broadcast must not stop the others.
         logger.debug("send to a closed socket dropped", exc_info=True)

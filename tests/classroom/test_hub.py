@@ -9,6 +9,8 @@ import time
 
 import pytest
 from channels.layers import InMemoryChannelLayer
+from websockets.frames import Frame, Opcode
+from websockets.streams import StreamReader
 
 from classroom import hub as hub_module
 from classroom.hub import HOST, PLAYER, Hub
@@ -19,12 +21,14 @@ class FakeSocket:
         self.socket_id = name
         self.last_seq = 0
         self.texts: list[str] = []
+        self.framed: list[bytes | None] = []
         self.closed_with: int | None = None
         self.resyncs = 0
         self.replaced = False
 
-    async def deliver(self, text: str, seq: int) -> None:
+    async def deliver(self, text: str, seq: int, framed: bytes | None = None) -> None:
         self.texts.append(text)
+        self.framed.append(framed)
         self.last_seq = max(self.last_seq, seq)
 
     async def send(self, text_data=None, bytes_data=None) -> None:
@@ -102,6 +106,40 @@ async def test_each_process_hub_joins_the_group_once_and_delivers_to_its_sockets
     assert len(dumps_calls) == 3 + 1
     for hub in (first, second):
         hub._receiver.cancel()
+
+
+async def test_the_players_common_frame_is_framed_once_and_the_same_bytes_go_to_each(
+    monkeypatch,
+):
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    host, ayesha, bilal, chen = (FakeSocket(n) for n in ("host", "ayesha", "bilal", "chen"))
+    await hub.register(host, game_id=7, role=HOST)
+    for player_id, phone in enumerate((ayesha, bilal, chen), start=1):
+        await hub.register(phone, game_id=7, role=PLAYER, player_id=player_id)
+    framings = []
+    real_frame_text = hub_module.frame_text
+    monkeypatch.setattr(
+        hub_module, "frame_text", lambda t: framings.append(t) or real_frame_text(t)
+    )
+    await hub.publish(
+        7,
+        _broadcast(
+            7,
+            host={"type": "reveal", "seq": 1, "distribution": {}},
+            players={"type": "reveal", "seq": 1, "points": 0},
+            per_player={"2": {"points": 900}},
+        ),
+    )
+    await _settle()
+    common = hub_module.dumps({"type": "reveal", "seq": 1, "points": 0})
+    assert ayesha.texts == chen.texts == [common]
+    assert framings == [common]  # once for the broadcast, not once per phone
+    assert ayesha.framed == chen.framed == [real_frame_text(common)]
+    assert ayesha.framed[0] is chen.framed[0]
+    # Bilal's own frame and the projector's are framed by their sockets, if at all.
+    assert bilal.framed == [None] and host.framed == [None]
+    hub._receiver.cancel()
 
 
 async def test_the_last_socket_leaving_takes_the_hub_out_of_the_group():
@@ -268,3 +306,24 @@ async def test_a_restarted_redis_is_noticed_by_its_new_run_id(redis_url):
     epoch = await hub_module._layer_epoch(layer)
     assert len(epoch) == 1 and len(epoch[0]) == 40  # Redis's run_id: 40 hex characters
     await layer.close_pools()
+
+
+def _parsed(framed: bytes):
+    reader = StreamReader()
+    reader.feed_data(framed)
+    reader.feed_eof()
+    parser = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(parser)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("incomplete frame")
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65_535, 65_536])
+def test_frame_text_is_one_unmasked_final_text_frame_of_the_utf8_text(size):
+    text = ("ایوب" * size)[:size]
+    frame = _parsed(hub_module.frame_text(text))
+    assert frame.opcode is Opcode.TEXT and frame.fin
+    assert not (frame.rsv1 or frame.rsv2 or frame.rsv3)
+    assert frame.data.decode() == text

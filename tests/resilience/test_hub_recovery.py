@@ -34,7 +34,7 @@ class RecordingSocket:
         self.frames: list[dict] = []
         self.resyncs = 0
 
-    async def deliver(self, text: str, seq: int) -> None:
+    async def deliver(self, text: str, seq: int, framed: bytes | None = None) -> None:
         self.frames.append(json.loads(text))
         self.last_seq = max(self.last_seq, seq)
 

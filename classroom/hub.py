@@ -3,12 +3,12 @@
 Consumers do not join channel-layer groups. Each process (each event loop) runs one
 `Hub` with one channel-layer channel; the hub joins the group `game.<id>` when its first
 local socket of that game registers and leaves when the last one goes. A broadcast is
-one `group_send`; each hub receives it once, serialises each audience's frame once,
-frames the players' common text once as a websocket frame (`frame_text`), and hands it to
-its local sockets, which write those bytes straight to their connection (classroom/
-daphne_server.py, `Reply`) or else `send(text_data=...)` the text: no per-socket
-channel-layer message, no per-socket `aclose_old_connections()` thread hop, no
-per-socket framing.
+one `group_send` (broadcasts of one game queued together go as one, `hub.batch`); each
+hub receives it once, serialises each audience's frame once, frames the players' common
+text once as a websocket frame (`frame_text`), and hands it to its local sockets, which
+write those bytes straight to their connection (classroom/daphne_server.py,
+`FramedWrite`) or else `send(text_data=...)` the text: no per-socket channel-layer
+message, no per-socket `aclose_old_connections()` thread hop, no per-socket framing.
 
 The hub also forwards the control messages of the same group: a phone socket replaced
 by a newer one for the same player (`hub.replace`), projector sockets of a session that
@@ -56,6 +56,8 @@ PUBLISH_ATTEMPTS = 3
 # How long a broadcast held behind a batch's acknowledgements (classroom/batching.py,
 # HoldBroadcasts) may wait before it is published anyway.
 OUTBOX_GATE_TIMEOUT_S = 5.0
+# At most this many of one game's queued messages go out as one `hub.batch`.
+PUBLISH_BATCH = 200
 
 
 class LocalSocket(Protocol):
@@ -312,7 +314,10 @@ class Hub:
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        if kind == "hub.broadcast":
+        if kind == "hub.batch":
+            for one in message["messages"]:
+                await self.dispatch(one)
+        elif kind == "hub.broadcast":
             await self._deliver_in_order(message)
         elif kind == "hub.replace":
             await self._replace(message)
@@ -426,6 +431,13 @@ class Hub:
             self._publisher = asyncio.get_running_loop().create_task(self._drain_outbox())
 
     async def _drain_outbox(self) -> None:
+        """Publish the outbox in order, and what of one game waits behind the head of
+        it, ready, in the same message (`hub.batch`).
+
+        A join storm over several processes queues a `player_joined` per phone; one
+        `group_send` each (a Redis round trip) put 1,667 of them ahead of the next
+        question in each process's outbox, and the first question after the storm
+        reached phones a second late (5,000 phones, 3 processes)."""
         while self._outbox:
             game_id, message, gate = self._outbox.popleft()
             if gate is not None and not gate.is_set():
@@ -433,8 +445,15 @@ class Hub:
                     await asyncio.wait_for(gate.wait(), OUTBOX_GATE_TIMEOUT_S)
                 except TimeoutError:
                     logger.error("a held broadcast of game %s waited too long", game_id)
+            messages = [message]
+            while self._outbox and len(messages) < PUBLISH_BATCH:
+                next_game, next_message, next_gate = self._outbox[0]
+                if next_game != game_id or (next_gate is not None and not next_gate.is_set()):
+                    break
+                self._outbox.popleft()
+                messages.append(next_message)
             try:
-                await self.publish(game_id, message)
+                await self.publish(game_id, batch(game_id, messages))
             except Exception:
                 # Clients see the seq gap and sync; the next broadcasts still go out.
                 logger.exception("publishing to game %s failed", game_id)
@@ -483,6 +502,13 @@ async def _layer_epoch(layer: Any) -> tuple[str, ...]:
 # websocket finds a callable that writes a `frame_text` frame straight to its connection
 # and says whether it did (classroom/daphne_server.py, `FramedWrite`).
 FRAMED_WRITE = "classroom.framed_write"
+
+
+def batch(game_id: int, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """One channel-layer message carrying `messages` of one game, in order."""
+    if len(messages) == 1:
+        return messages[0]
+    return {"type": "hub.batch", "game_id": game_id, "messages": messages}
 
 
 def frame_text(text: str) -> bytes:

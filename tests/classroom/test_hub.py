@@ -327,3 +327,80 @@ def test_frame_text_is_one_unmasked_final_text_frame_of_the_utf8_text(size):
     assert frame.opcode is Opcode.TEXT and frame.fin
     assert not (frame.rsv1 or frame.rsv2 or frame.rsv3)
     assert frame.data.decode() == text
+
+
+# --- the outbox: one game's queued broadcasts go out together ---------------------
+
+
+def _spy_group_sends(monkeypatch, layer) -> list[tuple[str, dict]]:
+    sent: list[tuple[str, dict]] = []
+    real_group_send = layer.group_send
+
+    async def spy(group, message):
+        sent.append((group, message))
+        await real_group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", spy)
+    return sent
+
+
+def _joined(seq: int) -> dict:
+    return _broadcast(7, host={"type": "player_joined", "seq": seq})
+
+
+async def test_broadcasts_of_one_game_queued_together_go_as_one_message_in_order(monkeypatch):
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    projector = FakeSocket("projector")
+    await hub.register(projector, game_id=7, role=HOST)
+    sent = _spy_group_sends(monkeypatch, layer)
+    for seq in range(1, 6):
+        hub.enqueue(7, _joined(seq))
+    await _settle()
+    assert len(sent) == 1  # one channel-layer message (one Redis round trip), not five
+    assert sent[0][1]["type"] == "hub.batch"
+    assert [f["seq"] for f in projector.frames()] == [1, 2, 3, 4, 5]
+    hub._receiver.cancel()
+
+
+async def test_a_broadcast_still_held_ends_the_batch_before_it(monkeypatch):
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    projector = FakeSocket("projector")
+    await hub.register(projector, game_id=7, role=HOST)
+    sent = _spy_group_sends(monkeypatch, layer)
+    held = asyncio.Event()
+    hub.enqueue(7, _joined(1))
+    hub.enqueue(7, _joined(2))
+    hub.enqueue(7, _joined(3), held)  # e.g. a reveal waiting for its batch's acks
+    hub.enqueue(7, _joined(4))
+    await _settle()
+    assert [f["seq"] for f in projector.frames()] == [1, 2]
+    held.set()
+    await _settle()
+    assert [f["seq"] for f in projector.frames()] == [1, 2, 3, 4]
+    assert [len(m.get("messages", [m])) for _g, m in sent] == [2, 2]
+    hub._receiver.cancel()
+
+
+async def test_broadcasts_of_other_games_are_not_merged_nor_reordered(monkeypatch):
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    sent = _spy_group_sends(monkeypatch, layer)
+    hub.enqueue(7, _joined(1))
+    hub.enqueue(8, _broadcast(8, host={"type": "player_joined", "seq": 1}))
+    hub.enqueue(7, _joined(2))
+    await _settle()
+    assert [group for group, _m in sent] == ["game.7", "game.8", "game.7"]
+    assert all(m["type"] == "hub.broadcast" for _g, m in sent)
+
+
+async def test_a_batch_is_at_most_publish_batch_long(monkeypatch):
+    monkeypatch.setattr(hub_module, "PUBLISH_BATCH", 3)
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    sent = _spy_group_sends(monkeypatch, layer)
+    for seq in range(1, 8):
+        hub.enqueue(7, _joined(seq))
+    await _settle()
+    assert [len(m.get("messages", [m])) for _g, m in sent] == [3, 3, 1]

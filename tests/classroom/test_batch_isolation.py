@@ -227,10 +227,10 @@ async def test_a_failing_game_costs_the_other_games_of_a_cross_game_group_nothin
     failing = games[0].pk
     real_judge = answers._judge
 
-    def bug_in_the_first_game(game, submissions, errors):
+    def bug_in_the_first_game(game, *args):
         if game.pk == failing:
             raise ZeroDivisionError("a bug only the first game meets")
-        return real_judge(game, submissions, errors)
+        return real_judge(game, *args)
 
     monkeypatch.setattr(answers, "_judge", bug_in_the_first_game)
     questions = []

@@ -4,7 +4,7 @@ each judged on its own."""
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from classroom import selectors
@@ -152,19 +152,140 @@ def test_the_answers_of_several_games_are_stored_in_one_commit(quiz, teacher, mo
 
 def test_the_game_rows_are_locked_in_id_order(quiz, teacher, monkeypatch):
     (first, second), (first_players, second_players) = _two_open_games(quiz, teacher)
-    locked: list[int] = []
-    real_lock = answers.lock_game
-    monkeypatch.setattr(
-        answers, "lock_game", lambda game_id: (locked.append(game_id), real_lock(game_id))[1]
-    )
     # Given in the other order: two processes must take the locks in the same order.
-    answers.answers_store_games(
+    groups = {
+        second.pk: [submission(second, second_players[0], correct_choice(second, 0))],
+        first.pk: [submission(first, first_players[0], correct_choice(first, 0))],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        answers.answers_store_games(groups=groups)
+    [lock] = [q["sql"] for q in queries if 'FROM "classroom_game"' in q["sql"]]
+    assert f"IN ({first.pk}, {second.pk})" in lock
+    assert 'ORDER BY "classroom_game"."id" ASC' in lock
+
+
+def test_lock_games_locks_in_id_order_whatever_order_it_is_given(quiz, teacher):
+    (first, second), _ = _two_open_games(quiz, teacher)
+    from classroom.services.locked import lock_games
+
+    with transaction.atomic():
+        locked = lock_games([second.pk, first.pk, 10**9])
+    assert list(locked) == sorted([first.pk, second.pk])  # a missing game is left out
+    assert all(game.questions for game in locked.values())
+
+
+def _many_open_games(quiz, teacher, count: int):
+    games, members = [], []
+    for at in range(count):
+        game = phases.game_create(quiz=quiz, host=teacher)
+        members.append([player_join(game_id=game.pk, nickname=f"G{at}P{i}")[0] for i in range(3)])
+        games.append(opened(game))
+    return games, members
+
+
+def test_many_games_answers_are_stored_with_a_few_queries_not_ten_a_game(
+    quiz, teacher, monkeypatch
+):
+    games, members = _many_open_games(quiz, teacher, 8)
+    sent = _published(monkeypatch)
+    groups = {
+        game.pk: [submission(game, people[0], correct_choice(game, 0))]
+        for game, people in zip(games, members, strict=True)
+    }
+    with CaptureQueriesContext(connection) as queries:
+        stored = answers.answers_store_games(groups=groups)
+    assert all(r.ok for results, _close in stored.values() for r in results)
+    assert Answer.objects.count() == 8 and sorted(sent) == sorted(groups)
+    # The lock, the players, the answers given, the INSERT, last_seen and the seqs once;
+    # the projector's count once per game (one hand-written query); the transaction.
+    assert len(queries) <= len(games) + 12
+    for game in games:
+        fresh = Game.objects.get(pk=game.pk)
+        assert fresh.seq == game.seq + 1  # the answer count's seq was saved
+
+
+def test_stored_together_or_one_by_one_the_results_are_the_same(quiz, teacher, monkeypatch):
+    def play(together: bool):
+        games, members = _many_open_games(quiz, teacher, 3)
+        if not together:
+            monkeypatch.setattr(answers, "_store_together", _broken_together)
+        first = games[0]
+        groups = {
+            first.pk: [
+                submission(first, members[0][0], correct_choice(first, 0)),
+                submission(first, members[0][0], wrong_choice(first, 0)),  # a second answer
+                submission(first, members[0][1], wrong_choice(first, 0), after_ms=25_000),
+                submission(first, members[1][0], correct_choice(first, 0)),  # another game's
+            ],
+            games[1].pk: [submission(games[1], p, correct_choice(games[1], 0)) for p in members[1]],
+            games[2].pk: [submission(games[2], members[2][2], wrong_choice(games[2], 0))],
+        }
+        stored = answers.answers_store_games(groups=groups)
+        monkeypatch.undo()
+        outcome = [
+            ([r.error.code if r.error else "ok" for r in results], close)
+            for results, close in (stored[game.pk] for game in games)
+        ]
+        rows = sorted(
+            (games.index(Game.objects.get(pk=a.game_id)), a.correct, a.points, a.elapsed_ms)
+            for a in Answer.objects.filter(game__in=games)
+        )
+        return outcome, rows
+
+    assert play(together=True) == play(together=False)
+
+
+def _broken_together(parts):
+    raise ZeroDivisionError("a bug in the path for several games")
+
+
+def test_a_bug_storing_games_together_falls_back_to_one_game_at_a_time(quiz, teacher, monkeypatch):
+    games, members = _many_open_games(quiz, teacher, 3)
+    sent = _published(monkeypatch)
+    real_insert = answers._insert_answers
+    calls = []
+
+    def fails_once(rows):
+        calls.append(len(rows))
+        if len(calls) == 1:
+            raise ZeroDivisionError("a bug met by the rows of several games")
+        return real_insert(rows)
+
+    monkeypatch.setattr(answers, "_insert_answers", fails_once)
+    stored = answers.answers_store_games(
         groups={
-            second.pk: [submission(second, second_players[0], correct_choice(second, 0))],
-            first.pk: [submission(first, first_players[0], correct_choice(first, 0))],
+            game.pk: [submission(game, people[0], correct_choice(game, 0))]
+            for game, people in zip(games, members, strict=True)
         }
     )
-    assert locked == sorted([first.pk, second.pk])
+    assert all(r.ok for results, _close in stored.values() for r in results)
+    assert calls[0] == 3 and calls[1:] == [1, 1, 1]  # together, then one game at a time
+    assert Answer.objects.count() == 3
+    # The undone attempt's broadcasts were dropped with it: one count per game.
+    assert sorted(sent) == sorted(game.pk for game in games)
+
+
+def test_a_game_not_taking_answers_is_judged_on_its_own_beside_the_others(
+    quiz, teacher, monkeypatch
+):
+    games, members = _many_open_games(quiz, teacher, 3)
+    phases.question_close(game_id=games[2].pk, expected_index=0, reason="timer")
+    together = []
+    real_together = answers._store_together
+    monkeypatch.setattr(
+        answers,
+        "_store_together",
+        lambda parts: (together.append(sorted(parts)), real_together(parts))[1],
+    )
+    stored = answers.answers_store_games(
+        groups={
+            game.pk: [submission(game, people[0], correct_choice(game, 0))]
+            for game, people in zip(games, members, strict=True)
+        }
+    )
+    assert together == [sorted([games[0].pk, games[1].pk])]
+    assert [r.ok for r in stored[games[0].pk][0]] == [True]
+    assert [r.error.code for r in stored[games[2].pk][0]] == ["question_closed"]
 
 
 @pytest.mark.parametrize("failure", [DatabaseError("disk I/O error"), ZeroDivisionError("bug")])

@@ -2,7 +2,9 @@
 
 Snapshots (gc first) go to $MEM_OUT-0.snap when the first phone's socket opens (the
 projector's is the first socket) and to $MEM_OUT-n.snap $MEM_DELAY seconds after the
-$MEM_PLAYERS-th phone's socket opened. Tracing starts before Django is imported."""
+$MEM_PLAYERS-th phone's socket opened. Tracing starts before Django is imported. With
+several processes, put `{pid}` in $MEM_OUT (each process writes its own snapshots) and
+give $MEM_PLAYERS the phones each process gets (bench.run deals them in turn)."""
 
 import asyncio
 import gc
@@ -14,7 +16,7 @@ tracemalloc.start(int(os.environ.get("MEM_FRAMES", "12")))
 from classroom.asgi import application as project_application  # noqa: E402
 
 PLAYERS = int(os.environ["MEM_PLAYERS"])
-OUT = os.environ["MEM_OUT"]
+OUT = os.environ["MEM_OUT"].format(pid=os.getpid())
 DELAY = float(os.environ.get("MEM_DELAY", "4"))
 sockets_seen = 0
 

@@ -37,3 +37,15 @@ def test_no_module_of_the_live_game_does_anything_when_imported():
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 found.append(f"{path.relative_to(CLASSROOM)}:{node.lineno} {ast.unparse(node)}")
     assert found == []
+
+
+def test_the_daphne_entry_point_builds_the_channel_layer_before_the_first_socket(monkeypatch):
+    # Under Daphne, classroom/asgi.py builds the layer at start-up (with Redis, that
+    # imports redis-py: megabytes a first phone's join would otherwise pay for).
+    from channels.layers import channel_layers
+
+    from classroom.asgi import load_channel_layer
+
+    monkeypatch.setattr(channel_layers, "backends", {})  # as in a new process
+    load_channel_layer()
+    assert "default" in channel_layers.backends

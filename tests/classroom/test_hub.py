@@ -65,6 +65,16 @@ def _broadcast(game_id: int, **parts) -> dict:
     return {"type": "hub.broadcast", "game_id": game_id, **parts}
 
 
+def _reveal_with_bilals_points() -> dict:
+    """A reveal for game 7: the projector's, the phones' common one, player 2's own."""
+    return _broadcast(
+        7,
+        host={"type": "reveal", "seq": 1, "distribution": {}},
+        players={"type": "reveal", "seq": 1, "points": 0},
+        per_player={"2": {"points": 900}},
+    )
+
+
 async def test_each_process_hub_joins_the_group_once_and_delivers_to_its_sockets(monkeypatch):
     layer = InMemoryChannelLayer()
     group_adds = []
@@ -86,15 +96,7 @@ async def test_each_process_hub_joins_the_group_once_and_delivers_to_its_sockets
     dumps_calls = []
     real_dumps = hub_module.dumps
     monkeypatch.setattr(hub_module, "dumps", lambda f: dumps_calls.append(f) or real_dumps(f))
-    await first.publish(
-        7,
-        _broadcast(
-            7,
-            host={"type": "reveal", "seq": 1, "distribution": {}},
-            players={"type": "reveal", "seq": 1, "points": 0},
-            per_player={"2": {"points": 900}},
-        ),
-    )
+    await first.publish(7, _reveal_with_bilals_points())
     await _settle()
     assert host.frames() == [{"type": "reveal", "seq": 1, "distribution": {}}]
     assert ayesha.frames() == [{"type": "reveal", "seq": 1, "points": 0}]
@@ -122,15 +124,7 @@ async def test_the_players_common_frame_is_framed_once_and_the_same_bytes_go_to_
     monkeypatch.setattr(
         hub_module, "frame_text", lambda t: framings.append(t) or real_frame_text(t)
     )
-    await hub.publish(
-        7,
-        _broadcast(
-            7,
-            host={"type": "reveal", "seq": 1, "distribution": {}},
-            players={"type": "reveal", "seq": 1, "points": 0},
-            per_player={"2": {"points": 900}},
-        ),
-    )
+    await hub.publish(7, _reveal_with_bilals_points())
     await _settle()
     common = hub_module.dumps({"type": "reveal", "seq": 1, "points": 0})
     assert ayesha.texts == chen.texts == [common]
@@ -344,16 +338,21 @@ def _spy_group_sends(monkeypatch, layer) -> list[tuple[str, dict]]:
     return sent
 
 
+async def _projector_hub(monkeypatch) -> tuple[Hub, FakeSocket, list[tuple[str, dict]]]:
+    """A hub with game 7's projector, and the channel-layer messages it publishes."""
+    layer = InMemoryChannelLayer()
+    hub = _hub(layer)
+    projector = FakeSocket("projector")
+    await hub.register(projector, game_id=7, role=HOST)
+    return hub, projector, _spy_group_sends(monkeypatch, layer)
+
+
 def _joined(seq: int) -> dict:
     return _broadcast(7, host={"type": "player_joined", "seq": seq})
 
 
 async def test_broadcasts_of_one_game_queued_together_go_as_one_message_in_order(monkeypatch):
-    layer = InMemoryChannelLayer()
-    hub = _hub(layer)
-    projector = FakeSocket("projector")
-    await hub.register(projector, game_id=7, role=HOST)
-    sent = _spy_group_sends(monkeypatch, layer)
+    hub, projector, sent = await _projector_hub(monkeypatch)
     for seq in range(1, 6):
         hub.enqueue(7, _joined(seq))
     await _settle()
@@ -364,11 +363,7 @@ async def test_broadcasts_of_one_game_queued_together_go_as_one_message_in_order
 
 
 async def test_a_broadcast_still_held_ends_the_batch_before_it(monkeypatch):
-    layer = InMemoryChannelLayer()
-    hub = _hub(layer)
-    projector = FakeSocket("projector")
-    await hub.register(projector, game_id=7, role=HOST)
-    sent = _spy_group_sends(monkeypatch, layer)
+    hub, projector, sent = await _projector_hub(monkeypatch)
     held = asyncio.Event()
     hub.enqueue(7, _joined(1))
     hub.enqueue(7, _joined(2))

@@ -1,9 +1,9 @@
 """A class answering (or joining) at once, stored in groups: one transaction per group.
 
 All async ORM calls of one Daphne process share one database thread, so the answers of
-every game that arrive within BATCH_WINDOW_S (at most MAX_BATCH) are stored by one
-`answers_store_games` call (one transaction, each game in its own savepoint), then each
-phone is acknowledged; `answer_received` is sent only after that transaction has
+every game that arrive within BATCH_WINDOW_S of the first of them (at most MAX_BATCH)
+are stored by one `answers_store_games` call (one transaction), then each phone is
+acknowledged; `answer_received` is sent only after that transaction has
 committed. The question a group completed is closed right
 after the acks: scoring 1,000 players takes tens of milliseconds, which the acks need
 not wait for. Joins are grouped the same way (`players_join`), and each joined phone
@@ -100,17 +100,31 @@ class GroupCommit(Generic[T]):
         self.max_batch = max_batch
         self.queues: dict[int, list[T]] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        # When the oldest item waiting in each queue came (loop time).
+        self.first_at: dict[int, float] = {}
 
     def _add(self, game_id: int, item: T) -> None:
-        self.queues.setdefault(game_id, []).append(item)
+        queue = self.queues.setdefault(game_id, [])
+        if not queue:
+            # The first item of a group: the group goes a window after it came.
+            self.first_at[game_id] = asyncio.get_running_loop().time()
+        queue.append(item)
         if game_id not in self.tasks:
             self.tasks[game_id] = asyncio.get_running_loop().create_task(self._drain(game_id))
 
     async def _drain(self, game_id: int) -> None:
+        """Store each group once its first item has waited one window (or once it is
+        full). Items that arrive while a group is stored have waited part of their
+        window by the time it is done: their group goes when the first of them has
+        waited a window, not a whole window after the flush (as before, which put
+        2,000 answers a second at an ack p99 of 52-61 ms, mostly waiting), and is about
+        as large as a window's, so the transactions per second stay as they were."""
+        loop = asyncio.get_running_loop()
         try:
             while self.queues.get(game_id):
-                if len(self.queues[game_id]) < self.max_batch:
-                    await asyncio.sleep(self.window_s)
+                wait = self.window_s - (loop.time() - self.first_at[game_id])
+                if wait > 0 and len(self.queues[game_id]) < self.max_batch:
+                    await asyncio.sleep(wait)
                 queue = self.queues[game_id]
                 batch = queue[: self.max_batch]
                 del queue[: self.max_batch]
@@ -119,6 +133,7 @@ class GroupCommit(Generic[T]):
             self.tasks.pop(game_id, None)
             if not self.queues.get(game_id):
                 self.queues.pop(game_id, None)
+                self.first_at.pop(game_id, None)
 
     async def _flush(self, game_id: int, batch: list[T]) -> None:
         raise NotImplementedError

@@ -327,6 +327,20 @@ def scoreboard_host(
     )
 
 
+def _standing(
+    kind: str,
+    rank: int | None,
+    score: int,
+    count: int,
+    team_rank: int | None,
+    team_score: int | None,
+    seq: int | None,
+) -> Frame:
+    """A phone's own standing (its `scoreboard` or `finished` frame)."""
+    frame = {"type": kind, "rank": rank, "score": score, "count": count}
+    return _with_seq(_with_team_standing(frame, team_rank, team_score), seq)
+
+
 def scoreboard_player(
     *,
     rank: int | None,
@@ -336,8 +350,7 @@ def scoreboard_player(
     team_score: int | None = None,
     seq: int | None = None,
 ) -> Frame:
-    frame = {"type": "scoreboard", "rank": rank, "score": score, "count": count}
-    return _with_seq(_with_team_standing(frame, team_rank, team_score), seq)
+    return _standing("scoreboard", rank, score, count, team_rank, team_score, seq)
 
 
 def finished_host(
@@ -371,8 +384,7 @@ def finished_player(
     team_score: int | None = None,
     seq: int | None = None,
 ) -> Frame:
-    frame = {"type": "finished", "rank": rank, "score": score, "count": count}
-    return _with_seq(_with_team_standing(frame, team_rank, team_score), seq)
+    return _standing("finished", rank, score, count, team_rank, team_score, seq)
 
 
 def _player(player: Mapping[str, Any]) -> dict[str, Any]:

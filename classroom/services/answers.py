@@ -205,10 +205,12 @@ def _store_together(parts: Mapping[int, tuple[Game, Sequence[Submission]]]) -> G
     statements per game cost ~2 ms of CPU per answer on the one database thread."""
     player_ids = {s.player_id for _game, subs in parts.values() for s in subs}
     players = Player.objects.in_bulk(player_ids)
+    # Only the open questions' answers: not every answer these players ever gave.
     given = set(
-        Answer.objects.filter(player_id__in=list(players)).values_list(
-            "player_id", "question_index"
-        )
+        Answer.objects.filter(
+            player_id__in=list(players),
+            question_index__in={game.question_index for game, _subs in parts.values()},
+        ).values_list("player_id", "question_index")
     )
     errors: dict[int, list[ClientError | None]] = {}
     judged: list[tuple[int, int, _AnswerRow]] = []  # (game id, position, row)

@@ -44,6 +44,31 @@ def far_year(question: dict[str, Any]) -> int:
     return low if abs(year - low) >= 10 else high
 
 
+def answer_question(phone: Any, question: dict[str, Any], *, right: bool, last: bool) -> None:
+    """One phone answers a question of any kind, rightly or not (a verdict: agrees with
+    the model answer or not; `last`: the question closes with this answer)."""
+    if question["kind"] == "verdict":
+        choices = [c["id"] for c in question["choices"]]
+        agree = question["verdict_choice_id"]
+        tap_choice(phone, agree if right else next(c for c in choices if c != agree), last=last)
+    elif question["kind"] == "order":
+        # Earliest first; wrong: latest first (no pair in order).
+        ids = list(question["correct_choice_ids"])
+        for choice in ids if right else reversed(ids):
+            phone.locator(f'[data-testid="answer"][data-choice-id="{choice}"]').tap()
+        phone.get_by_role("button", name="Submit order").tap()
+        if last:
+            expect(phone.get_by_test_id("question")).to_be_hidden()
+        else:
+            expect(phone.locator("#wait-title")).to_have_text("Answer received")
+    elif question["kind"] == "year_guess":
+        year = question["answer_year"] if right else question["answer_year"] - 1
+        guess_year(phone, year, last=last)
+    else:
+        choice = question["correct_choice_ids"][0] if right else wrong_choice(question)
+        tap_choice(phone, choice, last=last)
+
+
 def wait_phase(projector: Any, phase: str) -> None:
     expect(projector.locator("#projector")).to_have_attribute("data-phase", phase)
 

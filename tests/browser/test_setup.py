@@ -5,40 +5,21 @@ report what was asked and why the rest was not. And the page by keyboard alone."
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.server import SEED_QUIZ
 from tests.browser.steps import (
+    answer_question,
     contrast,
-    guess_year,
-    tap_choice,
     unnamed_controls,
     wait_phase,
-    wrong_choice,
 )
 
 pytestmark = pytest.mark.browser
 
 PERIOD = "1958–71: The U-2 crisis, then a thaw"
-
-
-def answer(phone: Any, question: dict[str, Any], *, right: bool, last: bool) -> None:
-    """Answer one question of this game (a period's questions are choices, true or
-    false, year guesses and votes)."""
-    if question["kind"] == "verdict":
-        # A vote: nothing is right or wrong; agree with the model answer or not.
-        choices = [c["id"] for c in question["choices"]]
-        agree = question["verdict_choice_id"]
-        tap_choice(phone, agree if right else next(c for c in choices if c != agree), last=last)
-    elif question["kind"] == "year_guess":
-        year = question["answer_year"] if right else question["answer_year"] - 1
-        guess_year(phone, year, last=last)
-    else:
-        choice = question["correct_choice_ids"][0] if right else wrong_choice(question)
-        tap_choice(phone, choice, last=last)
 
 
 def test_a_ten_question_starter_on_one_period_is_set_up_and_played_to_the_end(browsers, server):
@@ -82,8 +63,8 @@ def test_a_ten_question_starter_on_one_period_is_set_up_and_played_to_the_end(br
             f"Question {index + 1} of 10"
         )
         expect(projector.get_by_test_id("prompt")).to_have_text(question["prompt"])
-        answer(phones["Ayesha"], question, right=True, last=False)
-        answer(phones["Bilal"], question, right=index % 2 == 0, last=True)
+        answer_question(phones["Ayesha"], question, right=True, last=False)
+        answer_question(phones["Bilal"], question, right=index % 2 == 0, last=True)
         wait_phase(projector, "reveal")
         # The next question's event is never on the mini timeline of this reveal.
         later = {q["event"]["title"] for q in questions[index + 1 :]}

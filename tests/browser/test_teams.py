@@ -7,47 +7,21 @@ projector shows the team board and the team podium; the report lists the teams."
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.steps import (
+    answer_question,
     contrast,
-    guess_year,
-    tap_choice,
     unnamed_controls,
     wait_phase,
-    wrong_choice,
 )
 
 pytestmark = pytest.mark.browser
 
 NAMES = ("Ayesha", "Bilal", "Chen", "Dua")
 READING_S = 2
-
-
-def answer(phone: Any, question: dict[str, Any], *, right: bool, last: bool) -> None:
-    if question["kind"] == "verdict":
-        choices = [c["id"] for c in question["choices"]]
-        agree = question["verdict_choice_id"]
-        tap_choice(phone, agree if right else next(c for c in choices if c != agree), last=last)
-    elif question["kind"] == "order":
-        # Earliest first; wrong: latest first (no pair in order).
-        ids = list(question["correct_choice_ids"])
-        for choice in ids if right else reversed(ids):
-            phone.locator(f'[data-testid="answer"][data-choice-id="{choice}"]').tap()
-        phone.get_by_role("button", name="Submit order").tap()
-        if last:
-            expect(phone.get_by_test_id("question")).to_be_hidden()
-        else:
-            expect(phone.locator("#wait-title")).to_have_text("Answer received")
-    elif question["kind"] == "year_guess":
-        year = question["answer_year"] if right else question["answer_year"] - 1
-        guess_year(phone, year, last=last)
-    else:
-        choice = question["correct_choice_ids"][0] if right else wrong_choice(question)
-        tap_choice(phone, choice, last=last)
 
 
 def test_a_team_game_with_reading_time_is_set_up_played_and_reported(browsers, server):
@@ -104,7 +78,7 @@ def test_a_team_game_with_reading_time_is_set_up_played_and_reported(browsers, s
         for at, name in enumerate(NAMES):
             # Ayesha is always right; the others on every other question.
             right = name == "Ayesha" or index % 2 == 0
-            answer(phones[name], question, right=right, last=at == len(NAMES) - 1)
+            answer_question(phones[name], question, right=right, last=at == len(NAMES) - 1)
         wait_phase(projector, "reveal")
         for phone in phones.values():
             expect(phone.get_by_test_id("team-rank")).to_have_text(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from classroom import gate
 from classroom.serve import daphne_command
 from classroom.serve import server_env as child_server_env
 
@@ -87,6 +88,22 @@ class LiveServer:
         if row is None:
             raise LookupError(f"no running game has PIN {pin}")
         return json.loads(row[0])
+
+    def gate_sequences_near(self, pin: str, *, windows: int = 2) -> set[tuple[str, ...]]:
+        """Every shape sequence the join gate of the running game with `pin` accepts
+        from the previous window to `windows` windows ahead (what a test must avoid when
+        it wants wrong shapes: the projector shows only the current one)."""
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as db:
+            row = db.execute(
+                "SELECT id FROM classroom_game WHERE pin = ? AND ended_at IS NULL "
+                "ORDER BY id DESC LIMIT 1",
+                (pin,),
+            ).fetchone()
+        if row is None:
+            raise LookupError(f"no running game has PIN {pin}")
+        key = gate.game_key(self.env["DJANGO_SECRET_KEY"], row[0])
+        now = gate.window_of(int(time.time() * 1000))
+        return {gate.sequence(key, now + step) for step in range(-1, windows + 1)}
 
     def load_seeds(self, *paths: Path) -> None:
         """Load more seed YAML files (their pictures too) into the running server's

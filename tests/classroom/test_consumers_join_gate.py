@@ -5,6 +5,7 @@ import asyncio
 import itertools
 import json
 import time
+from types import SimpleNamespace
 
 import pytest
 from channels.db import database_sync_to_async
@@ -149,24 +150,27 @@ async def test_the_projector_is_told_the_new_shapes_when_they_change(gated, teac
 
 
 async def test_the_previous_shapes_still_join_during_the_grace_only(gated, monkeypatch):
-    monkeypatch.setattr(gate, "WINDOW_MS", 1_000)
-    monkeypatch.setattr(gate, "GRACE_MS", 400)
     key = join_gate.key(gated.pk)
-    # Wait for the start of a window, then send the one before it.
-    await asyncio.sleep((1_000 - time.time() * 1000 % 1_000 + 50) / 1000)
-    previous = list(gate.sequence(key, gate.window_of(time.time() * 1000) - 1))
-    current = list(gate.sequence(key, gate.window_of(time.time() * 1000)))
-    if previous == current:
-        pytest.skip("this window happens to repeat the previous shapes (1 in 256)")
+    # The server's clock is set, not waited for: to a window whose shapes differ from
+    # the window before (two windows in a row repeat one time in 256).
+    window = next(
+        w
+        for w in itertools.count(gate.window_of(time.time() * 1000))
+        if gate.sequence(key, w - 1) != gate.sequence(key, w)
+    )
+    previous = list(gate.sequence(key, window - 1))
+    clock_ms = [window * gate.WINDOW_MS + gate.GRACE_MS - 100]
+    monkeypatch.setattr(
+        join_gate,
+        "time",
+        SimpleNamespace(time=lambda: clock_ms[0] / 1000, monotonic=time.monotonic),
+    )
     early = await player_socket(gated.pin)
     await early.send({"type": "join", "nickname": "Early", "gate": previous})
     assert (await early.expect("joined"))["player"]["nickname"] == "Early"
-    await asyncio.sleep((1_000 - time.time() * 1000 % 1_000 + 500) / 1000)
-    stale = list(gate.sequence(key, gate.window_of(time.time() * 1000) - 1))
+    clock_ms[0] = window * gate.WINDOW_MS + gate.GRACE_MS
     late = await player_socket(gated.pin, ip="10.0.0.2")
-    if stale == list(gate.sequence(key, gate.window_of(time.time() * 1000))):
-        pytest.skip("this window happens to repeat the previous shapes (1 in 256)")
-    await late.send({"type": "join", "nickname": "Late", "gate": stale})
+    await late.send({"type": "join", "nickname": "Late", "gate": previous})
     assert (await late.expect("error"))["code"] == "gate_wrong"
 
 

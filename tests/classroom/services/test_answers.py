@@ -47,6 +47,10 @@ def test_a_batch_is_one_transaction_of_a_few_queries(game):
     assert Answer.objects.count() == 30
     # Not one query per answer: the batch is stored together (then the question closes).
     assert len(queries) < 60
+    # Judging loads the players' rows together, with every column it reads: no column
+    # left out and then fetched player by player.
+    one_by_one = [q["sql"] for q in queries if '"classroom_player"."id" = ' in q["sql"]]
+    assert one_by_one == []
 
 
 def test_a_database_error_gives_every_answer_try_again_and_stores_nothing(game, monkeypatch):

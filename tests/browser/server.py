@@ -76,32 +76,28 @@ class LiveServer:
             ).fetchone()
         return count
 
-    def game_questions(self, pin: str) -> list[dict[str, Any]]:
-        """The questions of the running game with `pin`, answer key included, as the
-        server stored them (choice order is the game's own)."""
+    def _running_game(self, pin: str, column: str) -> Any:
+        """`column` of the running game with `pin`, as the server stored it."""
         with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as db:
             row = db.execute(
-                "SELECT questions FROM classroom_game WHERE pin = ? AND ended_at IS NULL "
+                f"SELECT {column} FROM classroom_game WHERE pin = ? AND ended_at IS NULL "
                 "ORDER BY id DESC LIMIT 1",
                 (pin,),
             ).fetchone()
         if row is None:
             raise LookupError(f"no running game has PIN {pin}")
-        return json.loads(row[0])
+        return row[0]
+
+    def game_questions(self, pin: str) -> list[dict[str, Any]]:
+        """The questions of the running game with `pin`, answer key included, as the
+        server stored them (choice order is the game's own)."""
+        return json.loads(self._running_game(pin, "questions"))
 
     def gate_sequences_near(self, pin: str, *, windows: int = 2) -> set[tuple[str, ...]]:
         """Every shape sequence the join gate of the running game with `pin` accepts
         from the previous window to `windows` windows ahead (what a test must avoid when
         it wants wrong shapes: the projector shows only the current one)."""
-        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as db:
-            row = db.execute(
-                "SELECT id FROM classroom_game WHERE pin = ? AND ended_at IS NULL "
-                "ORDER BY id DESC LIMIT 1",
-                (pin,),
-            ).fetchone()
-        if row is None:
-            raise LookupError(f"no running game has PIN {pin}")
-        key = gate.game_key(self.env["DJANGO_SECRET_KEY"], row[0])
+        key = gate.game_key(self.env["DJANGO_SECRET_KEY"], self._running_game(pin, "id"))
         now = gate.window_of(int(time.time() * 1000))
         return {gate.sequence(key, now + step) for step in range(-1, windows + 1)}
 

@@ -30,6 +30,7 @@ from tests.browser.server import (
 )
 from tests.browser.steps import (
     answer_button,
+    answer_question,
     far_year,
     guess_year,
     tap_choice,
@@ -366,23 +367,6 @@ def urdu(browsers: Browsers, camera: Camera) -> None:
     camera.shoot(first, "urdu-phone-correct")
 
 
-def _answer_any(phone: Any, question: dict[str, Any], *, right: bool, last: bool) -> None:
-    """One phone's answer to a question of any kind of the seed quiz."""
-    if question["kind"] == "year_guess":
-        guess_year(phone, question["answer_year"] if right else far_year(question), last=last)
-    elif question["kind"] == "order":
-        ids = list(question["correct_choice_ids"])
-        for choice in ids if right else reversed(ids):
-            phone.locator(f'[data-testid="answer"][data-choice-id="{choice}"]').tap()
-        phone.get_by_role("button", name="Submit order").tap()
-        if last:
-            expect(phone.get_by_test_id("question")).to_be_hidden()
-    else:
-        choices = [c["id"] for c in question["choices"]]
-        good = (question.get("correct_choice_ids") or [question.get("verdict_choice_id")])[0]
-        tap_choice(phone, good if right else next(c for c in choices if c != good), last=last)
-
-
 def teams(browsers: Browsers, camera: Camera) -> None:
     """A team game with reading time: the question while it is read (projector and
     phone), a phone in its team's colour with its team's rank, the projector's team
@@ -404,7 +388,7 @@ def teams(browsers: Browsers, camera: Camera) -> None:
     for index, question in enumerate(questions):
         wait_phase(projector, "question")
         for at, name in enumerate(CLASS):
-            _answer_any(
+            answer_question(
                 phones[name], question, right=(at + index) % 3 != 0, last=at == len(CLASS) - 1
             )
         wait_phase(projector, "reveal")

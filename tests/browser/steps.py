@@ -62,8 +62,7 @@ def answer_question(phone: Any, question: dict[str, Any], *, right: bool, last: 
         else:
             expect(phone.locator("#wait-title")).to_have_text("Answer received")
     elif question["kind"] == "year_guess":
-        year = question["answer_year"] if right else question["answer_year"] - 1
-        guess_year(phone, year, last=last)
+        guess_year(phone, question["answer_year"] if right else far_year(question), last=last)
     else:
         choice = question["correct_choice_ids"][0] if right else wrong_choice(question)
         tap_choice(phone, choice, last=last)
